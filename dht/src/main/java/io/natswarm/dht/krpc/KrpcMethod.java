@@ -12,14 +12,27 @@ public enum KrpcMethod {
   /** A method we do not know that carries a target or info_hash: answered like find_node. */
   UNKNOWN("");
 
-  private final byte[] wire;
+  private static final java.util.Map<KrpcMethod, byte[]> WIRE =
+      new java.util.EnumMap<>(KrpcMethod.class);
 
-  KrpcMethod(String name) {
-    this.wire = name.getBytes(StandardCharsets.US_ASCII);
+  static {
+    for (KrpcMethod m : values()) {
+      WIRE.put(m, m.wireName.getBytes(StandardCharsets.US_ASCII));
+    }
+  }
+
+  private final String wireName;
+
+  KrpcMethod(String wireName) {
+    this.wireName = wireName;
   }
 
   /** The method name as sent in the {@code q} field. */
+  public String wireName() {
+    return wireName;
+  }
+
   byte[] wire() {
-    return wire;
+    return WIRE.get(this);
   }
 }

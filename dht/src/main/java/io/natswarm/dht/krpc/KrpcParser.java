@@ -103,19 +103,21 @@ public final class KrpcParser {
       msg.ipOff = tp.start(ip);
       msg.ipLen = tp.length(ip);
     }
-    switch (buf[tp.start(y)]) {
-      case 'q':
+    return switch (buf[tp.start(y)]) {
+      case 'q' -> {
         msg.kind = KrpcKind.QUERY;
-        return parseQuery(tp, msg);
-      case 'r':
+        yield parseQuery(tp, msg);
+      }
+      case 'r' -> {
         msg.kind = KrpcKind.RESPONSE;
-        return parseResponse(tp, msg);
-      case 'e':
+        yield parseResponse(tp, msg);
+      }
+      case 'e' -> {
         msg.kind = KrpcKind.ERROR;
-        return parseError(tp, msg);
-      default:
-        return KrpcError.BAD_TYPE;
-    }
+        yield parseError(tp, msg);
+      }
+      default -> KrpcError.BAD_TYPE;
+    };
   }
 
   private KrpcError parseQuery(BencodeTape tp, KrpcMessage msg) {
@@ -156,22 +158,15 @@ public final class KrpcParser {
     }
     KrpcMethod m = methodOf(tp, q);
     msg.method = m;
-    switch (m) {
-      case PING:
-        return KrpcError.NONE;
-      case FIND_NODE:
-      case SAMPLE_INFOHASHES:
-        return msg.targetOff >= 0 ? KrpcError.NONE : KrpcError.BAD_TARGET;
-      case GET_PEERS:
-        return msg.infoHashOff >= 0 ? KrpcError.NONE : KrpcError.BAD_INFO_HASH;
-      case ANNOUNCE_PEER:
-        return parseAnnounce(tp, a, msg);
-      default:
-        if (msg.targetOff < 0 && msg.infoHashOff < 0) {
-          return KrpcError.UNKNOWN_METHOD;
-        }
-        return KrpcError.NONE;
-    }
+    return switch (m) {
+      case PING -> KrpcError.NONE;
+      case FIND_NODE, SAMPLE_INFOHASHES ->
+          msg.targetOff >= 0 ? KrpcError.NONE : KrpcError.BAD_TARGET;
+      case GET_PEERS -> msg.infoHashOff >= 0 ? KrpcError.NONE : KrpcError.BAD_INFO_HASH;
+      case ANNOUNCE_PEER -> parseAnnounce(tp, a, msg);
+      case UNKNOWN ->
+          msg.targetOff < 0 && msg.infoHashOff < 0 ? KrpcError.UNKNOWN_METHOD : KrpcError.NONE;
+    };
   }
 
   private KrpcError parseAnnounce(BencodeTape tp, int a, KrpcMessage msg) {

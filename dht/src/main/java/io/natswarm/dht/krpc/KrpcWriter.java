@@ -43,7 +43,7 @@ public final class KrpcWriter {
   private static final byte[] Y_E = BencodeWriter.key("e");
 
   /** Our client version, {@code v}: "NS" and a two-byte version (BEP 20 style). */
-  public static final byte[] VERSION = {'N', 'S', 0, 1};
+  static final byte[] VERSION = {'N', 'S', 0, 1};
 
   private KrpcWriter() {}
 

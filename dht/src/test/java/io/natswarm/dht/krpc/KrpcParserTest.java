@@ -2,6 +2,7 @@ package io.natswarm.dht.krpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.common.net.InetAddresses;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -117,14 +118,16 @@ class KrpcParserTest {
 
   @Test
   void responseRoundTripsWithIpNodesTokenValuesAndIpv6() throws Exception {
-    InetSocketAddress requester = new InetSocketAddress("203.0.113.7", 6881);
+    InetSocketAddress requester =
+        new InetSocketAddress(InetAddresses.forString("203.0.113.7"), 6881);
     KrpcWriter.beginResponse(out, requester, ID);
     KrpcWriter.nodesHeader(out, 1);
     out.put(HASH);
-    KrpcWriter.writeCompact(out, new InetSocketAddress("198.51.100.1", 1000));
+    KrpcWriter.writeCompact(
+        out, new InetSocketAddress(InetAddresses.forString("198.51.100.1"), 1000));
     KrpcWriter.nodes6Header(out, 1);
     out.put(HASH);
-    KrpcWriter.writeCompact(out, new InetSocketAddress("::1", 2000));
+    KrpcWriter.writeCompact(out, new InetSocketAddress(InetAddresses.forString("::1"), 2000));
     KrpcWriter.token(out, new byte[20], 0, 20);
     KrpcWriter.valuesBegin(out);
     KrpcWriter.value(out, new byte[] {1, 2, 3, 4, 0, 80}, 0, 6);
@@ -148,7 +151,7 @@ class KrpcParserTest {
         out,
         203,
         "Protocol Error".getBytes(StandardCharsets.US_ASCII),
-        new InetSocketAddress("127.0.0.1", 5),
+        new InetSocketAddress(InetAddresses.forString("127.0.0.1"), 5),
         new byte[] {'a', 'a'},
         0,
         2);
