@@ -1,0 +1,590 @@
+package io.natswarm.netsim;
+
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A deterministic discrete-event virtual network that drives {@link SimEndpoint}s on a virtual
+ * clock. See the package documentation for a walk-through.
+ *
+ * <p>Events are processed in (virtual time, scheduling order); every random choice comes from
+ * generators derived from the seed, so the same scenario with the same seed produces the same
+ * {@link #trace()}. The network and everything in it belong to the one thread that calls its
+ * methods; nothing is thread-safe.
+ */
+public final class Network {
+  static final int MAX_HOPS = 16;
+  private static final long MAX_EVENTS_PER_INSTANT = 5_000_000;
+  private static final int MAX_TRANSMITS_PER_DRAIN = 1_000_000;
+
+  final long seed;
+  final AddressTable addresses = new AddressTable();
+  final PacketQueue packets = new PacketQueue(1024);
+  final NetStats stats = new NetStats();
+  final Trace trace = new Trace(this);
+  private final TimerQueue timers = new TimerQueue();
+  private final PriorityQueue<Action> actions = new PriorityQueue<>();
+  private final List<Node> nodeList = new ArrayList<>();
+  private Node[] nodes = new Node[16];
+  private final Map<String, Node> byName = new HashMap<>();
+  private int realmCount;
+  private final Realm internet;
+  private final LongLongMap routes = new LongLongMap(1024);
+  private final LongLongMap ports = new LongLongMap(1024);
+  private Binding[] bindings = new Binding[16];
+  private int bindingCount;
+  private final SimTransmit transmit = new SimTransmit();
+  long now;
+  private long seq;
+
+  private Network(long seed) {
+    this.seed = seed;
+    this.internet = new Realm(realmCount++, "internet", this, null);
+  }
+
+  /** A new, empty network whose every random choice derives from {@code seed}. */
+  public static Network withSeed(long seed) {
+    return new Network(seed);
+  }
+
+  public long seed() {
+    return seed;
+  }
+
+  /** The public address realm. */
+  public Realm internet() {
+    return internet;
+  }
+
+  /** The current virtual time in nanoseconds (starts at 0). */
+  public long nowNanos() {
+    return now;
+  }
+
+  public Trace trace() {
+    return trace;
+  }
+
+  public NetStats stats() {
+    return stats;
+  }
+
+  /** The host or NAT box called {@code name}, or null. */
+  public Node node(String name) {
+    return byName.get(name);
+  }
+
+  /**
+   * Adds a host to {@code realm} with one or two address literals (at most one IPv4 and one IPv6).
+   * Throws IllegalArgumentException naming what is wrong: a duplicate name or address, an
+   * unparsable literal, a realm of another network, or an address family the realm cannot route.
+   */
+  public Host addHost(String name, Realm realm, String... addressLiterals) {
+    checkName(name);
+    checkRealm(realm, "host " + name);
+    int[] a = parseAddresses("host " + name, addressLiterals);
+    int id = nodeList.size();
+    Host h =
+        new Host(
+            id,
+            name,
+            realm,
+            a[0],
+            a[1],
+            SimRandom.derive(seed, 2L * id),
+            SimRandom.derive(seed, 2L * id + 1));
+    register(h, "host " + name);
+    return h;
+  }
+
+  /**
+   * Adds a NAT box (or, with {@link NatConfig#firewall()}, a firewall) whose outside has {@code
+   * outsideAddress} in {@code realm}; hosts and further boxes go into its {@link NatBox#inside()}.
+   */
+  public NatBox addNat(String name, Realm realm, String outsideAddress, NatConfig config) {
+    checkName(name);
+    checkRealm(realm, "NAT " + name);
+    if (config == null) {
+      throw new IllegalArgumentException("NAT " + name + ": config must not be null");
+    }
+    int[] a = parseAddresses("NAT " + name, outsideAddress);
+    int id = nodeList.size();
+    NatBox box =
+        new NatBox(
+            id,
+            name,
+            realm,
+            a[0],
+            a[1],
+            config,
+            realmCount++,
+            SimRandom.derive(seed, 2L * id),
+            SimRandom.derive(seed, 2L * id + 1),
+            SimRandom.derive(seed, -1L - id));
+    register(box, "NAT " + name);
+    return box;
+  }
+
+  private void checkName(String name) {
+    if (name == null || name.isBlank()) {
+      throw new IllegalArgumentException("node name must not be empty");
+    }
+    if (byName.containsKey(name)) {
+      throw new IllegalArgumentException("duplicate node name '" + name + "'");
+    }
+  }
+
+  private void checkRealm(Realm realm, String what) {
+    if (realm == null) {
+      throw new IllegalArgumentException(what + ": realm must not be null");
+    }
+    if (realm.network != this) {
+      throw new IllegalArgumentException(
+          what + ": realm " + realm.name + " belongs to another network (no route to it)");
+    }
+  }
+
+  private int[] parseAddresses(String what, String... literals) {
+    if (literals == null || literals.length == 0) {
+      throw new IllegalArgumentException(what + ": needs at least one address");
+    }
+    int[] a = {-1, -1};
+    for (String literal : literals) {
+      InetAddress ip = AddressTable.parse(literal, what);
+      int family = ip instanceof Inet6Address ? 1 : 0;
+      if (a[family] >= 0) {
+        throw new IllegalArgumentException(
+            what + ": more than one " + (family == 1 ? "IPv6" : "IPv4") + " address: " + literal);
+      }
+      a[family] = addresses.idOf(ip);
+    }
+    return a;
+  }
+
+  private static long routeKey(int realmId, int addressId) {
+    return ((long) realmId << 24) | addressId;
+  }
+
+  private void register(Node node, String what) {
+    int[] own = {node.addressV4, node.addressV6};
+    for (int addr : own) {
+      if (addr < 0) {
+        continue;
+      }
+      boolean v6 = addresses.isIpv6(addr);
+      // Every realm the address is visible in: its own, plus the outer realms of firewalls.
+      Realm r = node.realm;
+      while (true) {
+        long owner = routes.get(routeKey(r.id, addr), -1);
+        if (owner >= 0) {
+          throw new IllegalArgumentException(
+              what
+                  + ": address "
+                  + addresses.address(addr).getHostAddress()
+                  + " is already used by "
+                  + nodes[(int) owner].name
+                  + " in realm "
+                  + r.name);
+        }
+        NatBox gw = r.gateway;
+        if (gw == null) {
+          break;
+        }
+        if (gw.config.translating) {
+          int outside = v6 ? gw.addressV6 : gw.addressV4;
+          if (outside < 0) {
+            throw new IllegalArgumentException(
+                what
+                    + ": realm "
+                    + r.name
+                    + " has no route for "
+                    + (v6 ? "IPv6" : "IPv4")
+                    + " (NAT "
+                    + gw.name
+                    + " translates only "
+                    + (v6 ? "IPv4" : "IPv6")
+                    + ")");
+          }
+          break;
+        }
+        r = gw.realm;
+      }
+    }
+    for (int addr : own) {
+      if (addr < 0) {
+        continue;
+      }
+      Realm r = node.realm;
+      int owner = node.id;
+      while (true) {
+        routes.put(routeKey(r.id, addr), owner);
+        NatBox gw = r.gateway;
+        if (gw == null || gw.config.translating) {
+          break;
+        }
+        // Firewalled addresses are routed to the firewall in the realm outside it.
+        r = gw.realm;
+        owner = gw.id;
+      }
+    }
+    nodeList.add(node);
+    if (node.id >= nodes.length) {
+      nodes = Arrays.copyOf(nodes, nodes.length * 2);
+    }
+    nodes[node.id] = node;
+    byName.put(node.name, node);
+  }
+
+  Realm newInsideRealm(String name, NatBox gateway) {
+    return new Realm(gateway.insideRealmId, name, this, gateway);
+  }
+
+  String nodeName(int id) {
+    return id >= 0 && id < nodeList.size() ? nodeList.get(id).name : "?";
+  }
+
+  String addressText(int addressId, int port) {
+    return addresses.text(addressId, port);
+  }
+
+  // ---- bindings ----
+
+  Binding bind(Host host, int port, SimEndpoint endpoint) {
+    long key = ((long) host.id << 16) | port;
+    if (ports.get(key, -1) >= 0) {
+      throw new IllegalArgumentException(
+          "port " + port + " on host " + host.name + " is already bound");
+    }
+    int id = bindingCount++;
+    if (id >= bindings.length) {
+      bindings = Arrays.copyOf(bindings, bindings.length * 2);
+    }
+    Binding b = new Binding(id, host, port, endpoint);
+    bindings[id] = b;
+    ports.put(key, id);
+    rescheduleTimer(b);
+    return b;
+  }
+
+  Binding bindingAt(Host host, int port) {
+    long b = ports.get(((long) host.id << 16) | port, -1);
+    return b < 0 ? null : bindings[(int) b];
+  }
+
+  void unbind(Binding b) {
+    if (!b.open) {
+      return;
+    }
+    b.open = false;
+    ports.remove(((long) b.host.id << 16) | b.port);
+    timers.remove(b.id);
+  }
+
+  /**
+   * Lets the endpoint of {@code binding} send now: drains its {@code pollTransmit} and re-reads its
+   * {@code pollTimeout}. Call after poking the core from test code (a connect, a write).
+   */
+  public void wake(Binding binding) {
+    if (binding == null || binding.host.network != this) {
+      throw new IllegalArgumentException("wake: binding " + binding + " is not in this network");
+    }
+    if (binding.open) {
+      afterCallback(binding);
+    }
+  }
+
+  /** Runs {@code action} at virtual time now + {@code delay} (e.g. to start a peer later). */
+  public void schedule(Duration delay, Runnable action) {
+    if (delay == null || delay.isNegative() || action == null) {
+      throw new IllegalArgumentException("schedule: need a delay >= 0 and an action, got " + delay);
+    }
+    actions.add(new Action(now + delay.toNanos(), seq++, action));
+  }
+
+  // ---- running ----
+
+  /** Advances the virtual clock by {@code duration}, processing every event due by then. */
+  public void runFor(Duration duration) {
+    if (duration == null || duration.isNegative()) {
+      throw new IllegalArgumentException("runFor: duration must be >= 0, got " + duration);
+    }
+    run(saturatedAdd(now, duration.toNanos()), null);
+  }
+
+  /**
+   * Runs until {@code condition} holds (checked before every event) or {@code limit} of virtual
+   * time has passed; returns whether the condition holds. The clock stops at the event that made it
+   * true.
+   */
+  public boolean runUntil(BooleanSupplier condition, Duration limit) {
+    if (condition == null) {
+      throw new IllegalArgumentException("runUntil: condition must not be null");
+    }
+    if (limit == null || limit.isNegative()) {
+      throw new IllegalArgumentException("runUntil: limit must be >= 0, got " + limit);
+    }
+    return run(saturatedAdd(now, limit.toNanos()), condition);
+  }
+
+  private static long saturatedAdd(long a, long b) {
+    long r = a + b;
+    return r < a ? Long.MAX_VALUE : r;
+  }
+
+  private boolean run(long until, BooleanSupplier condition) {
+    long instant = now;
+    long atInstant = 0;
+    while (true) {
+      if (condition != null && condition.getAsBoolean()) {
+        return true;
+      }
+      int source = 0;
+      long t = Long.MAX_VALUE;
+      long s = Long.MAX_VALUE;
+      if (!packets.isEmpty()) {
+        int slot = packets.peek();
+        t = packets.time[slot];
+        s = packets.seq[slot];
+        source = 1;
+      }
+      if (!timers.isEmpty()) {
+        long tt = timers.peekTime();
+        long ts = timers.peekSeq();
+        if (tt < t || (tt == t && ts < s)) {
+          t = tt;
+          s = ts;
+          source = 2;
+        }
+      }
+      Action next = actions.peek();
+      if (next != null && (next.time < t || (next.time == t && next.seq < s))) {
+        t = next.time;
+        source = 3;
+      }
+      if (source == 0 || t > until) {
+        break;
+      }
+      if (t == instant) {
+        if (++atInstant > MAX_EVENTS_PER_INSTANT) {
+          throw new IllegalStateException(
+              "livelock: more than "
+                  + MAX_EVENTS_PER_INSTANT
+                  + " events at virtual time "
+                  + t
+                  + " ns without the clock advancing (an endpoint whose pollTimeout() stays <= now?)");
+        }
+      } else {
+        instant = t;
+        atInstant = 0;
+      }
+      now = t;
+      stats.events++;
+      switch (source) {
+        case 1 -> dispatchPacket(packets.poll());
+        case 2 -> fireTimer(timers.poll());
+        default -> actions.poll().action.run();
+      }
+    }
+    if (until != Long.MAX_VALUE && until > now) {
+      now = until;
+    }
+    return condition != null && condition.getAsBoolean();
+  }
+
+  private void dispatchPacket(int slot) {
+    Node n = nodes[packets.node[slot]];
+    if (packets.stage[slot] == PacketQueue.STAGE_ROUTE) {
+      route(n.realm, slot);
+    } else {
+      n.receive(slot);
+    }
+  }
+
+  private void fireTimer(int bindingId) {
+    Binding b = bindings[bindingId];
+    stats.timersFired++;
+    trace.add(Trace.Kind.TIMER, now, b.host.id, -1, b.port, -1, 0, 0);
+    b.endpoint.handleTimeout(now);
+    afterCallback(b);
+  }
+
+  private void afterCallback(Binding b) {
+    SimTransmit t = transmit;
+    SimEndpoint ep = b.endpoint;
+    for (int i = 0; b.open; i++) {
+      if (i == MAX_TRANSMITS_PER_DRAIN) {
+        throw new IllegalStateException(
+            "endpoint on " + b + " returned " + i + " datagrams from one drain of pollTransmit");
+      }
+      t.clear();
+      if (!ep.pollTransmit(t, now)) {
+        break;
+      }
+      send(b, t);
+    }
+    rescheduleTimer(b);
+  }
+
+  private void rescheduleTimer(Binding b) {
+    if (!b.open) {
+      return;
+    }
+    long deadline = b.endpoint.pollTimeout();
+    if (deadline == Long.MAX_VALUE) {
+      timers.remove(b.id);
+    } else {
+      long at = Math.max(deadline, now);
+      if (timers.deadlineOf(b.id) != at) {
+        timers.set(b.id, at, seq++);
+      }
+    }
+  }
+
+  // ---- forwarding ----
+
+  private void send(Binding b, SimTransmit t) {
+    stats.sent++;
+    Host h = b.host;
+    InetSocketAddress d = t.destination();
+    InetAddress ip = d == null ? null : d.getAddress();
+    if (ip == null || d.getPort() == 0) {
+      countDrop(DropReason.BAD_DESTINATION, h.id, b.port);
+      return;
+    }
+    int src = ip instanceof Inet6Address ? h.addressV6 : h.addressV4;
+    if (src < 0) {
+      countDrop(DropReason.BAD_DESTINATION, h.id, b.port);
+      return;
+    }
+    ByteBuffer buf = t.buffer();
+    int len = buf.position();
+    int slot = packets.allocate(len);
+    System.arraycopy(buf.array(), buf.arrayOffset(), packets.data[slot], 0, len);
+    int dst = addresses.idOf(ip);
+    packets.srcAddr[slot] = src;
+    packets.srcPort[slot] = b.port;
+    packets.dstAddr[slot] = dst;
+    packets.dstPort[slot] = d.getPort();
+    packets.hops[slot] = MAX_HOPS;
+    trace.add(Trace.Kind.SEND, now, h.id, src, b.port, dst, d.getPort(), len);
+    sendUp(h, slot);
+  }
+
+  /** Puts a datagram on {@code from}'s uplink, towards its realm. */
+  void sendUp(Node from, int slot) {
+    Link l = from.uplink;
+    if (l.isPerfect()) {
+      route(from.realm, slot);
+      return;
+    }
+    long at = l.admit(packets.length[slot], now);
+    schedule(l, slot, at, from.id, PacketQueue.STAGE_ROUTE);
+  }
+
+  /** Puts a datagram on {@code to}'s downlink; it reaches {@code to} when it leaves the link. */
+  void sendDown(Node to, int slot) {
+    Link l = to.downlink;
+    long at = l.isPerfect() ? now : l.admit(packets.length[slot], now);
+    schedule(l, slot, at, to.id, PacketQueue.STAGE_ARRIVE);
+  }
+
+  private void schedule(Link l, int slot, long at, int nodeId, byte stage) {
+    if (at < 0) {
+      drop(slot, at == Link.DROPPED_QUEUE ? DropReason.QUEUE : DropReason.LOSS, nodeId);
+      return;
+    }
+    if (l.reordered) {
+      stats.reordered++;
+    }
+    long dup = l.duplicateArrival;
+    packets.schedule(slot, at, seq++, nodeId, stage);
+    if (dup >= 0) {
+      stats.duplicated++;
+      packets.schedule(packets.duplicate(slot), dup, seq++, nodeId, stage);
+    }
+  }
+
+  /** Routes a datagram inside {@code realm}: to the owner of its destination, or the gateway. */
+  void route(Realm realm, int slot) {
+    long owner = routes.get(routeKey(realm.id, packets.dstAddr[slot]), -1);
+    if (owner >= 0) {
+      sendDown(nodes[(int) owner], slot);
+    } else if (realm.gateway != null) {
+      realm.gateway.outbound(slot);
+    } else {
+      drop(slot, DropReason.NO_ROUTE, packets.node[slot]);
+    }
+  }
+
+  void deliverToHost(Host host, int slot) {
+    long b = ports.get(((long) host.id << 16) | packets.dstPort[slot], -1);
+    if (b < 0) {
+      drop(slot, DropReason.NO_BINDING, host.id);
+      return;
+    }
+    Binding binding = bindings[(int) b];
+    stats.delivered++;
+    int len = packets.length[slot];
+    int src = packets.srcAddr[slot];
+    int sport = packets.srcPort[slot];
+    trace.add(
+        Trace.Kind.DELIVER, now, host.id, src, sport, packets.dstAddr[slot], binding.port, len);
+    try {
+      binding.endpoint.handleDatagram(packets.view(slot), addresses.socket(src, sport), now);
+    } finally {
+      packets.release(slot);
+    }
+    afterCallback(binding);
+  }
+
+  void drop(int slot, DropReason reason, int nodeId) {
+    stats.dropped[reason.code()]++;
+    trace.add(
+        Trace.Kind.DROP,
+        now,
+        nodeId,
+        packets.srcAddr[slot],
+        packets.srcPort[slot],
+        packets.dstAddr[slot],
+        packets.dstPort[slot],
+        reason.code());
+    packets.release(slot);
+  }
+
+  private void countDrop(DropReason reason, int nodeId, int port) {
+    stats.dropped[reason.code()]++;
+    trace.add(Trace.Kind.DROP, now, nodeId, -1, port, -1, 0, reason.code());
+  }
+
+  long nextSeq() {
+    return seq++;
+  }
+
+  private static final class Action implements Comparable<Action> {
+    final long time;
+    final long seq;
+    final Runnable action;
+
+    Action(long time, long seq, Runnable action) {
+      this.time = time;
+      this.seq = seq;
+      this.action = action;
+    }
+
+    @Override
+    public int compareTo(Action o) {
+      int c = Long.compare(time, o.time);
+      return c != 0 ? c : Long.compare(seq, o.seq);
+    }
+  }
+}
