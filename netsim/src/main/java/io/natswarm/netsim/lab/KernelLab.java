@@ -35,7 +35,6 @@ public final class KernelLab implements AutoCloseable {
 
   private final String prefix;
   private final Deque<String> namespaces = new ArrayDeque<>();
-  private boolean internetCreated;
   private int nextRouter = 1;
 
   private KernelLab(String prefix) {
@@ -182,7 +181,6 @@ public final class KernelLab implements AutoCloseable {
 
   private void createInternet() throws IOException {
     addNamespace(internet());
-    internetCreated = true;
     run("ip", "-n", internet(), "link", "add", "br0", "type", "bridge");
     run("ip", "-n", internet(), "link", "set", "br0", "up");
     run("ip", "netns", "exec", internet(), "sysctl", "-qw", "net.bridge.bridge-nf-call-iptables=0");
@@ -193,10 +191,6 @@ public final class KernelLab implements AutoCloseable {
     namespaces.push(name);
     run("ip", "-n", name, "link", "set", "lo", "up");
     exec("ip", "netns", "exec", name, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1");
-  }
-
-  boolean hasInternet() {
-    return internetCreated;
   }
 
   private static void run(String... command) throws IOException {
@@ -246,7 +240,7 @@ public final class KernelLab implements AutoCloseable {
     if (path == null) {
       return false;
     }
-    for (String dir : (path + ":/usr/sbin:/sbin").split(":")) {
+    for (String dir : (path + ":/usr/sbin:/sbin").split(":", -1)) {
       if (new java.io.File(dir, tool).canExecute()) {
         return true;
       }
