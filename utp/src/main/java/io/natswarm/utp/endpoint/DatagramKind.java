@@ -1,0 +1,74 @@
+package io.natswarm.utp.endpoint;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The protocols that share the endpoint's socket, in the fixed order the demultiplexer tries them
+ * (DESIGN.md; the order of libtorrent's {@code session_impl} packet dispatch). Each kind has a
+ * cheap test on the datagram's first bytes; a datagram is offered to the handlers of every kind
+ * whose test matches, in this order, until one consumes it.
+ */
+public enum DatagramKind {
+  /**
+   * BEP 29 µTP: at least a 20-byte header whose first byte carries version 1 and a type from
+   * ST_DATA (0) to ST_SYN (4). The µTP handler itself decides on the connection id (known
+   * connection or ST_SYN) and declines the rest.
+   */
+  UTP {
+    @Override
+    boolean matches(ByteBuffer p, int pos, int len) {
+      if (len < 20) {
+        return false;
+      }
+      int b = p.get(pos) & 0xFF;
+      return (b & 0x0F) == 1 && (b >>> 4) <= 4;
+    }
+  },
+  /** BEP 5 KRPC: a bencoded dictionary, so it starts with {@code 'd'} and ends with {@code 'e'}. */
+  KRPC {
+    @Override
+    boolean matches(ByteBuffer p, int pos, int len) {
+      return len >= 2 && p.get(pos) == 'd' && p.get(pos + len - 1) == 'e';
+    }
+  },
+  /**
+   * RFC 8489 STUN: the two top bits of the first byte are zero and the magic cookie 0x2112A442 sits
+   * at offset 4 of the 20-byte header.
+   */
+  STUN {
+    @Override
+    boolean matches(ByteBuffer p, int pos, int len) {
+      return len >= 20 && (p.get(pos) & 0xC0) == 0 && p.getInt(pos + 4) == STUN_MAGIC_COOKIE;
+    }
+  },
+  /**
+   * Hole-punch probes: any datagram of at least 4 bytes that nothing above took; the probe handler
+   * checks its own magic and declines what is not its.
+   */
+  HOLEPUNCH_PROBE {
+    @Override
+    boolean matches(ByteBuffer p, int pos, int len) {
+      return len >= 4;
+    }
+  };
+
+  /** RFC 8489 section 6: the fixed magic cookie of every STUN message. */
+  public static final int STUN_MAGIC_COOKIE = 0x2112A442;
+
+  private static final DatagramKind[] ALL = values();
+
+  /**
+   * Whether the datagram in {@code packet} between position and limit passes this kind's cheap
+   * test. Reads with absolute indexes; never changes the buffer.
+   */
+  public boolean matches(ByteBuffer packet) {
+    return matches(packet, packet.position(), packet.remaining());
+  }
+
+  abstract boolean matches(ByteBuffer packet, int position, int length);
+
+  /** The kinds in demultiplexing order, without copying. */
+  static DatagramKind[] inOrder() {
+    return ALL;
+  }
+}

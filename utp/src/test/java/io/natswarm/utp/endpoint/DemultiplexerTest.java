@@ -1,0 +1,137 @@
+package io.natswarm.utp.endpoint;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class DemultiplexerTest {
+  private static final InetSocketAddress PEER = Loopback.v4(4000);
+
+  static byte[] utpSyn() {
+    byte[] b = new byte[20];
+    b[0] = 0x41; // type ST_SYN (4), version 1
+    b[3] = 7; // connection id 7
+    return b;
+  }
+
+  static byte[] utpData(int connId) {
+    byte[] b = new byte[26];
+    b[0] = 0x01; // ST_DATA, version 1
+    b[2] = (byte) (connId >>> 8);
+    b[3] = (byte) connId;
+    return b;
+  }
+
+  static byte[] krpc() {
+    return "d1:ad2:id20:abcdefghij0123456789e1:q4:ping1:t2:aa1:y1:qe"
+        .getBytes(StandardCharsets.ISO_8859_1);
+  }
+
+  static byte[] stun() {
+    ByteBuffer b = ByteBuffer.allocate(20);
+    b.putShort((short) 0x0001).putShort((short) 0).putInt(DatagramKind.STUN_MAGIC_COOKIE);
+    b.put(new byte[12]);
+    return b.array();
+  }
+
+  static byte[] probe() {
+    return "NSHP-probe-1234".getBytes(StandardCharsets.ISO_8859_1);
+  }
+
+  private static DatagramKind dispatch(Demultiplexer d, byte[] bytes) {
+    // a datagram in the middle of a larger buffer: handlers must honour position and limit
+    ByteBuffer buf = ByteBuffer.allocate(bytes.length + 10);
+    buf.position(5);
+    buf.put(bytes);
+    buf.flip().position(5);
+    return d.dispatch(buf, PEER, 1_000);
+  }
+
+  @Test
+  void eachKindReachesItsHandlerInOrderAndTheRestIsCountedUnclaimed() {
+    Demultiplexer d = new Demultiplexer();
+    // µTP claims SYNs and connection 9 only, like the stack does.
+    RecordingHandler utp = new RecordingHandler("utp", b -> (b[0] & 0xF0) == 0x40 || b[3] == 9);
+    RecordingHandler krpc = new RecordingHandler("krpc", b -> true);
+    RecordingHandler stun = new RecordingHandler("stun", b -> true);
+    RecordingHandler hp =
+        new RecordingHandler(
+            "hp", b -> new String(b, StandardCharsets.ISO_8859_1).startsWith("NSHP"));
+    // registration order differs from demultiplexing order on purpose
+    d.register(DatagramKind.HOLEPUNCH_PROBE, hp);
+    d.register(DatagramKind.STUN, stun);
+    d.register(DatagramKind.KRPC, krpc);
+    d.register(DatagramKind.UTP, utp);
+
+    assertEquals(DatagramKind.UTP, dispatch(d, utpSyn()));
+    assertEquals(DatagramKind.UTP, dispatch(d, utpData(9)));
+    assertEquals(DatagramKind.KRPC, dispatch(d, krpc()));
+    assertEquals(DatagramKind.STUN, dispatch(d, stun()));
+    assertEquals(DatagramKind.HOLEPUNCH_PROBE, dispatch(d, probe()));
+    // µTP-shaped but an unknown connection: µTP declines, the probe handler declines too
+    assertNull(dispatch(d, utpData(5)));
+    assertNull(dispatch(d, "junk!".getBytes(StandardCharsets.ISO_8859_1)));
+    assertNull(dispatch(d, new byte[] {1}));
+
+    assertEquals(2, d.consumed(DatagramKind.UTP));
+    assertEquals(1, d.consumed(DatagramKind.KRPC));
+    assertEquals(1, d.consumed(DatagramKind.STUN));
+    assertEquals(1, d.consumed(DatagramKind.HOLEPUNCH_PROBE));
+    assertEquals(3, d.unclaimed());
+    assertEquals(8, d.datagrams());
+    // Cheap tests keep handlers from seeing what cannot be theirs.
+    assertEquals(3, utp.offered.size(), "µTP saw SYN, data(9), data(5)");
+    assertEquals(List.of(new String(krpc(), StandardCharsets.ISO_8859_1)), krpc.offered);
+    assertEquals(1, stun.offered.size());
+    // the probe handler saw the probe, the declined µTP packet (whole) and "junk!"
+    assertEquals(3, hp.offered.size());
+    assertEquals(26, hp.offered.get(1).length(), "declined datagram offered again in full");
+  }
+
+  @Test
+  void secondHandlerOfAKindGetsWhatTheFirstDeclinedAndFallbackSeesUnclaimed() {
+    Demultiplexer d = new Demultiplexer();
+    RecordingHandler first = new RecordingHandler("dht-v4", b -> b.length % 2 == 0);
+    RecordingHandler second = new RecordingHandler("dht-v6", b -> b.length % 2 == 1);
+    RecordingHandler fallback = new RecordingHandler("fallback", b -> true);
+    d.register(DatagramKind.KRPC, first);
+    d.register(DatagramKind.KRPC, second);
+    d.setFallback(fallback);
+    assertEquals(DatagramKind.KRPC, dispatch(d, "d1:xe".getBytes(StandardCharsets.US_ASCII)));
+    assertEquals(1, first.offered.size());
+    assertEquals(1, second.consumed.size());
+    assertNull(dispatch(d, stun()));
+    assertEquals(1, fallback.offered.size(), "fallback sees the unclaimed STUN datagram");
+    assertEquals(1, d.unclaimed(), "consumed by the fallback still counts as unclaimed");
+
+    assertTrue(d.unregister(first));
+    assertFalse(d.unregister(first));
+    assertEquals(1, d.handlers().length);
+  }
+
+  @Test
+  void cheapTestsMatchOnlyTheirShapes() {
+    assertTrue(DatagramKind.UTP.matches(ByteBuffer.wrap(utpSyn())));
+    assertFalse(DatagramKind.UTP.matches(ByteBuffer.wrap(new byte[19])), "short");
+    byte[] v2 = utpSyn();
+    v2[0] = 0x42;
+    assertFalse(DatagramKind.UTP.matches(ByteBuffer.wrap(v2)), "version 2");
+    byte[] t5 = utpSyn();
+    t5[0] = 0x51;
+    assertFalse(DatagramKind.UTP.matches(ByteBuffer.wrap(t5)), "type 5");
+    assertTrue(DatagramKind.KRPC.matches(ByteBuffer.wrap(krpc())));
+    assertFalse(
+        DatagramKind.KRPC.matches(ByteBuffer.wrap("d1:x".getBytes(StandardCharsets.UTF_8))));
+    assertTrue(DatagramKind.STUN.matches(ByteBuffer.wrap(stun())));
+    byte[] badCookie = stun();
+    badCookie[7] = 0;
+    assertFalse(DatagramKind.STUN.matches(ByteBuffer.wrap(badCookie)));
+  }
+}
