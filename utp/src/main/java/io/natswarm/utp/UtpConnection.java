@@ -9,29 +9,34 @@ import java.nio.ByteBuffer;
  * Created by {@link UtpStack#connect} or returned by {@link UtpStack#pollAccepted}.
  *
  * <p>Sans-IO: {@link #write} copies into the send buffer and {@link #read} copies out of the
- * receive buffer; the datagrams these cause come out of {@link UtpStack#pollTransmit}. Owned by the
- * stack's event-loop thread; not thread-safe.
+ * receive buffer; the datagrams these cause come out of {@link UtpStack#pollTransmit}. The wire
+ * side lives in {@link ConnectionEngine}. Owned by the stack's event-loop thread; not thread-safe.
  */
 public final class UtpConnection {
+  final ConnectionEngine engine;
+  private UtpConnectionListener listener;
+  private Object attachment;
 
-  UtpConnection() {}
+  UtpConnection(ConnectionEngine engine) {
+    this.engine = engine;
+  }
 
   public InetSocketAddress remoteAddress() {
-    throw new UnsupportedOperationException("not yet");
+    return engine.remote;
   }
 
   /** True if we sent the SYN. */
   public boolean isOutgoing() {
-    throw new UnsupportedOperationException("not yet");
+    return engine.outgoing;
   }
 
   public UtpState state() {
-    throw new UnsupportedOperationException("not yet");
+    return engine.state;
   }
 
   /** Why the connection ended, {@link UtpError#NONE} while open or after an orderly close. */
   public UtpError error() {
-    throw new UnsupportedOperationException("not yet");
+    return engine.error;
   }
 
   /**
@@ -40,7 +45,7 @@ public final class UtpConnection {
    * down or the connection is closed (see {@link #error()}).
    */
   public int write(ByteBuffer src, long nowNanos) {
-    throw new UnsupportedOperationException("not yet");
+    return engine.write(src, nowNanos);
   }
 
   /**
@@ -49,67 +54,115 @@ public final class UtpConnection {
    * connection is closed (see {@link #error()}).
    */
   public int read(ByteBuffer dst, long nowNanos) {
-    throw new UnsupportedOperationException("not yet");
+    return engine.read(dst, nowNanos);
   }
 
   /** Bytes {@link #read} can return now without blocking. */
   public int readableBytes() {
-    throw new UnsupportedOperationException("not yet");
+    return engine.readableBytes();
   }
 
   /** True if {@link #read} would return non-zero (data, end of stream or closed). */
   public boolean isReadable() {
-    throw new UnsupportedOperationException("not yet");
+    return engine.readableBytes() > 0 || engine.atEndOfStream();
+  }
+
+  /** True once the peer's FIN was received and every byte before it was read. */
+  public boolean isEndOfStream() {
+    return engine.atEndOfStream();
   }
 
   /** Free bytes in the send buffer (0 once the output is shut down). */
   public int writableBytes() {
-    throw new UnsupportedOperationException("not yet");
+    return engine.writableBytes();
   }
 
   /** True if {@link #write} would accept at least one byte, or would fail with -1. */
   public boolean isWritable() {
-    throw new UnsupportedOperationException("not yet");
+    return engine.writableBytes() > 0 || !engine.canWrite();
+  }
+
+  /** Bytes written but not yet acknowledged by the peer. */
+  public int unackedBytes() {
+    return engine.unackedBytes();
   }
 
   /** Sends ST_FIN after everything already written (half close). Idempotent. */
-  public void shutdownOutput(long nowNanos) {}
+  public void shutdownOutput(long nowNanos) {
+    engine.shutdownOutput(nowNanos);
+  }
 
   /**
    * Orderly close: shuts the output down and discards what arrives from now on (still acking it);
    * the connection is forgotten once both FINs are through or the linger time passes.
    */
-  public void close(long nowNanos) {}
+  public void close(long nowNanos) {
+    engine.close(nowNanos);
+  }
 
   /** Abortive close: queues ST_RESET and drops every buffer; the state becomes CLOSED. */
-  public void abort(long nowNanos) {}
+  public void abort(long nowNanos) {
+    engine.abort(nowNanos);
+  }
 
   /** Sets the callbacks (null for none). Called on the event-loop thread. */
-  public void setListener(UtpConnectionListener listener) {}
+  public void setListener(UtpConnectionListener listener) {
+    this.listener = listener;
+  }
+
+  UtpConnectionListener listener() {
+    return listener;
+  }
 
   /** An object of the endpoint's choice carried with the connection. */
   public Object attachment() {
-    return null;
+    return attachment;
   }
 
-  public void attach(Object attachment) {}
+  public void attach(Object attachment) {
+    this.attachment = attachment;
+  }
 
   public UtpConnectionStats stats() {
-    throw new UnsupportedOperationException("not yet");
+    return engine.stats;
   }
 
   /** LEDBAT's current congestion window in bytes. */
   public int congestionWindow() {
-    throw new UnsupportedOperationException("not yet");
+    return (int) Math.min(Integer.MAX_VALUE, engine.cc.window());
   }
 
   /** Smoothed round-trip time in microseconds (0 before the first sample). */
   public long rttMicros() {
-    throw new UnsupportedOperationException("not yet");
+    return engine.rtt.srttMicros();
   }
 
   /** The current size of full packets (grows with path-MTU probing). */
   public int packetSize() {
-    throw new UnsupportedOperationException("not yet");
+    return engine.mtu.packetSize();
+  }
+
+  /** Our receive connection id (the one in the headers the peer sends). */
+  public int receiveId() {
+    return engine.recvId;
+  }
+
+  /** Our send connection id (the one in the headers we send). */
+  public int sendId() {
+    return engine.sendId;
+  }
+
+  @Override
+  public String toString() {
+    return "UtpConnection{"
+        + engine.remote
+        + " recv="
+        + engine.recvId
+        + " send="
+        + engine.sendId
+        + " "
+        + engine.state
+        + (engine.error == UtpError.NONE ? "" : " " + engine.error)
+        + "}";
   }
 }

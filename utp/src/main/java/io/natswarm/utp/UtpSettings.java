@@ -145,7 +145,7 @@ public record UtpSettings(
     private int synRetries = 3;
     private Duration minTimeout = Duration.ofMillis(500);
     private int maxConsecutiveTimeouts = 6;
-    private Duration idleTimeout = Duration.ofSeconds(120);
+    private Duration idleTimeout = Duration.ofMinutes(2);
     private Duration keepAliveInterval = Duration.ofSeconds(29);
     private Duration targetDelay = Duration.ofMillis(100);
     private int gainBytesPerRtt = 3000;
