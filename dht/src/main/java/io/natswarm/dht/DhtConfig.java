@@ -1,0 +1,249 @@
+package io.natswarm.dht;
+
+import io.natswarm.dht.routing.NodeId;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Settings of one {@link DhtNode}. Build with {@link #builder()}; every setting has a default fit
+ * for a real node on the internet, and {@link Builder#build()} fails fast naming a bad setting.
+ *
+ * @param ipv6 whether the node speaks IPv6 (BEP 32: {@code nodes6}, 18-byte values); one node per
+ *     address family, as in libtorrent
+ * @param nodeId a fixed id, or empty for a random (or BEP 42, with {@code externalAddress}) one
+ * @param externalAddress our external address when known, to derive a BEP 42 id
+ * @param k bucket size and lookup result size
+ * @param alpha parallel requests per lookup
+ * @param readOnly BEP 43: send {@code ro=1}, answer no queries
+ * @param enforceBep42 reject routing-table entries whose id does not match their address
+ * @param maxPerSubnet most nodes of one /24 or /64 per bucket (0: no limit)
+ * @param uniqueIps at most one node per IP address in the routing table (turn off on loopback)
+ * @param minTimeout lower bound of the adaptive (stall) timeout of a query
+ * @param queryTimeout hard timeout after which a query has failed
+ * @param lookupTimeout a lookup ends with what it has after this long
+ * @param queriesPerSecond per-source-IP query rate (token bucket); 0 disables the limit
+ * @param queryBurst token bucket depth
+ * @param maxValues most peers in one {@code values} list
+ * @param amplification a reply is at most this many times the size of its query (and at least 512,
+ *     at most 1400 bytes)
+ * @param peerTtl how long an announced peer is kept
+ * @param tokenRotation how often the token secret rotates; tokens stay valid for two rotations
+ * @param bootstrapNodes nodes to bootstrap from (tests always pass their own)
+ * @param seed seed of the node's random numbers (ids, secrets, transaction ids)
+ */
+public record DhtConfig(
+    boolean ipv6,
+    Optional<NodeId> nodeId,
+    Optional<InetAddress> externalAddress,
+    int k,
+    int alpha,
+    boolean readOnly,
+    boolean enforceBep42,
+    int maxPerSubnet,
+    boolean uniqueIps,
+    Duration minTimeout,
+    Duration queryTimeout,
+    Duration lookupTimeout,
+    int queriesPerSecond,
+    int queryBurst,
+    int maxValues,
+    int amplification,
+    Duration peerTtl,
+    Duration tokenRotation,
+    List<InetSocketAddress> bootstrapNodes,
+    long seed) {
+
+  /**
+   * The well-known public routers, as a default bootstrap list for real users only. Tests never use
+   * them (LAB.md network rule). Resolved by the caller, never by this module.
+   */
+  public static final List<String> PUBLIC_ROUTERS =
+      List.of(
+          "router.bittorrent.com:6881", "dht.transmissionbt.com:6881", "router.utorrent.com:6881");
+
+  public DhtConfig {
+    nodeId = nodeId == null ? Optional.empty() : nodeId;
+    externalAddress = externalAddress == null ? Optional.empty() : externalAddress;
+    bootstrapNodes = List.copyOf(bootstrapNodes);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder with defaults for an internet node. */
+  public static final class Builder {
+    private boolean ipv6;
+    private Optional<NodeId> nodeId = Optional.empty();
+    private Optional<InetAddress> externalAddress = Optional.empty();
+    private int k = 8;
+    private int alpha = 3;
+    private boolean readOnly;
+    private boolean enforceBep42;
+    private int maxPerSubnet = 2;
+    private boolean uniqueIps = true;
+    private Duration minTimeout = Duration.ofMillis(100);
+    private Duration queryTimeout = Duration.ofSeconds(3);
+    private Duration lookupTimeout = Duration.ofSeconds(20);
+    private int queriesPerSecond = 50;
+    private int queryBurst = 100;
+    private int maxValues = 50;
+    private int amplification = 10;
+    private Duration peerTtl = Duration.ofMinutes(30);
+    private Duration tokenRotation = Duration.ofMinutes(5);
+    private List<InetSocketAddress> bootstrapNodes = List.of();
+    private long seed = System.nanoTime();
+
+    private Builder() {}
+
+    public Builder ipv6(boolean v) {
+      ipv6 = v;
+      return this;
+    }
+
+    public Builder nodeId(NodeId v) {
+      nodeId = Optional.of(v);
+      return this;
+    }
+
+    public Builder externalAddress(InetAddress v) {
+      externalAddress = Optional.of(v);
+      return this;
+    }
+
+    public Builder k(int v) {
+      k = v;
+      return this;
+    }
+
+    public Builder alpha(int v) {
+      alpha = v;
+      return this;
+    }
+
+    public Builder readOnly(boolean v) {
+      readOnly = v;
+      return this;
+    }
+
+    public Builder enforceBep42(boolean v) {
+      enforceBep42 = v;
+      return this;
+    }
+
+    public Builder maxPerSubnet(int v) {
+      maxPerSubnet = v;
+      return this;
+    }
+
+    public Builder uniqueIps(boolean v) {
+      uniqueIps = v;
+      return this;
+    }
+
+    public Builder minTimeout(Duration v) {
+      minTimeout = v;
+      return this;
+    }
+
+    public Builder queryTimeout(Duration v) {
+      queryTimeout = v;
+      return this;
+    }
+
+    public Builder lookupTimeout(Duration v) {
+      lookupTimeout = v;
+      return this;
+    }
+
+    /** Per-source query rate; 0 turns the limit off (benchmarks only). */
+    public Builder queriesPerSecond(int perSecond, int burst) {
+      queriesPerSecond = perSecond;
+      queryBurst = burst;
+      return this;
+    }
+
+    public Builder maxValues(int v) {
+      maxValues = v;
+      return this;
+    }
+
+    public Builder amplification(int v) {
+      amplification = v;
+      return this;
+    }
+
+    public Builder peerTtl(Duration v) {
+      peerTtl = v;
+      return this;
+    }
+
+    public Builder tokenRotation(Duration v) {
+      tokenRotation = v;
+      return this;
+    }
+
+    public Builder bootstrapNodes(List<InetSocketAddress> v) {
+      bootstrapNodes = List.copyOf(v);
+      return this;
+    }
+
+    public Builder seed(long v) {
+      seed = v;
+      return this;
+    }
+
+    /** Loopback test settings: no per-IP or per-subnet limits (every node is 127.0.0.1). */
+    public Builder loopback() {
+      uniqueIps = false;
+      maxPerSubnet = 0;
+      return this;
+    }
+
+    public DhtConfig build() {
+      require(k >= 1 && k <= 64, "dht.k must be between 1 and 64, got " + k);
+      require(alpha >= 1 && alpha <= 16, "dht.alpha must be between 1 and 16, got " + alpha);
+      require(maxPerSubnet >= 0, "dht.maxPerSubnet must be 0 (off) or positive");
+      require(
+          !minTimeout.isNegative() && minTimeout.compareTo(queryTimeout) <= 0,
+          "dht.minTimeout must be between 0 and dht.queryTimeout");
+      require(queryTimeout.toMillis() >= 10, "dht.queryTimeout must be at least 10 ms");
+      require(lookupTimeout.compareTo(queryTimeout) >= 0, "dht.lookupTimeout < queryTimeout");
+      require(queriesPerSecond >= 0 && queryBurst >= 1, "dht.queriesPerSecond/queryBurst < 0");
+      require(maxValues >= 0 && maxValues <= 200, "dht.maxValues must be 0..200");
+      require(amplification >= 1, "dht.amplification must be at least 1");
+      require(!peerTtl.isNegative() && !peerTtl.isZero(), "dht.peerTtl must be positive");
+      require(tokenRotation.toMillis() >= 1, "dht.tokenRotation must be positive");
+      return new DhtConfig(
+          ipv6,
+          nodeId,
+          externalAddress,
+          k,
+          alpha,
+          readOnly,
+          enforceBep42,
+          maxPerSubnet,
+          uniqueIps,
+          minTimeout,
+          queryTimeout,
+          lookupTimeout,
+          queriesPerSecond,
+          queryBurst,
+          maxValues,
+          amplification,
+          peerTtl,
+          tokenRotation,
+          bootstrapNodes,
+          seed);
+    }
+
+    private static void require(boolean ok, String message) {
+      if (!ok) {
+        throw new IllegalArgumentException(message);
+      }
+    }
+  }
+}

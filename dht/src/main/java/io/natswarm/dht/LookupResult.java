@@ -1,0 +1,42 @@
+package io.natswarm.dht;
+
+import io.natswarm.dht.routing.NodeId;
+import java.net.InetSocketAddress;
+import java.util.List;
+
+/**
+ * How a lookup ended.
+ *
+ * @param target the node id or info-hash looked up
+ * @param peers peers found in {@code values} (get_peers), without duplicates
+ * @param closest the k closest nodes that answered, closest first
+ * @param queries queries the lookup sent (announces not included)
+ * @param startedAt virtual or real nanos when it started
+ * @param endedAt when it ended
+ * @param firstPeerAt when the first peer arrived, or -1
+ * @param timedOut whether the lookup hit its timeout (and returned what it had)
+ * @param announced how many announce_peer queries were sent after the lookup
+ */
+public record LookupResult(
+    NodeId target,
+    List<InetSocketAddress> peers,
+    List<NodeRef> closest,
+    int queries,
+    long startedAt,
+    long endedAt,
+    long firstPeerAt,
+    boolean timedOut,
+    int announced) {
+
+  /** A node that answered: its id and address. */
+  public record NodeRef(NodeId id, InetSocketAddress address) {}
+
+  public LookupResult {
+    peers = List.copyOf(peers);
+    closest = List.copyOf(closest);
+  }
+
+  public long durationNanos() {
+    return endedAt - startedAt;
+  }
+}
