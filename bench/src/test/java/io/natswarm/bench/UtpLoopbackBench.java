@@ -1,0 +1,363 @@
+package io.natswarm.bench;
+
+import io.natswarm.utp.endpoint.UdpEndpoint;
+import io.natswarm.utp.endpoint.UtpChannel;
+import io.natswarm.utp.endpoint.UtpServerSocket;
+import io.natswarm.utp.endpoint.UtpSocket;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * {@code bench/run utp-loopback [--mib N] [--runs R] [--no-libtorrent]}: one connection moving N
+ * MiB (default 500) over 127.0.0.1, side by side in one run: natswarm µTP (packets of at most 1472
+ * bytes), libtorrent 2.0.8 µTP (two sessions in a python3 subprocess, 4 MiB socket buffers), a raw
+ * JDK {@link DatagramChannel} blast of 1472-byte datagrams (the ceiling for a JDK socket) and TCP.
+ * Rates are payload MiB/s from the first byte received to the last; medians of R runs (default 3).
+ * CPU seconds per GiB counts every thread of this JVM during the natswarm runs (both ends of the
+ * connection).
+ */
+public final class UtpLoopbackBench {
+  private static final int DATAGRAM = 1472;
+  private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+  private static final long RUN_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(120);
+
+  private UtpLoopbackBench() {}
+
+  public static void main(String[] args) throws Exception {
+    int mib = 500;
+    int runs = 3;
+    boolean libtorrent = true;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--mib" -> mib = Integer.parseInt(args[++i]);
+        case "--runs" -> runs = Integer.parseInt(args[++i]);
+        case "--no-libtorrent" -> libtorrent = false;
+        default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+      }
+    }
+    long bytes = (long) mib << 20;
+    double[] nat = new double[runs];
+    double[] natCpu = new double[runs];
+    double[] udp = new double[runs];
+    double[] tcp = new double[runs];
+    double[] lt = new double[runs];
+    double[] ltCpu = new double[runs];
+    java.util.Arrays.fill(lt, Double.NaN);
+    java.util.Arrays.fill(ltCpu, Double.NaN);
+    String ltNote = "";
+    // libtorrent first, in its own process, while this JVM is idle.
+    if (libtorrent) {
+      try {
+        double[][] r = libtorrentRuns(mib, runs);
+        lt = r[0];
+        ltCpu = r[1];
+      } catch (IOException e) {
+        ltNote = e.getMessage();
+        System.err.println("libtorrent runs failed: " + ltNote);
+      }
+    }
+    for (int r = 0; r < runs; r++) {
+      double[] n = natswarmRun(bytes);
+      nat[r] = n[0];
+      natCpu[r] = n[1];
+      udp[r] = udpCeilingRun(bytes);
+      tcp[r] = tcpRun(bytes);
+      System.err.printf(
+          Locale.ROOT,
+          "run %d: natswarm %.1f MiB/s (cpu %.2f s/GiB), udp %.1f, tcp %.1f, libtorrent %.1f%n",
+          r + 1,
+          nat[r],
+          natCpu[r],
+          udp[r],
+          tcp[r],
+          lt[r]);
+    }
+    BenchReport rep = new BenchReport("utp-loopback");
+    List<String> cols = new ArrayList<>(List.of("system (" + mib + " MiB, MiB/s)"));
+    for (int r = 0; r < runs; r++) {
+      cols.add("run " + (r + 1));
+    }
+    cols.add("median");
+    cols.add("cpu s/GiB");
+    rep.columns(cols.toArray(new String[0]));
+    row(rep, "natswarm µTP", nat, BenchReport.median(natCpu));
+    row(rep, "libtorrent µTP", lt, BenchReport.median(ltCpu));
+    row(rep, "JDK UDP blast (ceiling)", udp, Double.NaN);
+    row(rep, "TCP", tcp, Double.NaN);
+    double natM = BenchReport.median(nat);
+    double ltM = BenchReport.median(lt);
+    double udpM = BenchReport.median(udp);
+    rep.result("natswarm_mibps", natM)
+        .result("libtorrent_mibps", ltM)
+        .result("udp_ceiling_mibps", udpM)
+        .result("tcp_mibps", BenchReport.median(tcp))
+        .result("ratio_vs_libtorrent", natM / ltM)
+        .result("ratio_vs_ceiling", natM / udpM)
+        .result("cpu_seconds_per_gib", BenchReport.median(natCpu))
+        .result("libtorrent_cpu_seconds_per_gib", BenchReport.median(ltCpu))
+        .result("mib", mib)
+        .result("runs", runs);
+    if (!ltNote.isEmpty()) {
+      System.out.println("libtorrent: " + ltNote);
+    }
+    rep.print(System.out);
+  }
+
+  private static void row(BenchReport rep, String name, double[] v, double cpu) {
+    Object[] cells = new Object[v.length + 3];
+    cells[0] = name;
+    for (int i = 0; i < v.length; i++) {
+      cells[i + 1] = v[i];
+    }
+    cells[v.length + 1] = BenchReport.median(v);
+    cells[v.length + 2] = cpu;
+    rep.row(cells);
+  }
+
+  /** natswarm µTP: returns {MiB/s, process CPU seconds per GiB}. */
+  static double[] natswarmRun(long bytes) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try (UdpEndpoint ua = open("utp-recv");
+        UdpEndpoint ub = open("utp-send");
+        UtpSocket a = UtpSocket.open(ua);
+        UtpSocket b = UtpSocket.open(ub)) {
+      UtpServerSocket server = a.listen();
+      Future<UtpChannel> acc = pool.submit(() -> server.accept(Duration.ofSeconds(10)));
+      UtpChannel sender =
+          b.connect(new InetSocketAddress(LOOPBACK, ua.port()), Duration.ofSeconds(10));
+      UtpChannel receiver = acc.get(10, TimeUnit.SECONDS);
+      receiver.setReadTimeout(Duration.ofSeconds(20));
+      long cpu0 = processCpuNanos();
+      Future<?> send =
+          pool.submit(
+              () -> {
+                ByteBuffer buf = ByteBuffer.allocate(1 << 20);
+                new Random(1).nextBytes(buf.array());
+                long left = bytes;
+                while (left > 0) {
+                  buf.clear().limit((int) Math.min(buf.capacity(), left));
+                  left -= sender.write(buf);
+                }
+                sender.shutdownOutput();
+                return null;
+              });
+      ByteBuffer in = ByteBuffer.allocate(1 << 20);
+      long got = 0;
+      long first = 0;
+      long deadline = System.nanoTime() + RUN_LIMIT_NANOS;
+      while (got < bytes) {
+        int n = receiver.read(in.clear());
+        if (n < 0) {
+          break;
+        }
+        if (first == 0 && n > 0) {
+          first = System.nanoTime();
+        }
+        got += n;
+        if (System.nanoTime() > deadline) {
+          throw new IOException("natswarm run exceeded 120 s at " + got + " bytes");
+        }
+      }
+      long end = System.nanoTime();
+      long cpu = processCpuNanos() - cpu0;
+      send.get(10, TimeUnit.SECONDS);
+      if (got != bytes) {
+        throw new IOException("natswarm received " + got + " of " + bytes + " bytes");
+      }
+      sender.close();
+      receiver.close();
+      double secs = (end - first) / 1e9;
+      return new double[] {mibps(bytes, secs), cpu / 1e9 / (bytes / (double) (1L << 30))};
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static UdpEndpoint open(String name) throws IOException {
+    return UdpEndpoint.builder().bind(new InetSocketAddress(LOOPBACK, 0)).threadName(name).open();
+  }
+
+  /** The JDK ceiling: blast datagrams of {@value #DATAGRAM} bytes, count what arrives. */
+  static double udpCeilingRun(long bytes) throws Exception {
+    try (DatagramChannel rx = DatagramChannel.open();
+        DatagramChannel tx = DatagramChannel.open()) {
+      rx.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
+      tx.setOption(StandardSocketOptions.SO_SNDBUF, 4 << 20);
+      rx.bind(new InetSocketAddress(LOOPBACK, 0));
+      InetSocketAddress to = (InetSocketAddress) rx.getLocalAddress();
+      long count = bytes / DATAGRAM;
+      Thread sender =
+          new Thread(
+              () -> {
+                ByteBuffer b = ByteBuffer.allocateDirect(DATAGRAM);
+                try {
+                  for (long i = 0; i < count; i++) {
+                    b.clear();
+                    tx.send(b, to);
+                  }
+                } catch (IOException e) {
+                  // receiver closed
+                }
+              },
+              "udp-blast");
+      rx.configureBlocking(false);
+      ByteBuffer in = ByteBuffer.allocateDirect(65_536);
+      sender.start();
+      long got = 0;
+      long first = 0;
+      long last = 0;
+      long idleSince = System.nanoTime();
+      while (true) {
+        in.clear();
+        if (rx.receive(in) != null) {
+          last = System.nanoTime();
+          if (first == 0) {
+            first = last;
+          }
+          got += in.position();
+          if (got >= count * DATAGRAM) {
+            break;
+          }
+          idleSince = last;
+        } else {
+          if (!sender.isAlive() && System.nanoTime() - idleSince > 200_000_000L) {
+            break;
+          }
+          Thread.onSpinWait();
+        }
+      }
+      sender.join(10_000);
+      return mibps(got, (last - first) / 1e9);
+    }
+  }
+
+  static double tcpRun(long bytes) throws Exception {
+    try (ServerSocketChannel ss = ServerSocketChannel.open()) {
+      ss.bind(new InetSocketAddress(LOOPBACK, 0));
+      Thread sender =
+          new Thread(
+              () -> {
+                try (SocketChannel c = SocketChannel.open(ss.getLocalAddress())) {
+                  ByteBuffer b = ByteBuffer.allocateDirect(1 << 20);
+                  long left = bytes;
+                  while (left > 0) {
+                    b.clear().limit((int) Math.min(b.capacity(), left));
+                    left -= c.write(b);
+                  }
+                } catch (IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+              },
+              "tcp-send");
+      sender.start();
+      try (SocketChannel c = ss.accept()) {
+        ByteBuffer in = ByteBuffer.allocateDirect(1 << 20);
+        long got = 0;
+        long first = 0;
+        int n;
+        while ((n = c.read(in.clear())) >= 0) {
+          if (first == 0 && n > 0) {
+            first = System.nanoTime();
+          }
+          got += n;
+        }
+        long end = System.nanoTime();
+        sender.join(10_000);
+        return mibps(got, (end - first) / 1e9);
+      }
+    }
+  }
+
+  /** Runs lt_bench.py; returns {rates, cpu seconds per GiB}. */
+  static double[][] libtorrentRuns(int mib, int runs) throws IOException, InterruptedException {
+    Path script = Path.of("utp/src/test/resources/interop/lt_bench.py").toAbsolutePath();
+    if (!Files.exists(script)) {
+      throw new IOException("missing " + script + " (run from the repository root)");
+    }
+    Path work = Files.createTempDirectory("natswarm-lt-bench");
+    Process p =
+        new ProcessBuilder(
+                "/usr/bin/python3",
+                "-u",
+                script.toString(),
+                "" + mib,
+                "" + runs,
+                "" + Math.max(60, runs * 60),
+                work.toString())
+            .directory(script.getParent().toFile())
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .start();
+    double[] rates = new double[runs];
+    double[] cpu = new double[runs];
+    java.util.Arrays.fill(rates, Double.NaN);
+    java.util.Arrays.fill(cpu, Double.NaN);
+    try (BufferedReader r =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      int i = 0;
+      while ((line = r.readLine()) != null && i < runs) {
+        if (line.contains("\"error\"")) {
+          throw new IOException("libtorrent: " + line);
+        }
+        rates[i] = field(line, "mibps");
+        cpu[i] = field(line, "cpu_seconds") / (mib / 1024.0);
+        i++;
+      }
+      if (!p.waitFor(30, TimeUnit.SECONDS)) {
+        throw new IOException("lt_bench.py did not exit");
+      }
+    } finally {
+      p.getOutputStream().close();
+      p.destroy();
+      if (!p.waitFor(5, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+      }
+      try (Stream<Path> s = Files.walk(work)) {
+        s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
+    }
+    return new double[][] {rates, cpu};
+  }
+
+  private static double field(String json, String name) {
+    Matcher m = Pattern.compile("\"" + name + "\": (-?[0-9.eE+-]+)").matcher(json);
+    if (!m.find()) {
+      throw new IllegalArgumentException("no " + name + " in " + json);
+    }
+    return Double.parseDouble(m.group(1));
+  }
+
+  private static double mibps(long bytes, double secs) {
+    return bytes / (double) (1 << 20) / secs;
+  }
+
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
+  }
+}
