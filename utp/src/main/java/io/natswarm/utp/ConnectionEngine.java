@@ -4,18 +4,16 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 
 /**
- * The wire side of one {@link UtpConnection}: the BEP 29 state machine, the send and receive
- * buffers, acks (cumulative and selective), retransmission, LEDBAT and the timers. Inbound packets
- * come from {@link UtpStack#handleDatagram} already parsed into a {@link UtpHeader}; outbound
- * packets are built on demand by {@link #poll}. Connection ids follow BEP 29 "Connection setup":
- * the initiator receives on the SYN's id and sends on id + 1; the acceptor the other way round.
- * Owned by the stack's event-loop thread.
+ * The wire side of one {@link UtpConnection}: the BEP 29 state machine, packet building and the
+ * timers; the receiving half is an {@link InboundStream}, the sender's bookkeeping a {@link
+ * SendWindow}. Inbound packets come from {@link UtpStack#handleDatagram} already parsed into a
+ * {@link UtpHeader}; outbound packets are built on demand by {@link #poll}, straight from the send
+ * ring into the caller's buffer. Connection ids follow BEP 29 "Connection setup": the initiator
+ * receives on the SYN's id and sends on id + 1, the acceptor the other way round. Owned by the
+ * stack's event-loop thread.
  */
 final class ConnectionEngine {
   private static final long U32 = 0xFFFF_FFFFL;
-
-  /** SACK bitmask bytes we send at most (covers 512 packets past the ack). */
-  static final int MAX_SACK_BYTES = 64;
 
   final UtpStack stack;
   final UtpSettings settings;
@@ -29,45 +27,28 @@ final class ConnectionEngine {
   final CongestionWindow cc;
   final DelayHistory delays = new DelayHistory();
   final PathMtu mtu;
+  final SendWindow window;
+  final InboundStream in;
 
   UtpState state;
   UtpError error = UtpError.NONE;
 
-  // ---- send side
   private final ByteRing sendBuf;
-  final SentPackets sent;
 
   /** Stream offset of the next byte not yet packetized. */
   private long sentOffset;
 
-  private int lastAcked;
-  private long flight;
   private long peerWindow;
-  private int dupAcks;
-  private int lossRecoverySeq;
-  private int lostCount;
   private int consecutiveTimeouts;
   private long rtoDeadline = Long.MAX_VALUE;
   private boolean finQueued;
   private boolean finSent;
-  private boolean finAcked;
   private boolean zeroWindowProbe;
   private boolean wantWritable;
   private long queuingDelay = -1;
-
-  // ---- receive side
-  private final ByteRing recvBuf;
-  private final ReorderBuffer reorder;
-  int ackNr;
-  private boolean eofKnown;
-  private int eofSeq;
-  private boolean peerFin;
   private long replyMicros;
   private boolean ackPending;
-  private boolean sackPending;
   private long advertisedWindow;
-
-  // ---- life cycle
   private boolean appClosed;
   private boolean resetPending;
   private boolean keepAlivePending;
@@ -75,6 +56,7 @@ final class ConnectionEngine {
   private long lastRecvAt;
   private long lastSendAt;
   private long lingerUntil = Long.MAX_VALUE;
+
   boolean inReadyQueue;
   int listIndex = -1;
   boolean removed;
@@ -104,15 +86,14 @@ final class ConnectionEngine {
             settings.packetSize(),
             2 * settings.packetSize(),
             Math.max(settings.sendBufferBytes(), 64 * 1024));
+    this.window = new SendWindow(initialSeq, stats, rtt, cc, mtu);
+    this.in =
+        new InboundStream(
+            settings.receiveBufferBytes(),
+            settings.minPacketSize() - UtpHeader.SIZE,
+            stats,
+            stack.countersMut());
     this.sendBuf = new ByteRing(settings.sendBufferBytes());
-    this.recvBuf = new ByteRing(settings.receiveBufferBytes());
-    int minPayload = settings.minPacketSize() - UtpHeader.SIZE;
-    this.reorder =
-        new ReorderBuffer(
-            Math.min(SentPackets.MAX_CAPACITY, settings.receiveBufferBytes() / minPayload + 1));
-    this.sent = new SentPackets(initialSeq);
-    this.lastAcked = SeqNr.add(initialSeq, -1);
-    this.lossRecoverySeq = initialSeq;
     this.createdAt = nowNanos;
     this.lastRecvAt = nowNanos;
     this.lastSendAt = nowNanos;
@@ -121,7 +102,7 @@ final class ConnectionEngine {
 
   /** Acceptor set-up from the peer's SYN (BEP 29: ack_nr = the SYN's seq_nr). */
   void acceptSyn(UtpHeader syn, long nowNanos) {
-    ackNr = syn.seqNr;
+    in.ackNr = syn.seqNr;
     peerWindow = syn.windowSize;
     replyMicros = ((nowNanos / 1000) - syn.timestampMicros) & U32;
     stats.packetsReceived++;
@@ -160,10 +141,11 @@ final class ConnectionEngine {
   }
 
   int read(ByteBuffer dst, long nowNanos) {
-    int n = recvBuf.read(dst);
+    int n = in.read(dst);
     if (n > 0) {
-      // Window update when the advertised window was too small for a full packet.
-      if (advertisedWindow < mtu.packetSize() && receiveWindow() >= mtu.packetSize()) {
+      // A window update when the advertised window was too small for a full packet.
+      int full = mtu.packetSize();
+      if (advertisedWindow < full && in.window() >= full && state != UtpState.CLOSED) {
         ackPending = true;
         stack.wake(this);
       }
@@ -176,11 +158,12 @@ final class ConnectionEngine {
   }
 
   int readableBytes() {
-    return recvBuf.size();
+    return in.readable();
   }
 
   boolean atEndOfStream() {
-    return (peerFin || (state == UtpState.CLOSED && error != UtpError.NONE)) && recvBuf.size() == 0;
+    return (in.peerFinished() || (state == UtpState.CLOSED && error != UtpError.NONE))
+        && in.readable() == 0;
   }
 
   void shutdownOutput(long nowNanos) {
@@ -200,7 +183,7 @@ final class ConnectionEngine {
       return;
     }
     appClosed = true;
-    recvBuf.clear();
+    in.discard();
     if (state == UtpState.SYN_SENT) {
       abort(nowNanos);
       return;
@@ -231,7 +214,7 @@ final class ConnectionEngine {
       return true;
     }
     if (type == UtpHeader.ST_SYN) {
-      if (!outgoing && h.seqNr == ackNr) {
+      if (!outgoing && h.seqNr == in.ackNr) {
         // Our ST_STATE was lost: answer the retransmitted SYN again.
         stack.countersMut().duplicateSyn++;
         ackPending = true;
@@ -240,21 +223,19 @@ final class ConnectionEngine {
       return true;
     }
     // Validate the ack before changing any state.
-    int ackAdvance = SeqNr.diff(h.ackNr, lastAcked);
-    int outstanding = sent.count();
-    if (ackAdvance > outstanding) {
+    if (window.impossible(h.ackNr)) {
       stack.countersMut().impossibleAck++;
       return false;
     }
-    touch(h, nowNanos);
+    int advance = window.advance(h.ackNr);
     if (state == UtpState.SYN_SENT) {
-      if (ackAdvance < 1) {
+      if (advance < 1) {
         stack.countersMut().impossibleAck++;
         return false;
       }
       // The acceptor's ST_STATE does not consume a sequence number: its first data packet reuses
       // it, so the last in-order packet "received" is seq_nr - 1.
-      ackNr = SeqNr.add(h.seqNr, -1);
+      in.ackNr = SeqNr.add(h.seqNr, -1);
       state = finQueued ? UtpState.FIN_SENT : UtpState.CONNECTED;
       ackPending = true;
       notifyConnected();
@@ -263,26 +244,25 @@ final class ConnectionEngine {
       state = finQueued ? UtpState.FIN_SENT : UtpState.CONNECTED;
       notifyConnected();
     }
+    touch(h, nowNanos);
     peerWindow = h.windowSize;
     if (peerWindow > 0) {
       zeroWindowProbe = false;
     }
-    processAcks(h, buf, ackAdvance, nowNanos);
+    processAcks(h, buf, advance, nowNanos);
     if (state == UtpState.CLOSED) {
       return true;
     }
     if (type == UtpHeader.ST_DATA || type == UtpHeader.ST_FIN) {
-      processData(h, buf);
-    } else if (h.payloadLength == 0 && ackAdvance == 0 && flight > 0) {
-      stats.duplicateAcks++;
-      if (++dupAcks == 3) {
-        int seq = SeqNr.add(lastAcked, 1);
-        if (sent.contains(seq) && sent.status(seq) == SentPackets.SENT) {
-          markLost(seq);
-          stats.fastRetransmits++;
-          lossEvent(seq);
+      ackPending = true;
+      if (in.onData(h, buf)) {
+        UtpConnectionListener l = api.listener();
+        if (l != null) {
+          l.onReadable(api);
         }
       }
+    } else if (advance == 0 && h.payloadLength == 0) {
+      window.onDuplicateAck();
     }
     maybeLinger(nowNanos);
     return true;
@@ -295,233 +275,39 @@ final class ConnectionEngine {
     replyMicros = ((nowNanos / 1000) - h.timestampMicros) & U32;
   }
 
-  private void processAcks(UtpHeader h, ByteBuffer buf, int ackAdvance, long nowNanos) {
-    long flightBefore = flight;
+  private void processAcks(UtpHeader h, ByteBuffer buf, int advance, long nowNanos) {
+    long flightBefore = window.flight;
     long bytesAcked = 0;
-    boolean probeSample = false;
-    if (ackAdvance > 0) {
-      dupAcks = 0;
-      for (int k = 0; k < ackAdvance; k++) {
-        int seq = sent.first();
-        bytesAcked += acked(seq, nowNanos);
-        sent.removeFirst();
-      }
-      lastAcked = h.ackNr;
+    if (advance > 0) {
+      bytesAcked = window.onCumulativeAck(h.ackNr, advance, nowNanos);
+      SentPackets sent = window.sent;
       sendBuf.releaseTo(sent.isEmpty() ? sentOffset : sent.offset(sent.first()));
-      probeSample = true;
     }
-    if (h.sackOffset >= 0 && h.sackLength > 0 && ackAdvance >= 0) {
-      bytesAcked += processSack(buf, h.ackNr, h.sackOffset, h.sackLength, nowNanos);
+    if (h.sackOffset >= 0 && h.sackLength > 0 && advance >= 0) {
+      bytesAcked += window.onSack(buf, h.ackNr, h.sackOffset, h.sackLength, nowNanos);
     }
-    if (h.timestampDifferenceMicros != 0 && bytesAcked > 0) {
+    if (bytesAcked <= 0) {
+      return;
+    }
+    if (h.timestampDifferenceMicros != 0) {
       queuingDelay = delays.add(h.timestampDifferenceMicros, nowNanos);
     }
-    if (bytesAcked > 0) {
-      cc.onAck(bytesAcked, queuingDelay, flightBefore);
-    }
-    if (probeSample || bytesAcked > 0) {
-      if (sent.isEmpty()) {
-        rtoDeadline = Long.MAX_VALUE;
-      } else {
-        rtoDeadline = nowNanos + rtt.timeoutMicros() * 1000;
-      }
-      if (wantWritable && sendBuf.free() > 0) {
-        wantWritable = false;
-        UtpConnectionListener l = api.listener();
-        if (l != null) {
-          l.onWritable(api);
-        }
-      }
-    }
-  }
-
-  /** One packet cumulatively acked; returns the payload bytes newly acknowledged. */
-  private long acked(int seq, long nowNanos) {
-    byte st = sent.status(seq);
-    int len = sent.length(seq);
-    int type = sent.type(seq);
-    if (st == SentPackets.SENT) {
-      flight -= len;
-      if (sent.transmissions(seq) == 1) {
-        rtt.sample((nowNanos - sent.sentAt(seq)) / 1000);
-      }
-    } else if (st == SentPackets.LOST) {
-      lostCount--;
-    }
-    if (mtu.isProbe(seq)) {
-      mtu.probeAcked();
-      stats.mtuProbesAcked++;
-      cc.setMinWindow(mtu.packetSize());
-    }
-    if (type == UtpHeader.ST_FIN) {
-      finAcked = true;
-    }
-    return st == SentPackets.SACKED ? 0 : Math.max(len, 1);
-  }
-
-  private long processSack(ByteBuffer buf, int ack, int off, int len, long nowNanos) {
-    long bytes = 0;
-    int bits = len * 8;
-    int base = SeqNr.add(ack, 2);
-    int highestSacked = -1;
-    for (int i = 0; i < bits; i++) {
-      if (!UtpHeader.sackBit(buf, off, i)) {
-        continue;
-      }
-      int seq = SeqNr.add(base, i);
-      if (!sent.contains(seq)) {
-        break;
-      }
-      highestSacked = i;
-      byte st = sent.status(seq);
-      if (st == SentPackets.SENT || st == SentPackets.LOST) {
-        if (st == SentPackets.SENT) {
-          flight -= sent.length(seq);
-          if (sent.transmissions(seq) == 1) {
-            rtt.sample((nowNanos - sent.sentAt(seq)) / 1000);
-          }
-        } else {
-          lostCount--;
-        }
-        sent.setStatus(seq, SentPackets.SACKED);
-        bytes += Math.max(1, sent.length(seq));
-      }
-    }
-    // Packets with at least three selectively acked packets after them are lost (BEP 29).
-    int after = 0;
-    for (int i = highestSacked; i >= -1; i--) {
-      int seq = SeqNr.add(base, i);
-      if (i >= 0 && UtpHeader.sackBit(buf, off, i)) {
-        after++;
-        continue;
-      }
-      if (after >= 3
-          && sent.contains(seq)
-          && sent.status(seq) == SentPackets.SENT
-          && !sent.hasFlag(seq, SentPackets.FLAG_FAST_RESENT)) {
-        sent.setFlag(seq, SentPackets.FLAG_FAST_RESENT);
-        markLost(seq);
-        stats.sackRetransmits++;
-        lossEvent(seq);
-      }
-    }
-    return bytes;
-  }
-
-  private void markLost(int seq) {
-    flight -= sent.length(seq);
-    sent.setStatus(seq, SentPackets.LOST);
-    lostCount++;
-    if (mtu.isProbe(seq)) {
-      mtu.probeLost();
-      stats.mtuProbesLost++;
-    }
-  }
-
-  /** Halves the window at most once per window of data (packets sent after the last cut). */
-  private void lossEvent(int seq) {
-    if (mtu.isProbe(seq)) {
-      return;
-    }
-    if (SeqNr.diff(seq, lossRecoverySeq) >= 0) {
-      cc.onLoss();
-      stats.lossEvents++;
-      lossRecoverySeq = sent.next();
-    }
-  }
-
-  private void processData(UtpHeader h, ByteBuffer buf) {
-    int seq = h.seqNr;
-    boolean fin = h.type == UtpHeader.ST_FIN;
-    if (eofKnown && SeqNr.diff(seq, eofSeq) > 0) {
-      return;
-    }
-    int d = SeqNr.diff(seq, SeqNr.add(ackNr, 1));
-    if (fin && !eofKnown && d >= 0) {
-      eofKnown = true;
-      eofSeq = seq;
-    }
-    ackPending = true;
-    if (d < 0) {
-      stats.duplicatePackets++;
-      return;
-    }
-    int len = fin ? 0 : h.payloadLength;
-    if (d > 0) {
-      if (fin) {
-        sackPending = true;
-        return;
-      }
-      if (d >= reorder.maxDistance() || len > receiveWindow()) {
-        stack.countersMut().outOfWindow++;
-        return;
-      }
-      if (reorder.contains(seq)) {
-        stats.duplicatePackets++;
-      } else {
-        reorder.store(seq, d, buf, h.payloadOffset, len);
-        stats.outOfOrderPackets++;
-      }
-      sackPending = true;
-      return;
-    }
-    // In order.
-    if (!fin) {
-      if (!appClosed && len > recvBuf.free() - reorder.bytes()) {
-        stack.countersMut().outOfWindow++;
-        return;
-      }
-      if (!appClosed) {
-        recvBuf.append(buf, h.payloadOffset, len);
-      }
-      stats.payloadBytesReceived += len;
-    }
-    ackNr = seq;
-    if (fin) {
-      peerFin = true;
-    } else {
-      deliverReordered();
-    }
-    if (len > 0 || peerFin) {
+    cc.onAck(bytesAcked, queuingDelay, flightBefore);
+    rtoDeadline = window.sent.isEmpty() ? Long.MAX_VALUE : nowNanos + rtt.timeoutMicros() * 1000;
+    if (wantWritable && sendBuf.free() > 0) {
+      wantWritable = false;
       UtpConnectionListener l = api.listener();
-      if (l != null && !appClosed) {
-        l.onReadable(api);
+      if (l != null) {
+        l.onWritable(api);
       }
     }
-  }
-
-  private void deliverReordered() {
-    while (reorder.count() > 0) {
-      int next = SeqNr.add(ackNr, 1);
-      int n = reorder.take(next, appClosed ? null : recvBuf);
-      if (n < 0) {
-        break;
-      }
-      stats.payloadBytesReceived += n;
-      ackNr = next;
-    }
-    if (eofKnown && !peerFin && SeqNr.add(ackNr, 1) == eofSeq) {
-      ackNr = eofSeq;
-      peerFin = true;
-    }
-    if (reorder.count() == 0) {
-      sackPending = false;
-    }
-  }
-
-  /** Bytes we can still accept: the advertised window (BEP 29 wnd_size). */
-  long receiveWindow() {
-    if (appClosed) {
-      return settings.receiveBufferBytes();
-    }
-    return Math.max(0, recvBuf.free() - reorder.bytes());
   }
 
   private void maybeLinger(long nowNanos) {
     if (state == UtpState.CLOSED || state == UtpState.LINGER) {
       return;
     }
-    if (finAcked && (peerFin || appClosed)) {
+    if (window.finAcked && (in.peerFinished() || appClosed)) {
       state = UtpState.LINGER;
       lingerUntil = nowNanos + settings.lingerTime().toNanos();
       rtoDeadline = Long.MAX_VALUE;
@@ -532,6 +318,7 @@ final class ConnectionEngine {
 
   /** Writes the next packet of this connection into {@code out}; false if nothing is due. */
   boolean poll(UtpTransmit out, long nowNanos) {
+    SentPackets sent = window.sent;
     if (resetPending) {
       resetPending = false;
       writeHeader(out, UtpHeader.ST_RESET, 0, sent.next(), nowNanos);
@@ -542,80 +329,85 @@ final class ConnectionEngine {
       return false;
     }
     if (state == UtpState.SYN_SENT) {
-      if (sent.isEmpty()) {
-        sent.hasRoom();
-        int seq = sent.add(UtpHeader.ST_SYN, sentOffset, 0, nowNanos, false);
-        writeSyn(out, seq, nowNanos);
-        armRto(nowNanos);
-        return sentPacket(out, nowNanos, false);
-      }
-      if (lostCount > 0) {
-        int seq = sent.first();
-        sent.resent(seq, nowNanos);
-        lostCount--;
-        stats.retransmits++;
-        stats.synRetransmits++;
-        writeSyn(out, seq, nowNanos);
-        armRto(nowNanos);
-        return sentPacket(out, nowNanos, false);
-      }
-      return false;
+      return pollSyn(out, nowNanos);
     }
     if (state != UtpState.LINGER) {
-      if (lostCount > 0 && resendLost(out, nowNanos)) {
+      if (window.lostCount > 0 && resendLost(out, nowNanos)) {
         return true;
       }
       if (sendNew(out, nowNanos)) {
         return true;
       }
     }
-    if (ackPending || keepAlivePending || sackPending) {
-      int sackBytes = sackPending ? sackBytes() : 0;
+    boolean sack = in.sackPending();
+    if (ackPending || keepAlivePending || sack) {
+      int sackBytes = sack ? in.sackBytes() : 0;
       writeHeader(
           out, UtpHeader.ST_STATE, sackBytes > 0 ? UtpHeader.EXT_SACK : 0, sent.next(), nowNanos);
       if (sackBytes > 0) {
-        writeSack(out.buffer(), sackBytes);
+        in.writeSack(out.buffer(), sackBytes);
       }
       if (keepAlivePending && !ackPending) {
         stats.keepAlives++;
       }
-      sackPending = false;
       return sentPacket(out, nowNanos, false);
     }
     return false;
+  }
+
+  private boolean pollSyn(UtpTransmit out, long nowNanos) {
+    SentPackets sent = window.sent;
+    int seq;
+    if (sent.isEmpty()) {
+      sent.hasRoom();
+      seq = sent.add(UtpHeader.ST_SYN, sentOffset, 0, nowNanos, false);
+    } else if (window.lostCount > 0) {
+      seq = sent.first();
+      window.resent(seq, nowNanos);
+      stats.retransmits++;
+      stats.synRetransmits++;
+    } else {
+      return false;
+    }
+    ByteBuffer b = out.buffer();
+    b.clear();
+    advertisedWindow = in.window();
+    UtpHeader.write(b, UtpHeader.ST_SYN, 0, recvId, nowNanos / 1000, 0, advertisedWindow, seq, 0);
+    armRto(nowNanos);
+    return sentPacket(out, nowNanos, false);
   }
 
   private boolean resendLost(UtpTransmit out, long nowNanos) {
-    int c = sent.count();
-    for (int k = 0; k < c; k++) {
-      int seq = SeqNr.add(sent.first(), k);
-      if (sent.status(seq) != SentPackets.LOST) {
-        continue;
-      }
-      int len = sent.length(seq);
-      if (flight > 0 && flight + len > window()) {
-        return false;
-      }
-      if (peerWindow == 0 && !zeroWindowProbe && sent.type(seq) == UtpHeader.ST_DATA) {
-        return false;
-      }
-      zeroWindowProbe = false;
-      sent.resent(seq, nowNanos);
-      lostCount--;
-      flight += len;
-      stats.retransmits++;
-      if (sent.type(seq) == UtpHeader.ST_FIN) {
-        stats.finRetransmits++;
-      }
-      writeHeader(out, sent.type(seq), 0, seq, nowNanos);
-      sendBuf.copyOut(sent.offset(seq), len, out.buffer());
-      armRto(nowNanos);
-      return sentPacket(out, nowNanos, false);
+    int seq = window.oldestLost();
+    if (seq < 0) {
+      return false;
     }
-    return false;
+    SentPackets sent = window.sent;
+    int len = sent.length(seq);
+    int type = sent.type(seq);
+    if (window.flight > 0 && window.flight + len > sendLimit()) {
+      return false;
+    }
+    if (peerWindow == 0 && type == UtpHeader.ST_DATA) {
+      if (!zeroWindowProbe) {
+        return false;
+      }
+      stats.zeroWindowProbes++;
+    }
+    zeroWindowProbe = false;
+    window.resent(seq, nowNanos);
+    stats.retransmits++;
+    if (type == UtpHeader.ST_FIN) {
+      stats.finRetransmits++;
+    }
+    writeHeader(out, type, 0, seq, nowNanos);
+    sendBuf.copyOut(sent.offset(seq), len, out.buffer());
+    armRto(nowNanos);
+    return sentPacket(out, nowNanos, false);
   }
 
   private boolean sendNew(UtpTransmit out, long nowNanos) {
+    SentPackets sent = window.sent;
     long unsent = sendBuf.end() - sentOffset;
     if (unsent > 0) {
       if (!sent.hasRoom()) {
@@ -628,6 +420,7 @@ final class ConnectionEngine {
         maxPayload = probe - UtpHeader.SIZE;
       }
       int len = (int) Math.min(unsent, maxPayload);
+      long flight = window.flight;
       if (peerWindow == 0) {
         if (!zeroWindowProbe) {
           armRto(nowNanos);
@@ -635,7 +428,7 @@ final class ConnectionEngine {
         }
         zeroWindowProbe = false;
         stats.zeroWindowProbes++;
-      } else if (flight > 0 && flight + len > window()) {
+      } else if (flight > 0 && flight + len > sendLimit()) {
         return false;
       } else if (flight == 0 && len > peerWindow) {
         len = (int) peerWindow;
@@ -649,12 +442,12 @@ final class ConnectionEngine {
       writeHeader(out, UtpHeader.ST_DATA, 0, seq, nowNanos);
       sendBuf.copyOut(sentOffset, len, out.buffer());
       sentOffset += len;
-      flight += len;
+      window.flight += len;
       stats.payloadBytesSent += len;
       armRto(nowNanos);
       return sentPacket(out, nowNanos, isProbe);
     }
-    if (finQueued && !finSent && state != UtpState.SYN_RECEIVED && sent.hasRoom()) {
+    if (finQueued && !finSent && sent.hasRoom()) {
       finSent = true;
       int seq = sent.add(UtpHeader.ST_FIN, sentOffset, 0, nowNanos, false);
       writeHeader(out, UtpHeader.ST_FIN, 0, seq, nowNanos);
@@ -664,7 +457,8 @@ final class ConnectionEngine {
     return false;
   }
 
-  private long window() {
+  /** What may be in flight: the congestion window, capped by the peer's receive window. */
+  private long sendLimit() {
     return Math.min(cc.window(), peerWindow);
   }
 
@@ -674,46 +468,12 @@ final class ConnectionEngine {
     }
   }
 
-  private void writeSyn(UtpTransmit out, int seq, long nowNanos) {
-    ByteBuffer b = out.buffer();
-    b.clear();
-    advertisedWindow = receiveWindow();
-    UtpHeader.write(b, UtpHeader.ST_SYN, 0, recvId, nowNanos / 1000, 0, advertisedWindow, seq, 0);
-  }
-
   private void writeHeader(UtpTransmit out, int type, int ext, int seq, long nowNanos) {
     ByteBuffer b = out.buffer();
     b.clear();
-    advertisedWindow = receiveWindow();
+    advertisedWindow = in.window();
     UtpHeader.write(
-        b, type, ext, sendId, nowNanos / 1000, replyMicros, advertisedWindow, seq, ackNr);
-  }
-
-  private int sackBytes() {
-    if (reorder.count() == 0) {
-      return 0;
-    }
-    int span = SeqNr.diff(reorder.highest(), SeqNr.add(ackNr, 2)) + 1;
-    if (span <= 0) {
-      return 0;
-    }
-    int bytes = ((span + 31) / 32) * 4;
-    return Math.min(bytes, MAX_SACK_BYTES);
-  }
-
-  private void writeSack(ByteBuffer b, int bytes) {
-    b.put((byte) 0);
-    b.put((byte) bytes);
-    int base = SeqNr.add(ackNr, 2);
-    for (int i = 0; i < bytes; i++) {
-      int v = 0;
-      for (int bit = 0; bit < 8; bit++) {
-        if (reorder.contains(SeqNr.add(base, i * 8 + bit))) {
-          v |= 1 << bit;
-        }
-      }
-      b.put((byte) v);
-    }
+        b, type, ext, sendId, nowNanos / 1000, replyMicros, advertisedWindow, seq, in.ackNr);
   }
 
   private boolean sentPacket(UtpTransmit out, long nowNanos, boolean probe) {
@@ -778,6 +538,7 @@ final class ConnectionEngine {
 
   private void onRto(long nowNanos) {
     rtoDeadline = Long.MAX_VALUE;
+    SentPackets sent = window.sent;
     if (sent.isEmpty()) {
       if (peerWindow == 0 && sendBuf.end() > sentOffset) {
         zeroWindowProbe = true;
@@ -801,15 +562,7 @@ final class ConnectionEngine {
       mtu.shrink();
       cc.setMinWindow(mtu.packetSize());
     }
-    cc.onTimeout();
-    lossRecoverySeq = sent.next();
-    int c = sent.count();
-    for (int k = 0; k < c; k++) {
-      int seq = SeqNr.add(sent.first(), k);
-      if (sent.status(seq) == SentPackets.SENT) {
-        markLost(seq);
-      }
-    }
+    window.onTimeout();
     if (peerWindow == 0) {
       zeroWindowProbe = true;
     }
@@ -837,7 +590,7 @@ final class ConnectionEngine {
     }
   }
 
-  /** Enters CLOSED with {@code why}; buffers are dropped unless data is left to read. */
+  /** Enters CLOSED with {@code why}; received bytes stay readable after an orderly close. */
   void finish(UtpError why) {
     if (state == UtpState.CLOSED) {
       return;
@@ -847,15 +600,14 @@ final class ConnectionEngine {
     error = why;
     rtoDeadline = Long.MAX_VALUE;
     sendBuf.clear();
-    reorder.clear();
     if (why != UtpError.NONE) {
-      recvBuf.clear();
+      in.clear();
     }
     stack.countersMut().connectionsClosed++;
-    if (!resetPending) {
-      stack.retire(this);
-    } else {
+    if (resetPending) {
       stack.wake(this);
+    } else {
+      stack.retire(this);
     }
     UtpConnectionListener l = api.listener();
     if (l != null) {
@@ -863,21 +615,7 @@ final class ConnectionEngine {
     }
   }
 
-  boolean wantsOutput() {
-    return resetPending
-        || ackPending
-        || keepAlivePending
-        || sackPending
-        || lostCount > 0
-        || (state != UtpState.CLOSED && sendBuf.end() > sentOffset)
-        || (finQueued && !finSent);
-  }
-
-  long flight() {
-    return flight;
-  }
-
-  int lastAcked() {
-    return lastAcked;
+  long queuingDelayMicros() {
+    return queuingDelay;
   }
 }

@@ -1,0 +1,209 @@
+package io.natswarm.utp;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The sending half's bookkeeping (BEP 29 "Acks", "Selective ACK", "Timeouts"): packets in flight,
+ * cumulative and selective acks, RTT samples under Karn's rule, loss detection (three duplicate
+ * acks; three selectively acked packets after a hole; retransmission timeout) and the LEDBAT
+ * reactions to acks and losses, at most one window cut per round trip. Owned by the event-loop
+ * thread.
+ */
+final class SendWindow {
+  final SentPackets sent;
+  private final UtpConnectionStats stats;
+  private final RttEstimator rtt;
+  private final CongestionWindow cc;
+  private final PathMtu mtu;
+
+  /** Payload bytes sent and neither acked nor declared lost. */
+  long flight;
+
+  int lostCount;
+  int lastAcked;
+  private int dupAcks;
+  private int lossRecoverySeq;
+  boolean finAcked;
+
+  SendWindow(
+      int initialSeq,
+      UtpConnectionStats stats,
+      RttEstimator rtt,
+      CongestionWindow cc,
+      PathMtu mtu) {
+    this.sent = new SentPackets(initialSeq);
+    this.lastAcked = SeqNr.add(initialSeq, -1);
+    this.lossRecoverySeq = initialSeq;
+    this.stats = stats;
+    this.rtt = rtt;
+    this.cc = cc;
+    this.mtu = mtu;
+  }
+
+  /** How many packets {@code ackNr} acknowledges beyond the last ack (negative: an old ack). */
+  int advance(int ackNr) {
+    return SeqNr.diff(ackNr, lastAcked);
+  }
+
+  /** True if {@code ackNr} acknowledges a packet we never sent. */
+  boolean impossible(int ackNr) {
+    return advance(ackNr) > sent.count();
+  }
+
+  /** Cumulative ack of {@code advance} packets; returns the bytes newly acknowledged. */
+  long onCumulativeAck(int ackNr, int advance, long nowNanos) {
+    dupAcks = 0;
+    long bytes = 0;
+    for (int k = 0; k < advance; k++) {
+      int seq = sent.first();
+      byte st = sent.status(seq);
+      int len = sent.length(seq);
+      if (st == SentPackets.SENT) {
+        flight -= len;
+        if (sent.transmissions(seq) == 1) {
+          rtt.sample((nowNanos - sent.sentAt(seq)) / 1000);
+        }
+      } else if (st == SentPackets.LOST) {
+        lostCount--;
+      }
+      if (mtu.isProbe(seq)) {
+        mtu.probeAcked();
+        stats.mtuProbesAcked++;
+        cc.setMinWindow(mtu.packetSize());
+      }
+      if (sent.type(seq) == UtpHeader.ST_FIN) {
+        finAcked = true;
+      }
+      if (st != SentPackets.SACKED) {
+        bytes += Math.max(len, 1);
+      }
+      sent.removeFirst();
+    }
+    lastAcked = ackNr;
+    return bytes;
+  }
+
+  /** A selective ACK (bit i = ack_nr + 2 + i); returns the bytes newly acknowledged. */
+  long onSack(ByteBuffer buf, int ackNr, int off, int len, long nowNanos) {
+    long bytes = 0;
+    int bits = len * 8;
+    int base = SeqNr.add(ackNr, 2);
+    int highest = -1;
+    for (int i = 0; i < bits; i++) {
+      if (!UtpHeader.sackBit(buf, off, i)) {
+        continue;
+      }
+      int seq = SeqNr.add(base, i);
+      if (!sent.contains(seq)) {
+        break;
+      }
+      highest = i;
+      byte st = sent.status(seq);
+      if (st == SentPackets.SENT) {
+        flight -= sent.length(seq);
+        if (sent.transmissions(seq) == 1) {
+          rtt.sample((nowNanos - sent.sentAt(seq)) / 1000);
+        }
+      } else if (st == SentPackets.LOST) {
+        lostCount--;
+      } else {
+        continue;
+      }
+      sent.setStatus(seq, SentPackets.SACKED);
+      bytes += Math.max(1, sent.length(seq));
+    }
+    // A packet with at least three selectively acked packets after it is lost (BEP 29).
+    int after = 0;
+    for (int i = highest; i >= -1; i--) {
+      if (i >= 0 && UtpHeader.sackBit(buf, off, i)) {
+        after++;
+        continue;
+      }
+      int seq = SeqNr.add(base, i);
+      if (after >= 3
+          && sent.contains(seq)
+          && sent.status(seq) == SentPackets.SENT
+          && !sent.hasFlag(seq, SentPackets.FLAG_FAST_RESENT)) {
+        sent.setFlag(seq, SentPackets.FLAG_FAST_RESENT);
+        markLost(seq);
+        stats.sackRetransmits++;
+        lossEvent(seq);
+      }
+    }
+    return bytes;
+  }
+
+  /** A pure ack that acknowledged nothing new while data is outstanding. */
+  void onDuplicateAck() {
+    if (flight <= 0) {
+      return;
+    }
+    stats.duplicateAcks++;
+    if (++dupAcks == 3) {
+      int seq = SeqNr.add(lastAcked, 1);
+      if (sent.contains(seq) && sent.status(seq) == SentPackets.SENT) {
+        sent.setFlag(seq, SentPackets.FLAG_FAST_RESENT);
+        markLost(seq);
+        stats.fastRetransmits++;
+        lossEvent(seq);
+      }
+    }
+  }
+
+  /** A retransmission timeout: everything in flight is lost; the window drops to one packet. */
+  void onTimeout() {
+    cc.onTimeout();
+    lossRecoverySeq = sent.next();
+    int c = sent.count();
+    for (int k = 0; k < c; k++) {
+      int seq = SeqNr.add(sent.first(), k);
+      if (sent.status(seq) == SentPackets.SENT) {
+        markLost(seq);
+      }
+    }
+  }
+
+  private void markLost(int seq) {
+    flight -= sent.length(seq);
+    sent.setStatus(seq, SentPackets.LOST);
+    lostCount++;
+    if (mtu.isProbe(seq)) {
+      mtu.probeLost();
+      stats.mtuProbesLost++;
+    }
+  }
+
+  /** Halves the window at most once per window of data (packets sent after the last cut). */
+  private void lossEvent(int seq) {
+    if (mtu.isProbe(seq)) {
+      return;
+    }
+    if (SeqNr.diff(seq, lossRecoverySeq) >= 0) {
+      cc.onLoss();
+      stats.lossEvents++;
+      lossRecoverySeq = sent.next();
+    }
+  }
+
+  /** The oldest packet declared lost, or -1. */
+  int oldestLost() {
+    if (lostCount <= 0) {
+      return -1;
+    }
+    int c = sent.count();
+    for (int k = 0; k < c; k++) {
+      int seq = SeqNr.add(sent.first(), k);
+      if (sent.status(seq) == SentPackets.LOST) {
+        return seq;
+      }
+    }
+    return -1;
+  }
+
+  /** Records the retransmission of a lost packet. */
+  void resent(int seq, long nowNanos) {
+    sent.resent(seq, nowNanos);
+    lostCount--;
+    flight += sent.length(seq);
+  }
+}
