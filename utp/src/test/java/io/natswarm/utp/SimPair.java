@@ -29,6 +29,10 @@ final class SimPair {
   boolean serverEof;
   long doneAtNanos = -1;
   private long total;
+
+  /** When false the client never shuts its output down (an idle, open connection). */
+  boolean shutdownWhenDone = true;
+
   private final ByteBuffer chunk = ByteBuffer.allocate(64 * 1024);
   private final ByteBuffer readBuf = ByteBuffer.allocate(64 * 1024);
 
@@ -111,7 +115,9 @@ final class SimPair {
         return;
       }
     }
-    c.shutdownOutput(net.nowNanos());
+    if (shutdownWhenDone) {
+      c.shutdownOutput(net.nowNanos());
+    }
   }
 
   void drain(UtpConnection c) {

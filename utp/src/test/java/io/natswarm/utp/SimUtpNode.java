@@ -4,12 +4,17 @@ import io.natswarm.netsim.SimEndpoint;
 import io.natswarm.netsim.SimTransmit;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.util.function.Predicate;
 
 /** Adapts a {@link UtpStack} to netsim's {@link SimEndpoint} for deterministic tests. */
 final class SimUtpNode implements SimEndpoint {
   final UtpStack stack;
   private final UtpTransmit transmit = new UtpTransmit();
   long declined;
+  long droppedOut;
+
+  /** Test seam: outgoing datagrams for which this returns true are dropped (counted). */
+  Predicate<ByteBuffer> dropOutgoing = b -> false;
 
   SimUtpNode(UtpStack stack) {
     this.stack = stack;
@@ -25,8 +30,14 @@ final class SimUtpNode implements SimEndpoint {
 
   @Override
   public boolean pollTransmit(SimTransmit out, long nowNanos) {
-    if (!stack.pollTransmit(transmit, nowNanos)) {
-      return false;
+    while (true) {
+      if (!stack.pollTransmit(transmit, nowNanos)) {
+        return false;
+      }
+      if (!dropOutgoing.test(transmit.buffer().duplicate())) {
+        break;
+      }
+      droppedOut++;
     }
     out.buffer().put(transmit.buffer());
     out.setDestination(transmit.destination());
