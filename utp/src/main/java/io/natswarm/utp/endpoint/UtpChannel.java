@@ -380,11 +380,11 @@ public final class UtpChannel implements ByteChannel {
   }
 
   /** The connection ended: keep what was readable, record why, wake everyone. */
-  void markEnded(long now) {
+  void markEnded(long now, UtpError why) {
     pumpIn(now, true);
     synchronized (this) {
       ended = true;
-      endError = conn.error();
+      endError = why;
       out.clear();
       notifyAll();
     }
@@ -437,7 +437,8 @@ public final class UtpChannel implements ByteChannel {
       case RESET_BY_PEER -> new IOException("µTP connection to " + who + " reset by peer");
       case ABORTED -> new IOException("µTP connection to " + who + " was aborted locally");
       case STACK_CLOSED ->
-          new IOException("µTP connection to " + who + " closed: the UDP endpoint shut down");
+          new IOException(
+              "µTP connection to " + who + " closed: the µTP socket or its UDP endpoint shut down");
       default -> new IOException("µTP connection to " + who + " failed: " + e.message());
     };
   }

@@ -1,6 +1,7 @@
 package io.natswarm.utp.endpoint;
 
 import io.natswarm.utp.UtpConnection;
+import io.natswarm.utp.UtpError;
 import io.natswarm.utp.UtpStack;
 import io.natswarm.utp.UtpTransmit;
 import java.net.InetSocketAddress;
@@ -40,6 +41,7 @@ final class UtpStackHandler implements DatagramHandler {
   private UtpTransmit utpTx;
   private DatagramTransmit utpTxOwner;
   private long lastNow;
+  private boolean shuttingDown;
 
   UtpStackHandler(UdpEndpoint endpoint, UtpStack stack, ChunkPool pool, int streamBufferBytes) {
     this.endpoint = endpoint;
@@ -222,7 +224,7 @@ final class UtpStackHandler implements DatagramHandler {
       ch.connecting = null;
     }
     channels.remove(ch);
-    ch.markEnded(lastNow);
+    ch.markEnded(lastNow, shuttingDown ? UtpError.STACK_CLOSED : ch.connection().error());
   }
 
   private void serviceDirty(long now) {
@@ -239,12 +241,13 @@ final class UtpStackHandler implements DatagramHandler {
 
   /** The endpoint or this socket is going away: abort everything, fail waiting threads. */
   void shutdown(long now) {
+    shuttingDown = true;
     stack.setListening(false);
     acceptSink = null;
     stack.closeAll(now);
     for (UtpChannel ch : channels.toArray(new UtpChannel[0])) {
       if (ch.connecting != null) {
-        ch.connecting.completeExceptionally(ch.failure(io.natswarm.utp.UtpError.STACK_CLOSED));
+        ch.connecting.completeExceptionally(ch.failure(UtpError.STACK_CLOSED));
         ch.connecting = null;
       }
       ch.markShutDown();

@@ -1,0 +1,281 @@
+package io.natswarm.utp.endpoint;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.natswarm.utp.UtpError;
+import io.natswarm.utp.UtpSettings;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.DatagramChannel;
+import java.time.Duration;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Two real endpoints on 127.0.0.1 talking µTP through the stream API. */
+class UtpChannelTest {
+  private static final Duration T = Duration.ofSeconds(10);
+
+  private UdpEndpoint udpA;
+  private UdpEndpoint udpB;
+  private UtpSocket a;
+  private UtpSocket b;
+  private final ExecutorService pool = Executors.newCachedThreadPool();
+
+  @BeforeEach
+  void open() throws IOException {
+    udpA = UdpEndpoint.builder().bind(Loopback.v4(0)).threadName("utp-a").open();
+    udpB = UdpEndpoint.builder().bind(Loopback.v4(0)).threadName("utp-b").open();
+    a = UtpSocket.open(udpA);
+    b = UtpSocket.open(udpB);
+  }
+
+  @AfterEach
+  void close() {
+    pool.shutdownNow();
+    a.close();
+    b.close();
+    udpA.close();
+    udpB.close();
+  }
+
+  static byte[] random(int n, long seed) {
+    byte[] d = new byte[n];
+    new Random(seed).nextBytes(d);
+    return d;
+  }
+
+  static byte[] readAll(UtpChannel ch) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteBuffer buf = ByteBuffer.allocate(50_000);
+    while (ch.read(buf.clear()) >= 0) {
+      out.write(buf.array(), 0, buf.position());
+    }
+    return out.toByteArray();
+  }
+
+  @Test
+  void mebibytesCrossByteExactInBothDirections() throws Exception {
+    byte[] up = random(4 << 20, 1);
+    byte[] down = random(2 << 20, 2);
+    UtpServerSocket server = a.listen();
+    Future<UtpChannel> accepted = pool.submit(() -> server.accept(T));
+    UtpChannel client = b.connect(Loopback.v4(udpA.port()), T);
+    UtpChannel srv = accepted.get(10, TimeUnit.SECONDS);
+    client.setReadTimeout(T);
+    srv.setReadTimeout(T);
+    assertEquals(udpB.port(), srv.remoteAddress().getPort());
+    assertTrue(client.isOutgoing());
+
+    Future<byte[]> srvRead = pool.submit(() -> readAll(srv));
+    Future<byte[]> clientRead = pool.submit(() -> readAll(client));
+    Future<?> srvWrite =
+        pool.submit(
+            () -> {
+              assertEquals(down.length, srv.write(ByteBuffer.wrap(down)));
+              srv.shutdownOutput();
+              return null;
+            });
+    // write in odd-sized pieces to exercise chunk boundaries
+    ByteBuffer src = ByteBuffer.wrap(up);
+    while (src.hasRemaining()) {
+      ByteBuffer piece = src.slice().limit(Math.min(src.remaining(), 12_345));
+      src.position(src.position() + client.write(piece));
+    }
+    client.shutdownOutput();
+    srvWrite.get(15, TimeUnit.SECONDS);
+    assertArrayEquals(up, srvRead.get(15, TimeUnit.SECONDS));
+    assertArrayEquals(down, clientRead.get(15, TimeUnit.SECONDS));
+    assertEquals(UtpError.NONE, client.error());
+    EndpointStats s = udpA.stats();
+    assertEquals(0, s.sendErrors());
+    assertEquals(0, s.handlerErrors());
+    assertEquals(s.datagramsReceived(), s.utpConsumed() + s.unclaimed());
+  }
+
+  @Test
+  void connectToASilentPortTimesOutWithTheDurationInTheMessage() throws Exception {
+    try (DatagramChannel silent = DatagramChannel.open()) {
+      silent.bind(Loopback.v4(0));
+      int port = ((java.net.InetSocketAddress) silent.getLocalAddress()).getPort();
+      long t0 = System.nanoTime();
+      SocketTimeoutException e =
+          assertThrows(
+              SocketTimeoutException.class,
+              () -> b.connect(Loopback.v4(port), Duration.ofMillis(300)));
+      long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+      assertTrue(ms >= 290 && ms < 3000, "took " + ms + " ms");
+      assertTrue(e.getMessage().contains("timed out after 0.3 s"), e.getMessage());
+      assertTrue(e.getMessage().contains(":" + port), e.getMessage());
+      assertEquals(0, b.channelCount(), "the half-open connection was aborted");
+    }
+  }
+
+  @Test
+  void connectToAPeerThatDoesNotListenIsRefused() {
+    // a has µTP but never called listen(): its stack answers the SYN with ST_RESET
+    ConnectException e =
+        assertThrows(ConnectException.class, () -> b.connect(Loopback.v4(udpA.port()), T));
+    assertTrue(e.getMessage().contains("refused by /127.0.0.1:" + udpA.port()), e.getMessage());
+  }
+
+  @Test
+  void closeDeliversWhatWasWrittenThenEndOfStream() throws Exception {
+    UtpChannel[] pair = connectPair();
+    byte[] data = random(300_000, 3);
+    pair[1].write(ByteBuffer.wrap(data));
+    pair[1].close(); // returns at once; bytes and FIN still go out
+    assertThrows(ClosedChannelException.class, () -> pair[1].read(ByteBuffer.allocate(1)));
+    assertArrayEquals(data, readAll(pair[0]));
+    assertEquals(-1, pair[0].read(ByteBuffer.allocate(1)), "end of stream stays");
+  }
+
+  @Test
+  void abortIsSeenAsResetByPeer() throws Exception {
+    UtpChannel[] pair = connectPair();
+    pair[1].write(ByteBuffer.wrap(new byte[] {1, 2, 3}));
+    ByteBuffer three = ByteBuffer.allocate(3);
+    while (three.hasRemaining()) {
+      pair[0].read(three);
+    }
+    pair[1].abort();
+    IOException e = assertThrows(IOException.class, () -> readAll(pair[0]));
+    assertTrue(e.getMessage().contains("reset by peer"), e.getMessage());
+    assertEquals(UtpError.RESET_BY_PEER, pair[0].error());
+    IOException w = assertThrows(IOException.class, () -> pair[0].write(ByteBuffer.allocate(10)));
+    assertTrue(w.getMessage().contains("reset by peer"), w.getMessage());
+  }
+
+  @Test
+  void blockingReadTimesOut() throws Exception {
+    UtpChannel[] pair = connectPair();
+    pair[0].setReadTimeout(Duration.ofMillis(100));
+    SocketTimeoutException e =
+        assertThrows(SocketTimeoutException.class, () -> pair[0].read(ByteBuffer.allocate(10)));
+    assertTrue(e.getMessage().contains("timed out after 0.1 s"), e.getMessage());
+    assertTrue(pair[0].isOpen(), "a read timeout does not close the channel");
+  }
+
+  @Test
+  void nonBlockingModeReturnsAtOnceAndSignalsReadiness() throws Exception {
+    udpA.close();
+    a.close();
+    // small buffers so that a writer fills them quickly
+    UtpSettings small =
+        UtpSettings.builder().sendBufferBytes(16_384).receiveBufferBytes(16_384).build();
+    udpA = UdpEndpoint.builder().bind(Loopback.v4(0)).open();
+    a = UtpSocket.open(udpA, small, 8192);
+    UtpChannel[] pair = connectPair();
+    UtpChannel reader = pair[0];
+    UtpChannel writer = pair[1];
+    reader.configureBlocking(false);
+    assertEquals(0, reader.read(ByteBuffer.allocate(100)), "nothing there yet");
+    CountDownLatch readable = new CountDownLatch(1);
+    reader.setListener(
+        new UtpChannelListener() {
+          @Override
+          public void onReadable(UtpChannel ch) {
+            readable.countDown();
+          }
+        });
+    writer.write(ByteBuffer.wrap(random(1000, 4)));
+    assertTrue(readable.await(5, TimeUnit.SECONDS), "onReadable fired");
+    ByteBuffer got = ByteBuffer.allocate(2000);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (got.position() < 1000 && System.nanoTime() < deadline) {
+      reader.read(got);
+    }
+    assertEquals(1000, got.position());
+
+    // the other way: reader side writes into a peer that does not read until it is full
+    reader.configureBlocking(false);
+    CountDownLatch writable = new CountDownLatch(1);
+    reader.setListener(
+        new UtpChannelListener() {
+          @Override
+          public void onWritable(UtpChannel ch) {
+            writable.countDown();
+          }
+        });
+    ByteBuffer big = ByteBuffer.wrap(random(4 << 20, 5));
+    int total = 0;
+    int n;
+    do {
+      n = reader.write(big);
+      total += n;
+    } while (n > 0);
+    assertTrue(big.hasRemaining(), "a non-blocking write stops when the buffers are full");
+    assertTrue(total >= 8192, "took at least the channel buffer: " + total);
+    writer.setReadTimeout(T);
+    ByteBuffer sink = ByteBuffer.allocate(1 << 16);
+    int drained = 0;
+    while (drained < total) {
+      drained += writer.read(sink.clear());
+    }
+    assertTrue(writable.await(5, TimeUnit.SECONDS), "onWritable fired after the peer read");
+    assertTrue(reader.write(big) > 0);
+  }
+
+  @Test
+  void aKrpcHandlerSharesTheSocketWhileATransferRuns() throws Exception {
+    UdpEndpointTest.EchoKrpc dht = new UdpEndpointTest.EchoKrpc();
+    udpA.register(DatagramKind.KRPC, dht);
+    UtpChannel[] pair = connectPair();
+    byte[] data = random(3 << 20, 6);
+    Future<byte[]> got = pool.submit(() -> readAll(pair[0]));
+    Future<?> sent =
+        pool.submit(
+            () -> {
+              pair[1].write(ByteBuffer.wrap(data));
+              pair[1].shutdownOutput();
+              return null;
+            });
+    try (DatagramChannel client = DatagramChannel.open()) {
+      for (int i = 0; i < 20; i++) {
+        client.send(UdpEndpointTest.ascii("d1:ti" + i + "ee"), Loopback.v4(udpA.port()));
+        assertEquals("d1:ti" + i + "ee", UdpEndpointTest.receive(client));
+      }
+    }
+    sent.get(15, TimeUnit.SECONDS);
+    assertArrayEquals(data, got.get(15, TimeUnit.SECONDS));
+    EndpointStats s = udpA.stats();
+    assertEquals(20, s.krpcConsumed());
+    assertTrue(s.utpConsumed() > 2000, "µTP datagrams: " + s.utpConsumed());
+  }
+
+  @Test
+  void closingTheEndpointFailsBlockedReaders() throws Exception {
+    UtpChannel[] pair = connectPair();
+    Future<Integer> blocked = pool.submit(() -> pair[0].read(ByteBuffer.allocate(10)));
+    Thread.sleep(50);
+    udpA.close();
+    java.util.concurrent.ExecutionException e =
+        assertThrows(
+            java.util.concurrent.ExecutionException.class, () -> blocked.get(5, TimeUnit.SECONDS));
+    assertTrue(e.getCause().getMessage().contains("endpoint shut down"), e.getCause().toString());
+  }
+
+  /** [0] accepted on a, [1] dialled from b. */
+  private UtpChannel[] connectPair() throws Exception {
+    UtpServerSocket server = a.listen();
+    Future<UtpChannel> accepted = pool.submit(() -> server.accept(T));
+    UtpChannel client = b.connect(Loopback.v4(udpA.port()), T);
+    UtpChannel srv = accepted.get(10, TimeUnit.SECONDS);
+    srv.setReadTimeout(T);
+    client.setReadTimeout(T);
+    return new UtpChannel[] {srv, client};
+  }
+}
