@@ -24,8 +24,8 @@ import java.util.function.BooleanSupplier;
  */
 public final class Network {
   static final int MAX_HOPS = 16;
-  private static final long MAX_EVENTS_PER_INSTANT = 5_000_000;
-  private static final int MAX_TRANSMITS_PER_DRAIN = 1_000_000;
+  private long maxEventsPerInstant = 2_000_000;
+  private static final int MAX_TRANSMITS_PER_DRAIN = 100_000;
 
   final long seed;
   final AddressTable addresses = new AddressTable();
@@ -77,6 +77,11 @@ public final class Network {
 
   public NetStats stats() {
     return stats;
+  }
+
+  /** Livelock guard: how many events may run at one virtual instant (default 2,000,000). */
+  void maxEventsPerInstant(long max) {
+    this.maxEventsPerInstant = max;
   }
 
   /** The host or NAT box called {@code name}, or null. */
@@ -375,10 +380,10 @@ public final class Network {
         break;
       }
       if (t == instant) {
-        if (++atInstant > MAX_EVENTS_PER_INSTANT) {
+        if (++atInstant > maxEventsPerInstant) {
           throw new IllegalStateException(
               "livelock: more than "
-                  + MAX_EVENTS_PER_INSTANT
+                  + maxEventsPerInstant
                   + " events at virtual time "
                   + t
                   + " ns without the clock advancing (an endpoint whose pollTimeout() stays <= now?)");
