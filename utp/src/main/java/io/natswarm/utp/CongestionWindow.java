@@ -16,6 +16,10 @@ final class CongestionWindow {
   private final int maxWindow;
   private int minWindow;
   private long cwnd;
+
+  /** Sub-byte growth carried between acks so that large windows still grow. */
+  private double fraction;
+
   private boolean slowStart = true;
   private long slowStartThreshold = Long.MAX_VALUE;
 
@@ -56,12 +60,10 @@ final class CongestionWindow {
     if (offTarget > 0 && !windowUsed) {
       return;
     }
-    double change = gainBytes * offTarget * bytesAcked / cwnd;
-    long next = cwnd + (long) change;
-    if (change < 0 && next == cwnd) {
-      next--;
-    }
-    cwnd = clamp(next);
+    fraction += gainBytes * offTarget * bytesAcked / cwnd;
+    long whole = (long) fraction;
+    fraction -= whole;
+    cwnd = clamp(cwnd + whole);
   }
 
   /** A loss event (at most once per round trip): halve. */
