@@ -38,6 +38,9 @@ import java.util.function.Consumer;
 public final class DhtNode {
   private static final long PEER_EXPIRY_PERIOD = 60_000_000_000L;
   private static final int MAX_INPUT = 8192;
+  private static final int MAX_DISCOVERY_PINGS = 8;
+  private static final long BOOTSTRAP_RETRY_MIN = 5_000_000_000L;
+  private static final long BOOTSTRAP_RETRY_MAX = 300_000_000_000L;
 
   private final DhtConfig config;
   private final DhtPort port;
@@ -59,7 +62,11 @@ public final class DhtNode {
   private final List<Lookup> lookups = new ArrayList<>();
   private final List<InetSocketAddress> savedNodes = new ArrayList<>();
   private final RpcCall.Listener maintenance = new Maintenance();
+  private final RpcCall.Listener discovery = new Discovery();
   private long nextPeerExpiry;
+  private int discoveryPings;
+  private long bootstrapRetryAt = Long.MAX_VALUE;
+  private long bootstrapBackoff = BOOTSTRAP_RETRY_MIN;
 
   public DhtNode(DhtConfig config, DhtPort port, long nowNanos) {
     this.config = config;
@@ -176,7 +183,7 @@ public final class DhtNode {
     for (int i = 0; i < lookups.size(); i++) {
       t = Math.min(t, lookups.get(i).deadline);
     }
-    return t;
+    return Math.min(t, bootstrapRetryAt);
   }
 
   /** The clock reached {@link #pollTimeout()} (calling it early or late is harmless). */
@@ -205,6 +212,10 @@ public final class DhtNode {
         lookups.get(i).step(nowNanos);
       }
     }
+    if (nowNanos >= bootstrapRetryAt) {
+      bootstrapRetryAt = Long.MAX_VALUE;
+      bootstrap(nowNanos, r -> {});
+    }
     if (table.size() > 0) {
       for (int n = 0; n < 4; n++) {
         NodeId target = table.pollRefreshTarget(nowNanos, random);
@@ -230,7 +241,18 @@ public final class DhtNode {
    * #loadRoutingTable}), the configured bootstrap nodes and whatever the table holds.
    */
   public void bootstrap(long nowNanos, Consumer<LookupResult> done) {
-    Lookup l = newLookup(selfId, Lookup.Kind.FIND_NODE, -1, nowNanos, done);
+    Consumer<LookupResult> retrying =
+        r -> {
+          if (table.size() == 0) {
+            // nobody answered: try again later, backing off
+            bootstrapRetryAt = r.endedAt() + bootstrapBackoff;
+            bootstrapBackoff = Math.min(BOOTSTRAP_RETRY_MAX, bootstrapBackoff * 2);
+          } else {
+            bootstrapBackoff = BOOTSTRAP_RETRY_MIN;
+          }
+          done.accept(r);
+        };
+    Lookup l = newLookup(selfId, Lookup.Kind.FIND_NODE, -1, nowNanos, retrying);
     for (InetSocketAddress a : savedNodes) {
       l.addSeed(a, nowNanos);
     }
@@ -377,8 +399,8 @@ public final class DhtNode {
     return e == null ? -1 : e.rttNanos();
   }
 
-  /** Sends a find_node or get_peers query for a lookup; false if it could not be queued. */
-  boolean sendLookupQuery(
+  /** Sends a find_node or get_peers query for a lookup; null if it could not be queued. */
+  RpcCall sendLookupQuery(
       KrpcMethod method,
       InetSocketAddress to,
       NodeId id,
@@ -388,7 +410,7 @@ public final class DhtNode {
       long now) {
     if (outbound.size() >= 4000) {
       counters.outboundDropped++;
-      return false;
+      return null;
     }
     RpcCall call = rpc.start(method, to, id, nodeRtt(id), listener, context, now);
     ByteBuffer out = outbound.begin();
@@ -401,7 +423,7 @@ public final class DhtNode {
     KrpcWriter.endQuery(out, method, config.readOnly(), call.tx);
     commit(to);
     counters.queriesOut++;
-    return true;
+    return call;
   }
 
   boolean sendAnnounce(
@@ -422,12 +444,29 @@ public final class DhtNode {
   }
 
   private void sendPing(InetSocketAddress to, NodeId id, long now) {
-    RpcCall call = rpc.start(KrpcMethod.PING, to, id, nodeRtt(id), maintenance, null, now);
+    sendPing(to, id, maintenance, now);
+  }
+
+  private void sendPing(InetSocketAddress to, NodeId id, RpcCall.Listener listener, long now) {
+    RpcCall call = rpc.start(KrpcMethod.PING, to, id, nodeRtt(id), listener, null, now);
     ByteBuffer out = outbound.begin();
     KrpcWriter.beginQuery(out, selfIdBytes);
     KrpcWriter.endQuery(out, KrpcMethod.PING, config.readOnly(), call.tx);
     commit(to);
     counters.queriesOut++;
+  }
+
+  /**
+   * A node we learned of second hand (a {@code nodes} entry): ping it if it would get a free slot
+   * in our table, a few at a time, so that tables fill without waiting for refreshes.
+   */
+  void consider(NodeId id, InetSocketAddress address, long now) {
+    if (discoveryPings < MAX_DISCOVERY_PINGS
+        && !config.readOnly()
+        && table.hasRoomFor(id, address)) {
+      discoveryPings++;
+      sendPing(address, id, discovery, now);
+    }
   }
 
   private void onQuery(InetSocketAddress from, int len, long now) {
@@ -445,7 +484,12 @@ public final class DhtNode {
     }
     responder.answer(msg, from, len, now);
     if (!msg.readOnly()) {
-      table.heard(NodeId.of(rx, msg.idOff()), from, false, -1, now);
+      NodeId id = NodeId.of(rx, msg.idOff());
+      if (table.heard(id, from, false, -1, now) == RoutingTable.Outcome.INSERTED
+          && discoveryPings < MAX_DISCOVERY_PINGS) {
+        discoveryPings++;
+        sendPing(from, id, discovery, now); // confirm it answers, making it good
+      }
     }
   }
 
@@ -488,6 +532,22 @@ public final class DhtNode {
     InetSocketAddress changed = votes.vote(from.getAddress(), seen);
     if (changed != null) {
       port.externalAddressVoted(changed.getAddress(), changed.getPort(), votes.leaderVotes());
+    }
+  }
+
+  /** Discovery pings: count them down when they end. */
+  private final class Discovery implements RpcCall.Listener {
+    @Override
+    public void onResponse(RpcCall call, KrpcMessage m, long nowNanos) {
+      discoveryPings--;
+    }
+
+    @Override
+    public void onStall(RpcCall call, long nowNanos) {}
+
+    @Override
+    public void onFailure(RpcCall call, long nowNanos) {
+      discoveryPings--;
     }
   }
 

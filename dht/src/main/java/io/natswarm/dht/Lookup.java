@@ -49,6 +49,8 @@ final class Lookup implements RpcCall.Listener {
     final InetSocketAddress address;
     CandidateState state = CandidateState.NEW;
     byte[] token;
+    RpcCall activeCall;
+    int retries;
 
     Candidate(NodeId id, InetSocketAddress address) {
       this.id = id;
@@ -163,7 +165,9 @@ final class Lookup implements RpcCall.Listener {
 
   private void send(Candidate c, long now) {
     KrpcMethod m = kind == Kind.GET_PEERS ? KrpcMethod.GET_PEERS : KrpcMethod.FIND_NODE;
-    if (node.sendLookupQuery(m, c.address, c.id, targetBytes, this, c, now)) {
+    RpcCall call = node.sendLookupQuery(m, c.address, c.id, targetBytes, this, c, now);
+    if (call != null) {
+      c.activeCall = call;
       c.state = CandidateState.IN_FLIGHT;
       inFlight++;
       queries++;
@@ -256,7 +260,9 @@ final class Lookup implements RpcCall.Listener {
     for (int p = off; off >= 0 && p + step <= off + len; p += step) {
       InetSocketAddress a = RoutingTableStore.compactAddress(buf, p + 20, addrLen);
       if (a != null && node.acceptableAddress(a)) {
-        addCandidate(NodeId.of(buf, p), a);
+        NodeId id = NodeId.of(buf, p);
+        addCandidate(id, a);
+        node.consider(id, a, now);
       }
     }
     step(now);
@@ -280,9 +286,14 @@ final class Lookup implements RpcCall.Listener {
   @Override
   public void onStall(RpcCall call, long now) {
     Candidate c = (Candidate) call.context;
-    if (c.state == CandidateState.IN_FLIGHT) {
+    if (c.state == CandidateState.IN_FLIGHT && call == c.activeCall) {
       inFlight--;
       c.state = CandidateState.STALLED;
+      if (c.retries == 0 && state == State.RUNNING && c.id != null) {
+        // most stalls are a lost datagram: ask once more (the first call may still answer)
+        c.retries++;
+        send(c, now); // counted in queries: messages are messages
+      }
     }
     step(now);
   }
@@ -290,6 +301,9 @@ final class Lookup implements RpcCall.Listener {
   @Override
   public void onFailure(RpcCall call, long now) {
     Candidate c = (Candidate) call.context;
+    if (call != c.activeCall && c.state != CandidateState.STALLED) {
+      return; // a superseded call: its retry is still running
+    }
     if (c.state == CandidateState.IN_FLIGHT) {
       inFlight--;
     }

@@ -203,6 +203,28 @@ public final class RoutingTable {
     b.replacements.add(e);
   }
 
+  /**
+   * Whether a node we have not heard from directly would get a live slot now (free room, or a
+   * splittable bucket) if it answered: worth a ping.
+   */
+  public boolean hasRoomFor(NodeId id, InetSocketAddress address) {
+    if (id.equals(self)) {
+      return false;
+    }
+    int index = bucketIndex(id);
+    Bucket b = buckets.get(index);
+    if (b.find(id) != null) {
+      return false;
+    }
+    if (uniqueIps && ipCounts.containsKey(address.getAddress())) {
+      return false;
+    }
+    if (maxPerSubnet > 0 && subnetCount(b.live, address.getAddress()) >= maxPerSubnet) {
+      return false;
+    }
+    return b.live.size() < k || (index == buckets.size() - 1 && buckets.size() < NodeId.BITS);
+  }
+
   /** A query to a node timed out. */
   public void failed(NodeId id, long nowNanos) {
     Bucket b = buckets.get(bucketIndex(id));
