@@ -79,7 +79,7 @@ public final class UtpSocket implements Closeable {
     }
     UtpStack stack = new UtpStack(settings, new SecureRandom());
     UtpStackHandler h =
-        new UtpStackHandler(endpoint, stack, new ChunkPool(32 * 1024, 1024), streamBufferBytes);
+        new UtpStackHandler(endpoint, stack, new ChunkPool(16 * 1024, 256), streamBufferBytes);
     UtpSocket s = new UtpSocket(endpoint, h, settings);
     endpoint.call(
         () -> {
