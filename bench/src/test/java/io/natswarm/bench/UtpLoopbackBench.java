@@ -1,5 +1,6 @@
 package io.natswarm.bench;
 
+import io.natswarm.utp.UtpSettings;
 import io.natswarm.utp.endpoint.UdpEndpoint;
 import io.natswarm.utp.endpoint.UtpChannel;
 import io.natswarm.utp.endpoint.UtpServerSocket;
@@ -36,19 +37,22 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * {@code bench/run utp-loopback [--mib N] [--runs R] [--no-libtorrent]}: one connection moving N
- * MiB (default 500) over 127.0.0.1, side by side in one run: natswarm µTP (packets of at most 1472
- * bytes), libtorrent 2.0.8 µTP (two sessions in a python3 subprocess, 4 MiB socket buffers), a raw
- * JDK {@link DatagramChannel} blast of 1472-byte datagrams (the ceiling for a JDK socket) and TCP.
- * Rates are payload MiB/s from the first byte received to the last; medians of R runs (default 3).
- * CPU seconds per GiB counts every thread of this JVM during the natswarm runs (both ends of the
- * connection).
+ * {@code bench/run utp-loopback [--mib N] [--runs R] [--no-libtorrent] [--utp-buffer-kib K]}: one
+ * connection moving N MiB (default 500) over 127.0.0.1, side by side in one run: natswarm µTP
+ * (packets of at most 1472 bytes), libtorrent 2.0.8 µTP (two sessions in a python3 subprocess, 4
+ * MiB socket buffers), a raw JDK {@link DatagramChannel} blast of 1472-byte datagrams (the ceiling
+ * for a JDK socket) and TCP. Rates are payload MiB/s from the first byte received to the last;
+ * medians of R runs (default 3). CPU seconds per GiB counts every thread of this JVM during the
+ * natswarm runs (both ends of the connection).
  */
 public final class UtpLoopbackBench {
   private static final int DATAGRAM = 1472;
   private static final int BLAST_WINDOW = 1500;
   private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
   private static final long RUN_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(120);
+
+  /** µTP send and receive buffer per connection (0: the core's defaults). */
+  private static int utpBufferBytes;
 
   private UtpLoopbackBench() {}
 
@@ -61,6 +65,7 @@ public final class UtpLoopbackBench {
         case "--mib" -> mib = Integer.parseInt(args[++i]);
         case "--runs" -> runs = Integer.parseInt(args[++i]);
         case "--no-libtorrent" -> libtorrent = false;
+        case "--utp-buffer-kib" -> utpBufferBytes = Integer.parseInt(args[++i]) * 1024;
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
@@ -151,8 +156,8 @@ public final class UtpLoopbackBench {
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try (UdpEndpoint ua = open("utp-recv");
         UdpEndpoint ub = open("utp-send");
-        UtpSocket a = UtpSocket.open(ua);
-        UtpSocket b = UtpSocket.open(ub)) {
+        UtpSocket a = UtpSocket.open(ua, settings());
+        UtpSocket b = UtpSocket.open(ub, settings())) {
       UtpServerSocket server = a.listen();
       Future<UtpChannel> acc = pool.submit(() -> server.accept(Duration.ofSeconds(10)));
       UtpChannel sender =
@@ -214,6 +219,14 @@ public final class UtpLoopbackBench {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  private static UtpSettings settings() {
+    UtpSettings d = UtpSettings.defaults();
+    if (utpBufferBytes == 0) {
+      return d;
+    }
+    return d.toBuilder().sendBufferBytes(utpBufferBytes).receiveBufferBytes(utpBufferBytes).build();
   }
 
   private static UdpEndpoint open(String name) throws IOException {
