@@ -19,14 +19,33 @@ public final class LabPuncher {
   private LabPuncher() {}
 
   public static void main(String[] args) throws IOException, InterruptedException {
-    int localPort = Integer.parseInt(args[0]);
     InetSocketAddress guess = new InetSocketAddress(args[1], Integer.parseInt(args[2]));
-    long deadline = System.nanoTime() + Long.parseLong(args[3]) * 1_000_000L;
+    SocketAddress peer =
+        punch(
+            new InetSocketAddress("0.0.0.0", Integer.parseInt(args[0])),
+            guess,
+            Long.parseLong(args[3]));
+    if (peer == null) {
+      System.out.println("FAILED");
+      System.exit(1);
+    }
+    System.out.println("CONNECTED " + peer);
+  }
+
+  /**
+   * Punches from {@code local} towards {@code guess} for at most {@code millis}; returns the peer's
+   * address once one of our probes was answered (after answering its probes for another second, so
+   * the peer sees our acknowledgement too), or null.
+   */
+  static SocketAddress punch(InetSocketAddress local, InetSocketAddress guess, long millis)
+      throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + millis * 1_000_000L;
     try (DatagramChannel ch = DatagramChannel.open()) {
-      ch.bind(new InetSocketAddress("0.0.0.0", localPort));
+      ch.bind(local);
       ch.configureBlocking(false);
       ByteBuffer buf = ByteBuffer.allocate(1500);
       SocketAddress learned = null;
+      SocketAddress connected = null;
       long connectedAt = 0;
       long nextProbe = 0;
       while (System.nanoTime() < deadline) {
@@ -48,21 +67,16 @@ public final class LabPuncher {
           learned = from;
           if (msg.equals("PROBE")) {
             send(ch, "ACK", from);
-          } else if (msg.equals("ACK") && connectedAt == 0) {
+          } else if (msg.equals("ACK") && connected == null) {
+            connected = from;
             connectedAt = now;
-            System.out.println("CONNECTED " + from);
-            System.out.flush();
           }
         }
-        // Keep answering a little longer so that the peer sees our acknowledgement too.
-        if (connectedAt != 0 && now - connectedAt > 1_000_000_000L) {
-          return;
+        if (connected != null && now - connectedAt > 1_000_000_000L) {
+          return connected;
         }
       }
-      if (connectedAt == 0) {
-        System.out.println("FAILED");
-        System.exit(1);
-      }
+      return connected;
     }
   }
 
