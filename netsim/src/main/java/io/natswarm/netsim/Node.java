@@ -45,6 +45,10 @@ public abstract class Node {
     return realm;
   }
 
+  public Network network() {
+    return network;
+  }
+
   /** The node's addresses in its realm, IPv4 first. */
   public List<InetAddress> addresses() {
     List<InetAddress> out = new ArrayList<>(2);
