@@ -21,6 +21,7 @@ import java.util.Optional;
  * @param enforceBep42 reject routing-table entries whose id does not match their address
  * @param maxPerSubnet most nodes of one /24 or /64 per bucket (0: no limit)
  * @param uniqueIps at most one node per IP address in the routing table (turn off on loopback)
+ * @param extendedBuckets larger far buckets (8k, 4k, 2k nodes in buckets 0-2) for shorter lookups
  * @param minTimeout lower bound of the adaptive (stall) timeout of a query
  * @param queryTimeout hard timeout after which a query has failed
  * @param lookupTimeout a lookup ends with what it has after this long
@@ -44,6 +45,7 @@ public record DhtConfig(
     boolean enforceBep42,
     int maxPerSubnet,
     boolean uniqueIps,
+    boolean extendedBuckets,
     Duration minTimeout,
     Duration queryTimeout,
     Duration lookupTimeout,
@@ -85,6 +87,7 @@ public record DhtConfig(
     private boolean enforceBep42;
     private int maxPerSubnet = 2;
     private boolean uniqueIps = true;
+    private boolean extendedBuckets = true;
     private Duration minTimeout = Duration.ofMillis(100);
     private Duration queryTimeout = Duration.ofSeconds(3);
     private Duration lookupTimeout = Duration.ofSeconds(20);
@@ -141,6 +144,11 @@ public record DhtConfig(
 
     public Builder uniqueIps(boolean v) {
       uniqueIps = v;
+      return this;
+    }
+
+    public Builder extendedBuckets(boolean v) {
+      extendedBuckets = v;
       return this;
     }
 
@@ -227,6 +235,7 @@ public record DhtConfig(
           enforceBep42,
           maxPerSubnet,
           uniqueIps,
+          extendedBuckets,
           minTimeout,
           queryTimeout,
           lookupTimeout,

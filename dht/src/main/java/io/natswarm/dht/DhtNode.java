@@ -91,6 +91,7 @@ public final class DhtNode {
             config.uniqueIps(),
             config.enforceBep42(),
             refresh,
+            config.extendedBuckets(),
             nowNanos);
     this.rpc =
         new RpcTable(

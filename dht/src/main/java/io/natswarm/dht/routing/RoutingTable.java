@@ -39,6 +39,7 @@ public final class RoutingTable {
   private final boolean uniqueIps;
   private final boolean enforceBep42;
   private final long refreshNanos;
+  private final boolean extended;
   private final List<Bucket> buckets = new ArrayList<>();
   private final Map<InetAddress, Integer> ipCounts = new HashMap<>();
   private final ArrayDeque<NodeEntry> pingQueue = new ArrayDeque<>();
@@ -59,6 +60,22 @@ public final class RoutingTable {
       boolean enforceBep42,
       long refreshNanos,
       long nowNanos) {
+    this(self, k, maxPerSubnet, uniqueIps, enforceBep42, refreshNanos, false, nowNanos);
+  }
+
+  /**
+   * As above; with {@code extended}, the far buckets hold more nodes (8k, 4k, 2k for buckets 0-2,
+   * as libtorrent's extended routing table does) so that the first hop of a lookup lands closer.
+   */
+  public RoutingTable(
+      NodeId self,
+      int k,
+      int maxPerSubnet,
+      boolean uniqueIps,
+      boolean enforceBep42,
+      long refreshNanos,
+      boolean extended,
+      long nowNanos) {
     if (k < 1) {
       throw new IllegalArgumentException("k must be positive");
     }
@@ -68,6 +85,7 @@ public final class RoutingTable {
     this.uniqueIps = uniqueIps;
     this.enforceBep42 = enforceBep42;
     this.refreshNanos = refreshNanos;
+    this.extended = extended;
     buckets.add(new Bucket(k, nowNanos));
   }
 
@@ -82,6 +100,11 @@ public final class RoutingTable {
 
   public int bucketCount() {
     return buckets.size();
+  }
+
+  /** How many live nodes bucket {@code index} holds. */
+  public int capacity(int index) {
+    return extended ? k << Math.max(0, 3 - index) : k;
   }
 
   private int bucketIndex(NodeId id) {
@@ -131,7 +154,7 @@ public final class RoutingTable {
       if (maxPerSubnet > 0 && subnetCount(b.live, address.getAddress()) >= maxPerSubnet) {
         return Outcome.REJECTED_SUBNET;
       }
-      if (b.live.size() < k) {
+      if (b.live.size() < capacity(index)) {
         add(b, newEntry(id, address, verified, responded, rttNanos, nowNanos), nowNanos);
         return Outcome.INSERTED;
       }
@@ -222,7 +245,8 @@ public final class RoutingTable {
     if (maxPerSubnet > 0 && subnetCount(b.live, address.getAddress()) >= maxPerSubnet) {
       return false;
     }
-    return b.live.size() < k || (index == buckets.size() - 1 && buckets.size() < NodeId.BITS);
+    return b.live.size() < capacity(index)
+        || (index == buckets.size() - 1 && buckets.size() < NodeId.BITS);
   }
 
   /** A query to a node timed out. */
@@ -245,7 +269,7 @@ public final class RoutingTable {
 
   /** Moves the best replacement (verified and answered first, then newest) into the bucket. */
   private void promote(Bucket b, long nowNanos) {
-    while (b.live.size() < k && !b.replacements.isEmpty()) {
+    while (b.live.size() < capacity(buckets.indexOf(b)) && !b.replacements.isEmpty()) {
       int best = b.replacements.size() - 1;
       for (int i = b.replacements.size() - 1; i >= 0; i--) {
         NodeEntry r = b.replacements.get(i);
@@ -300,6 +324,17 @@ public final class RoutingTable {
       if (self.commonPrefixLength(e.id()) > last) {
         old.replacements.remove(i);
         fresh.replacements.add(0, e);
+      }
+    }
+    // a smaller bucket may not hold all it inherited: the rest wait in its replacement cache
+    while (fresh.live.size() > capacity(last + 1)) {
+      NodeEntry e = fresh.live.remove(fresh.live.size() - 1);
+      size--;
+      if (uniqueIps) {
+        ipCounts.computeIfPresent(e.address().getAddress(), (a, n) -> n > 1 ? n - 1 : null);
+      }
+      if (fresh.replacements.size() < k) {
+        fresh.replacements.add(e);
       }
     }
   }
