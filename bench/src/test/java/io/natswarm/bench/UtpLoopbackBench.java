@@ -32,6 +32,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -255,7 +256,7 @@ public final class UtpLoopbackBench {
                 try {
                   for (long i = 0; i < count; i++) {
                     while (i - received.get() > BLAST_WINDOW) {
-                      Thread.yield();
+                      LockSupport.parkNanos(20_000);
                     }
                     b.clear();
                     tx.send(b, to);

@@ -10,12 +10,14 @@ import java.util.ArrayDeque;
  * owning channel's monitor.
  */
 final class ByteQueue {
-  private final ChunkPool pool;
+  private final ChunkPool small;
+  private final ChunkPool large;
   private ArrayDeque<Chunk> chunks;
   private int size;
 
-  ByteQueue(ChunkPool pool) {
-    this.pool = pool;
+  ByteQueue(ChunkPool small, ChunkPool large) {
+    this.small = small;
+    this.large = large;
   }
 
   int size() {
@@ -31,7 +33,7 @@ final class ByteQueue {
     int want = Math.min(max, src.remaining());
     int done = 0;
     while (done < want) {
-      Chunk tail = tailWithRoom();
+      Chunk tail = tailWithRoom(want - done);
       int n = Math.min(want - done, tail.writable());
       src.get(tail.data, tail.writeIndex, n);
       tail.writeIndex += n;
@@ -78,13 +80,13 @@ final class ByteQueue {
    * A view of the free space of the last chunk (position..limit), for a producer that fills part of
    * it and then calls {@link #produced(int)}.
    */
-  ByteBuffer tail() {
-    Chunk c = tailWithRoom();
+  ByteBuffer tail(int expected) {
+    Chunk c = tailWithRoom(expected);
     c.view.limit(c.data.length).position(c.writeIndex);
     return c.view;
   }
 
-  /** Adds {@code n} bytes written into the view returned by {@link #tail()}. */
+  /** Adds {@code n} bytes written into the view returned by {@link #tail(int)}. */
   void produced(int n) {
     if (n > 0) {
       chunks.peekLast().writeIndex += n;
@@ -98,7 +100,7 @@ final class ByteQueue {
     if (chunks != null) {
       Chunk c;
       while ((c = chunks.pollFirst()) != null) {
-        pool.give(c);
+        give(c);
       }
     }
     size = 0;
@@ -109,7 +111,7 @@ final class ByteQueue {
     size -= n;
     if (head.readable() == 0) {
       chunks.pollFirst();
-      pool.give(head);
+      give(head);
     }
   }
 
@@ -119,15 +121,20 @@ final class ByteQueue {
     }
   }
 
-  private Chunk tailWithRoom() {
+  private Chunk tailWithRoom(int expected) {
     if (chunks == null) {
       chunks = new ArrayDeque<>(4);
     }
     Chunk tail = chunks.peekLast();
     if (tail == null || tail.writable() == 0) {
-      tail = pool.take();
+      // a short message into an empty queue gets a small chunk; anything else a large one
+      tail = tail == null && expected <= small.chunkBytes() ? small.take() : large.take();
       chunks.addLast(tail);
     }
     return tail;
+  }
+
+  private void give(Chunk c) {
+    (c.data.length == small.chunkBytes() ? small : large).give(c);
   }
 }

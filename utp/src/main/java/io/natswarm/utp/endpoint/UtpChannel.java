@@ -72,13 +72,18 @@ public final class UtpChannel implements ByteChannel {
   long connectDeadline;
   Duration connectTimeout;
 
-  UtpChannel(UtpStackHandler owner, UtpConnection conn, ChunkPool pool, int streamBufferBytes) {
+  UtpChannel(
+      UtpStackHandler owner,
+      UtpConnection conn,
+      ChunkPool small,
+      ChunkPool large,
+      int streamBufferBytes) {
     this.owner = owner;
     this.conn = conn;
     this.remote = conn.remoteAddress();
     this.outgoing = conn.isOutgoing();
-    this.in = new ByteQueue(pool);
-    this.out = new ByteQueue(pool);
+    this.in = new ByteQueue(small, large);
+    this.out = new ByteQueue(small, large);
     this.inCap = streamBufferBytes;
     this.outCap = streamBufferBytes;
   }
@@ -297,7 +302,7 @@ public final class UtpChannel implements ByteChannel {
         return;
       }
       while (ignoreCap || in.size() < inCap) {
-        ByteBuffer t = in.tail();
+        ByteBuffer t = in.tail(conn.readableBytes());
         if (!ignoreCap) {
           t.limit(Math.min(t.limit(), t.position() + (inCap - in.size())));
         }

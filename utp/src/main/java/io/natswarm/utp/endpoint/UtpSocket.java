@@ -78,8 +78,7 @@ public final class UtpSocket implements Closeable {
           "UDP endpoint " + endpoint.localAddress() + " already has µTP");
     }
     UtpStack stack = new UtpStack(settings, new SecureRandom());
-    UtpStackHandler h =
-        new UtpStackHandler(endpoint, stack, new ChunkPool(16 * 1024, 256), streamBufferBytes);
+    UtpStackHandler h = new UtpStackHandler(endpoint, stack, streamBufferBytes);
     UtpSocket s = new UtpSocket(endpoint, h, settings);
     endpoint.call(
         () -> {

@@ -29,7 +29,8 @@ import java.util.function.Consumer;
 final class UtpStackHandler implements DatagramHandler {
   private final UdpEndpoint endpoint;
   private final UtpStack stack;
-  private final ChunkPool pool;
+  private final ChunkPool small = new ChunkPool(1024, 4096);
+  private final ChunkPool large = new ChunkPool(16 * 1024, 256);
   private final int streamBufferBytes;
   private final ArrayDeque<UtpChannel> readDirty = new ArrayDeque<>();
   private final ArrayDeque<UtpChannel> writeDirty = new ArrayDeque<>();
@@ -43,10 +44,9 @@ final class UtpStackHandler implements DatagramHandler {
   private long lastNow;
   private boolean shuttingDown;
 
-  UtpStackHandler(UdpEndpoint endpoint, UtpStack stack, ChunkPool pool, int streamBufferBytes) {
+  UtpStackHandler(UdpEndpoint endpoint, UtpStack stack, int streamBufferBytes) {
     this.endpoint = endpoint;
     this.stack = stack;
-    this.pool = pool;
     this.streamBufferBytes = streamBufferBytes;
     stack.setAcceptListener(this::drainAccepted);
   }
@@ -168,7 +168,7 @@ final class UtpStackHandler implements DatagramHandler {
   // --- stream API, on the loop ---------------------------------------------------------------
 
   UtpChannel open(UtpConnection conn) {
-    UtpChannel ch = new UtpChannel(this, conn, pool, streamBufferBytes);
+    UtpChannel ch = new UtpChannel(this, conn, small, large, streamBufferBytes);
     conn.attach(ch);
     conn.setListener(ch.coreListener);
     channels.add(ch);
