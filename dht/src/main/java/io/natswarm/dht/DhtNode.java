@@ -387,6 +387,21 @@ public final class DhtNode {
     return l;
   }
 
+  void localPeers(NodeId infoHash, java.util.Collection<InetSocketAddress> out, long now) {
+    int len = config.ipv6() ? 18 : 6;
+    peers.forEach(
+        infoHash,
+        len,
+        Integer.MAX_VALUE,
+        now,
+        p -> {
+          InetSocketAddress a = RoutingTableStore.compactAddress(p, 0, len - 2);
+          if (a != null) {
+            out.add(a);
+          }
+        });
+  }
+
   void lookupDone(Lookup l) {
     counters.lookupsDone++;
     lookups.remove(l);

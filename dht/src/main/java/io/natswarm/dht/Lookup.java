@@ -155,6 +155,12 @@ final class Lookup implements RpcCall.Listener {
   }
 
   void start(long now) {
+    if (kind == Kind.GET_PEERS) {
+      node.localPeers(target, peers, now); // peers announced to us count too
+      if (!peers.isEmpty()) {
+        firstPeerAt = now;
+      }
+    }
     NodeEntry[] closest = new NodeEntry[k * 2];
     int n = node.closestNodes(target, closest, closest.length, now);
     for (int i = 0; i < n; i++) {
