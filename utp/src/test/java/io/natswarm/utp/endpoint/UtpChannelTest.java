@@ -107,6 +107,29 @@ class UtpChannelTest {
   }
 
   @Test
+  void dualStackEndpointsCarryUtpOverIpv6AndIpv4() throws Exception {
+    try (UdpEndpoint d1 = UdpEndpoint.builder().port(0).open();
+        UdpEndpoint d2 = UdpEndpoint.builder().port(0).open();
+        UtpSocket s1 = UtpSocket.open(d1);
+        UtpSocket s2 = UtpSocket.open(d2)) {
+      UtpServerSocket server = s1.listen();
+      for (java.net.InetSocketAddress to :
+          new java.net.InetSocketAddress[] {Loopback.v6(d1.port()), Loopback.v4(d1.port())}) {
+        Future<UtpChannel> acc = pool.submit(() -> server.accept(T));
+        try (UtpChannel c = s2.connect(to, T);
+            UtpChannel s = acc.get(10, TimeUnit.SECONDS)) {
+          s.setReadTimeout(T);
+          byte[] data = random(100_000, 9);
+          c.write(ByteBuffer.wrap(data));
+          c.shutdownOutput();
+          assertArrayEquals(data, readAll(s), "over " + to);
+          assertEquals(to.getAddress().getClass(), s.remoteAddress().getAddress().getClass());
+        }
+      }
+    }
+  }
+
+  @Test
   void connectToASilentPortTimesOutWithTheDurationInTheMessage() throws Exception {
     try (DatagramChannel silent = DatagramChannel.open()) {
       silent.bind(Loopback.v4(0));
