@@ -74,6 +74,7 @@ public final class UtpLoopbackBench {
     double[] nat = new double[runs];
     double[] natCpu = new double[runs];
     double[] natAlloc = new double[runs];
+    double[] natAcks = new double[runs];
     double[] udp = new double[runs];
     double[] tcp = new double[runs];
     double[] lt = new double[runs];
@@ -81,33 +82,50 @@ public final class UtpLoopbackBench {
     java.util.Arrays.fill(lt, Double.NaN);
     java.util.Arrays.fill(ltCpu, Double.NaN);
     String ltNote = "";
-    // libtorrent first, in its own process, while this JVM is idle.
+    LibtorrentRunner ltRunner = null;
     if (libtorrent) {
       try {
-        double[][] r = libtorrentRuns(mib, runs);
-        lt = r[0];
-        ltCpu = r[1];
+        ltRunner = new LibtorrentRunner(mib, runs);
       } catch (IOException e) {
         ltNote = e.getMessage();
-        System.err.println("libtorrent runs failed: " + ltNote);
       }
     }
-    for (int r = 0; r < runs; r++) {
-      double[] n = natswarmRun(bytes);
-      nat[r] = n[0];
-      natCpu[r] = n[1];
-      natAlloc[r] = n[2];
-      udp[r] = udpCeilingRun(bytes);
-      tcp[r] = tcpRun(bytes);
-      System.err.printf(
-          Locale.ROOT,
-          "run %d: natswarm %.1f MiB/s (cpu %.2f s/GiB), udp %.1f, tcp %.1f, libtorrent %.1f%n",
-          r + 1,
-          nat[r],
-          natCpu[r],
-          udp[r],
-          tcp[r],
-          lt[r]);
+    try {
+      // Interleaved, so that every system sees the same machine load in each round.
+      for (int r = 0; r < runs; r++) {
+        double[] n = natswarmRun(bytes);
+        nat[r] = n[0];
+        natCpu[r] = n[1];
+        natAlloc[r] = n[2];
+        natAcks[r] = n[3];
+        if (ltRunner != null) {
+          try {
+            double[] l = ltRunner.run();
+            lt[r] = l[0];
+            ltCpu[r] = l[1];
+          } catch (IOException e) {
+            ltNote = e.getMessage();
+          }
+        }
+        udp[r] = udpCeilingRun(bytes);
+        tcp[r] = tcpRun(bytes);
+        System.err.printf(
+            Locale.ROOT,
+            "run %d: natswarm %.1f MiB/s (cpu %.2f s/GiB, %.2f acks/data), udp %.1f, tcp %.1f,"
+                + " libtorrent %.1f (cpu %.2f s/GiB)%n",
+            r + 1,
+            nat[r],
+            natCpu[r],
+            natAcks[r],
+            udp[r],
+            tcp[r],
+            lt[r],
+            ltCpu[r]);
+      }
+    } finally {
+      if (ltRunner != null) {
+        ltRunner.close();
+      }
     }
     BenchReport rep = new BenchReport("utp-loopback");
     List<String> cols = new ArrayList<>(List.of("system (" + mib + " MiB, MiB/s)"));
@@ -133,6 +151,7 @@ public final class UtpLoopbackBench {
         .result("cpu_seconds_per_gib", BenchReport.median(natCpu))
         .result("libtorrent_cpu_seconds_per_gib", BenchReport.median(ltCpu))
         .result("loop_alloc_bytes_per_datagram", BenchReport.median(natAlloc))
+        .result("natswarm_acks_per_data_datagram", BenchReport.median(natAcks))
         .result("mib", mib)
         .result("runs", runs);
     if (!ltNote.isEmpty()) {
@@ -193,6 +212,21 @@ public final class UtpLoopbackBench {
         if (first == 0 && n > 0) {
           first = System.nanoTime();
         }
+        if (got < bytes / 2 && got + n >= bytes / 2) {
+          String mid =
+              sender.inspect(
+                  c ->
+                      String.format(
+                          Locale.ROOT,
+                          "cwnd %d B, rtt %d us, packet %d B, retransmits %d, timeouts %d, losses %d",
+                          c.congestionWindow(),
+                          c.rttMicros(),
+                          c.packetSize(),
+                          c.stats().retransmits(),
+                          c.stats().timeouts(),
+                          c.stats().lossEvents()));
+          System.err.println("natswarm sender at half way: " + mid);
+        }
         if (got < bytes / 4 && got + n >= bytes / 4) {
           // steady state from here: buffers and pools have grown to their working size
           alloc0 = loopAllocatedBytes();
@@ -207,6 +241,7 @@ public final class UtpLoopbackBench {
       long cpu = processCpuNanos() - cpu0;
       long alloc = loopAllocatedBytes() - alloc0;
       long dgrams = ua.stats().datagramsReceived() + ub.stats().datagramsReceived() - dgrams0;
+      double acksPerData = ua.stats().datagramsSent() / (double) ua.stats().datagramsReceived();
       send.get(10, TimeUnit.SECONDS);
       if (got != bytes) {
         throw new IOException("natswarm received " + got + " of " + bytes + " bytes");
@@ -215,7 +250,10 @@ public final class UtpLoopbackBench {
       receiver.close();
       double secs = (end - first) / 1e9;
       return new double[] {
-        mibps(bytes, secs), cpu / 1e9 / (bytes / (double) (1L << 30)), alloc / (double) dgrams
+        mibps(bytes, secs),
+        cpu / 1e9 / (bytes / (double) (1L << 30)),
+        alloc / (double) dgrams,
+        acksPerData
       };
     } finally {
       pool.shutdownNow();
@@ -338,55 +376,76 @@ public final class UtpLoopbackBench {
     }
   }
 
-  /** Runs lt_bench.py; returns {rates, cpu seconds per GiB}. */
-  static double[][] libtorrentRuns(int mib, int runs) throws IOException, InterruptedException {
-    Path script = Path.of("utp/src/test/resources/interop/lt_bench.py").toAbsolutePath();
-    if (!Files.exists(script)) {
-      throw new IOException("missing " + script + " (run from the repository root)");
+  /**
+   * lt_bench.py in its interactive mode: it makes the torrent once, then does one fresh
+   * seeder-to-leecher run per {@link #run()}, so libtorrent's runs interleave with ours.
+   */
+  static final class LibtorrentRunner implements AutoCloseable {
+    private final Process p;
+    private final BufferedReader out;
+    private final java.io.Writer in;
+    private final Path work;
+    private final int mib;
+
+    LibtorrentRunner(int mib, int runs) throws IOException {
+      Path script = Path.of("utp/src/test/resources/interop/lt_bench.py").toAbsolutePath();
+      if (!Files.exists(script)) {
+        throw new IOException("missing " + script + " (run from the repository root)");
+      }
+      this.mib = mib;
+      this.work = Files.createTempDirectory("natswarm-lt-bench");
+      this.p =
+          new ProcessBuilder(
+                  "/usr/bin/python3",
+                  "-u",
+                  script.toString(),
+                  "" + mib,
+                  "0",
+                  "" + (120 + runs * 90),
+                  work.toString())
+              .directory(script.getParent().toFile())
+              .redirectError(ProcessBuilder.Redirect.INHERIT)
+              .start();
+      this.out =
+          new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+      this.in = new java.io.OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8);
+      String ready = out.readLine();
+      if (ready == null || !ready.contains("ready")) {
+        close();
+        throw new IOException("lt_bench.py did not get ready: " + ready);
+      }
     }
-    Path work = Files.createTempDirectory("natswarm-lt-bench");
-    Process p =
-        new ProcessBuilder(
-                "/usr/bin/python3",
-                "-u",
-                script.toString(),
-                "" + mib,
-                "" + runs,
-                "" + Math.max(60, runs * 60),
-                work.toString())
-            .directory(script.getParent().toFile())
-            .redirectError(ProcessBuilder.Redirect.INHERIT)
-            .start();
-    double[] rates = new double[runs];
-    double[] cpu = new double[runs];
-    java.util.Arrays.fill(rates, Double.NaN);
-    java.util.Arrays.fill(cpu, Double.NaN);
-    try (BufferedReader r =
-        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      int i = 0;
-      while ((line = r.readLine()) != null && i < runs) {
-        if (line.contains("\"error\"")) {
-          throw new IOException("libtorrent: " + line);
+
+    /** One run: {MiB/s, CPU seconds per GiB of the python process (both sessions)}. */
+    double[] run() throws IOException {
+      in.write("run\n");
+      in.flush();
+      String line = out.readLine();
+      if (line == null || line.contains("\"error\"")) {
+        throw new IOException("libtorrent run failed: " + line);
+      }
+      return new double[] {field(line, "mibps"), field(line, "cpu_seconds") / (mib / 1024.0)};
+    }
+
+    @Override
+    public void close() throws IOException {
+      try {
+        p.getOutputStream().close();
+        if (!p.waitFor(10, TimeUnit.SECONDS)) {
+          p.destroy();
+          if (!p.waitFor(5, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+          }
         }
-        rates[i] = field(line, "mibps");
-        cpu[i] = field(line, "cpu_seconds") / (mib / 1024.0);
-        i++;
-      }
-      if (!p.waitFor(30, TimeUnit.SECONDS)) {
-        throw new IOException("lt_bench.py did not exit");
-      }
-    } finally {
-      p.getOutputStream().close();
-      p.destroy();
-      if (!p.waitFor(5, TimeUnit.SECONDS)) {
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
         p.destroyForcibly();
-      }
-      try (Stream<Path> s = Files.walk(work)) {
-        s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      } finally {
+        try (Stream<Path> s = Files.walk(work)) {
+          s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
       }
     }
-    return new double[][] {rates, cpu};
   }
 
   private static double field(String json, String name) {

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Function;
 
 /**
  * One µTP connection (BEP 29) as a {@link ByteChannel}: what Bt and other applications use as a
@@ -138,6 +139,15 @@ public final class UtpChannel implements ByteChannel {
   /** Bytes written but not yet handed to the µTP connection. */
   public synchronized int pendingOutput() {
     return out.size();
+  }
+
+  /**
+   * Runs {@code query} against the underlying µTP connection on the event loop and returns its
+   * answer (congestion window, RTT, {@link UtpConnection#stats()} counters...). The connection must
+   * not be kept or changed by the query.
+   */
+  public <T> T inspect(Function<UtpConnection, T> query) throws IOException {
+    return owner.endpoint().call(() -> query.apply(conn), Duration.ofSeconds(10));
   }
 
   @Override
