@@ -87,7 +87,7 @@ public record DhtConfig(
     private boolean enforceBep42;
     private int maxPerSubnet = 2;
     private boolean uniqueIps = true;
-    private boolean extendedBuckets = true;
+    private boolean extendedBuckets = false;
     private Duration minTimeout = Duration.ofMillis(100);
     private Duration queryTimeout = Duration.ofSeconds(3);
     private Duration lookupTimeout = Duration.ofSeconds(20);
@@ -98,7 +98,7 @@ public record DhtConfig(
     private Duration peerTtl = Duration.ofMinutes(30);
     private Duration tokenRotation = Duration.ofMinutes(5);
     private List<InetSocketAddress> bootstrapNodes = List.of();
-    private long seed = System.nanoTime();
+    private long seed = new java.security.SecureRandom().nextLong();
 
     private Builder() {}
 

@@ -43,7 +43,7 @@ final class RttEstimator {
 
   /** The stall timeout for a query to a node whose own smoothed RTT is {@code nodeRtt} (or -1). */
   long stallTimeout(long nodeRtt) {
-    long t = p90 < 0 ? maxNanos / 2 : p90 + p90 / 4;
+    long t = p90 < 0 ? maxNanos / 2 : p90;
     if (nodeRtt > 0) {
       t = Math.min(t, 2 * nodeRtt);
     }

@@ -1,0 +1,142 @@
+package io.natswarm.dht;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.common.net.InetAddresses;
+import io.natswarm.dht.krpc.KrpcError;
+import io.natswarm.dht.krpc.KrpcMessage;
+import io.natswarm.dht.krpc.KrpcMethod;
+import io.natswarm.dht.krpc.KrpcParser;
+import io.natswarm.dht.krpc.KrpcWriter;
+import io.natswarm.dht.routing.NodeId;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** Lookup state machine details driven by hand: time-outs, retries, refresh. */
+class LookupTest {
+  private static final long MS = 1_000_000L;
+  private final Random random = new Random(8);
+  private final KrpcParser parser = new KrpcParser();
+  private final List<InetSocketAddress> dest = new ArrayList<>();
+
+  private List<KrpcMessage> sent(DhtNode n, long now) {
+    List<KrpcMessage> out = new ArrayList<>();
+    ByteBuffer b = ByteBuffer.allocate(2048);
+    InetSocketAddress d;
+    while ((d = n.pollTransmit(b.clear(), now)) != null) {
+      byte[] copy = java.util.Arrays.copyOf(b.array(), b.position());
+      KrpcMessage x = new KrpcMessage();
+      assertThat(parser.parse(copy, 0, copy.length, x)).isEqualTo(KrpcError.NONE);
+      out.add(x);
+      dest.add(d);
+    }
+    return out;
+  }
+
+  private static InetSocketAddress addr(int i) {
+    return new InetSocketAddress(InetAddresses.forString("198.51.100." + i), 6881);
+  }
+
+  private static ByteBuffer reply(KrpcMessage q, NodeId id, List<NodeId> ids, int firstAddr) {
+    ByteBuffer r = ByteBuffer.allocate(1024);
+    KrpcWriter.beginResponse(r, null, id.toBytes());
+    if (!ids.isEmpty()) {
+      KrpcWriter.nodesHeader(r, ids.size());
+      for (int i = 0; i < ids.size(); i++) {
+        ids.get(i).write(r);
+        KrpcWriter.writeCompact(r, addr(firstAddr + i));
+      }
+    }
+    KrpcWriter.token(r, new byte[] {9, 9, 9, 9}, 0, 4);
+    KrpcWriter.valuesBegin(r);
+    KrpcWriter.value(r, new byte[] {10, 0, 0, 1, 0, 80}, 0, 6);
+    KrpcWriter.end(r);
+    KrpcWriter.endResponse(r, q.buf(), q.txOff(), q.txLen());
+    return r.flip();
+  }
+
+  @Test
+  void aTimedOutLookupReturnsWhatItHas() {
+    DhtNode n =
+        new DhtNode(
+            DhtConfig.builder()
+                .seed(1)
+                .minTimeout(Duration.ofMillis(1900))
+                .queryTimeout(Duration.ofSeconds(2))
+                .lookupTimeout(Duration.ofSeconds(2))
+                .build(),
+            DhtPort.NONE,
+            0);
+    NodeId first = NodeId.random(random);
+    List<LookupResult> done = new ArrayList<>();
+    NodeId target = NodeId.random(random);
+    n.ping(addr(1), 0);
+    KrpcMessage ping = sent(n, 0).get(0);
+    n.handleDatagram(reply(ping, first, List.of(), 0), addr(1), MS);
+    n.getPeers(target, 2 * MS, done::add);
+    KrpcMessage q = sent(n, 2 * MS).get(0);
+    assertThat(q.method()).isEqualTo(KrpcMethod.GET_PEERS);
+    List<NodeId> silent = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      silent.add(NodeId.random(random));
+    }
+    n.handleDatagram(reply(q, first, silent, 10), addr(1), 3 * MS);
+    // alpha = 3 of the eight get a get_peers (the others, with room in our table, a ping)
+    assertThat(sent(n, 3 * MS)).filteredOn(x -> x.method() == KrpcMethod.GET_PEERS).hasSize(3);
+    for (long t = 3 * MS; done.isEmpty() && t <= 2100 * MS; t += 10 * MS) {
+      n.handleTimeout(t);
+      sent(n, t);
+    }
+    assertThat(done).hasSize(1);
+    LookupResult r = done.get(0);
+    assertThat(r.timedOut()).isTrue();
+    assertThat(r.peers())
+        .containsExactly(new InetSocketAddress(InetAddresses.forString("10.0.0.1"), 80));
+    assertThat(r.closest()).extracting(LookupResult.NodeRef::id).containsExactly(first);
+    assertThat(n.activeLookups()).isZero();
+  }
+
+  @Test
+  void aStalledQueryIsAskedOnceMoreAndALateAnswerStillCounts() {
+    DhtNode n =
+        new DhtNode(
+            DhtConfig.builder().seed(2).minTimeout(Duration.ofMillis(200)).build(),
+            DhtPort.NONE,
+            0);
+    NodeId a = NodeId.random(random);
+    n.ping(addr(1), 0);
+    n.handleDatagram(reply(sent(n, 0).get(0), a, List.of(), 0), addr(1), 50 * MS);
+    List<LookupResult> done = new ArrayList<>();
+    n.findNode(NodeId.random(random), 100 * MS, done::add);
+    KrpcMessage q1 = sent(n, 100 * MS).get(0);
+    long stall = n.pollTimeout();
+    assertThat(stall).isLessThan(100 * MS + 3000 * MS);
+    n.handleTimeout(stall);
+    List<KrpcMessage> again = sent(n, stall);
+    assertThat(again).hasSize(1);
+    assertThat(again.get(0).txAsInt()).isNotEqualTo(q1.txAsInt());
+    assertThat(n.counters().stalls()).isEqualTo(1);
+    // the first query's answer arrives late: the lookup completes with it
+    n.handleDatagram(reply(q1, a, List.of(), 0), addr(1), stall + 10 * MS);
+    assertThat(done).hasSize(1);
+    assertThat(done.get(0).closest()).hasSize(1);
+    assertThat(done.get(0).queries()).isEqualTo(2);
+  }
+
+  @Test
+  void staleBucketsAreRefreshedWithFindNode() {
+    DhtNode n = new DhtNode(DhtConfig.builder().seed(3).build(), DhtPort.NONE, 0);
+    n.ping(addr(1), 0);
+    n.handleDatagram(reply(sent(n, 0).get(0), NodeId.random(random), List.of(), 0), addr(1), MS);
+    long refresh = 15L * 60 * 1000 * MS;
+    assertThat(n.pollTimeout()).isLessThanOrEqualTo(refresh + MS);
+    n.handleTimeout(refresh + MS);
+    List<KrpcMessage> out = sent(n, refresh + MS);
+    assertThat(out).extracting(KrpcMessage::method).contains(KrpcMethod.FIND_NODE);
+  }
+}
