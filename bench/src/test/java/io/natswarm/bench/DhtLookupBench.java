@@ -73,6 +73,7 @@ public final class DhtLookupBench {
     int lookups = args.length > 1 ? Integer.parseInt(args[1]) : 1_000;
     int alpha = args.length > 2 ? Integer.parseInt(args[2]) : 3;
     double loss = args.length > 3 ? Double.parseDouble(args[3]) : 0.05;
+    boolean extended = args.length <= 4 || Boolean.parseBoolean(args[4]);
     long wall0 = System.nanoTime();
     Random random = new Random(2026);
     Network net = Network.withSeed(2026);
@@ -100,7 +101,12 @@ public final class DhtLookupBench {
             }
             m.node =
                 new DhtNode(
-                    DhtConfig.builder().seed(j).alpha(alpha).bootstrapNodes(boot).build(),
+                    DhtConfig.builder()
+                        .seed(j)
+                        .alpha(alpha)
+                        .extendedBuckets(extended)
+                        .bootstrapNodes(boot)
+                        .build(),
                     DhtPort.NONE,
                     net.nowNanos());
             m.binding = m.host.bind(PORT, m);
@@ -163,6 +169,7 @@ public final class DhtLookupBench {
     rep.row("lookups (get_peers, random origin)", (double) lookups);
     rep.row("alpha", (double) alpha);
     rep.row("loss per datagram", loss);
+    rep.row("extended far buckets", extended ? "yes" : "no");
     rep.row("median RTT between hosts, ms", medianRtt);
     rep.row("lookup time median, ms", medianMs);
     rep.row("lookup time p95, ms", p95Ms);

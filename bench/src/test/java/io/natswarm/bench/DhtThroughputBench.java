@@ -71,6 +71,7 @@ public final class DhtThroughputBench {
             .redirectErrorStream(true)
             .start();
     List<Double> perSecond = new ArrayList<>();
+    String genOut;
     try {
       long last = answered.get();
       long t = System.nanoTime();
@@ -84,15 +85,16 @@ public final class DhtThroughputBench {
         last = a;
         t = now;
       }
+      gen.waitFor(10, TimeUnit.SECONDS); // it stops by itself one second later
+      genOut = gen.isAlive() ? "(still running; killed)" : readAll(gen);
     } finally {
-      gen.destroy();
-      if (!gen.waitFor(5, TimeUnit.SECONDS)) {
-        gen.destroyForcibly();
+      if (gen.isAlive()) {
+        ProcessHandle.of(gen.pid()).ifPresent(ProcessHandle::destroyForcibly);
+        gen.waitFor(5, TimeUnit.SECONDS);
       }
       ch.close();
       loop.join(5000);
     }
-    String genOut = readAll(gen);
     double[] v = perSecond.stream().mapToDouble(Double::doubleValue).toArray();
     BenchReport rep = new BenchReport("dht-throughput");
     rep.columns("figure", "value");
@@ -125,7 +127,6 @@ public final class DhtThroughputBench {
   private static void serve(DhtNode node, DatagramChannel ch, AtomicLong answered) {
     ByteBuffer in = ByteBuffer.allocateDirect(65_536);
     ByteBuffer out = ByteBuffer.allocate(65_536);
-    long sent = 0;
     try {
       while (true) {
         in.clear();
@@ -137,12 +138,11 @@ public final class DhtThroughputBench {
         while ((to = node.pollTransmit(out.clear(), now)) != null) {
           out.flip();
           ch.send(out, to);
-          sent++;
         }
         if (now >= node.pollTimeout()) {
           node.handleTimeout(now);
         }
-        answered.lazySet(sent);
+        answered.lazySet(node.counters().queriesIn() - node.counters().rateLimited());
       }
     } catch (ClosedChannelException e) {
       // the benchmark is over

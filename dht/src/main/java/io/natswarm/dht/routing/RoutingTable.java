@@ -125,10 +125,7 @@ public final class RoutingTable {
     if (id.equals(self)) {
       return Outcome.REJECTED_SELF;
     }
-    boolean verified = Bep42.isValid(id, address.getAddress());
-    if (enforceBep42 && !verified) {
-      return Outcome.REJECTED_UNVERIFIED;
-    }
+    Boolean verifiedOnce = null;
     while (true) {
       int index = bucketIndex(id);
       Bucket b = buckets.get(index);
@@ -147,6 +144,14 @@ public final class RoutingTable {
           b.lastChanged = nowNanos;
         }
         return Outcome.UPDATED;
+      }
+      // a node we do not know yet: only now pay for the BEP 42 check (not per packet)
+      if (verifiedOnce == null) {
+        verifiedOnce = Bep42.isValid(id, address.getAddress());
+      }
+      boolean verified = verifiedOnce;
+      if (enforceBep42 && !verified) {
+        return Outcome.REJECTED_UNVERIFIED;
       }
       if (uniqueIps && ipCounts.containsKey(address.getAddress())) {
         return Outcome.REJECTED_IP;
