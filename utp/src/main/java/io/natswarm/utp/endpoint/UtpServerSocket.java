@@ -18,6 +18,7 @@ public final class UtpServerSocket implements Closeable {
   private final UtpSocket socket;
   private final BlockingQueue<UtpChannel> accepted;
   private volatile boolean open = true;
+  private volatile Runnable acceptListener;
 
   UtpServerSocket(UtpSocket socket, int backlog) {
     this.socket = socket;
@@ -28,7 +29,21 @@ public final class UtpServerSocket implements Closeable {
   void offer(UtpChannel ch) {
     if (!open || !accepted.offer(ch)) {
       ch.abort();
+      return;
     }
+    Runnable l = acceptListener;
+    if (l != null) {
+      l.run();
+    }
+  }
+
+  /**
+   * Sets (or clears with null) a callback run on the event-loop thread whenever a connection is
+   * queued, for callers that {@link #poll()} instead of blocking in {@link #accept}. It must not
+   * block.
+   */
+  public void setAcceptListener(Runnable onAcceptable) {
+    this.acceptListener = onAcceptable;
   }
 
   /** The port connections are accepted on. */

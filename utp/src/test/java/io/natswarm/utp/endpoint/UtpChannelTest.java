@@ -148,6 +148,26 @@ class UtpChannelTest {
   }
 
   @Test
+  void acceptListenerAnnouncesQueuedConnectionsForPolling() throws Exception {
+    UtpServerSocket server = a.listen();
+    CountDownLatch announced = new CountDownLatch(2);
+    server.setAcceptListener(announced::countDown);
+    assertEquals(null, server.poll());
+    UtpChannel c1 = b.connect(Loopback.v4(udpA.port()), T);
+    UtpChannel c2 = b.connect(Loopback.v4(udpA.port()), T);
+    assertTrue(announced.await(5, TimeUnit.SECONDS));
+    UtpChannel s1 = server.poll();
+    UtpChannel s2 = server.poll();
+    assertTrue(s1 != null && s2 != null, "both connections were queued");
+    assertEquals(c1.localAddress().getPort(), s1.remoteAddress().getPort());
+    assertEquals(c2.localAddress().getPort(), s2.remoteAddress().getPort());
+    server.close();
+    ConnectException e =
+        assertThrows(ConnectException.class, () -> b.connect(Loopback.v4(udpA.port()), T));
+    assertTrue(e.getMessage().contains("refused"), e.getMessage());
+  }
+
+  @Test
   void connectToAPeerThatDoesNotListenIsRefused() {
     // a has µTP but never called listen(): its stack answers the SYN with ST_RESET
     ConnectException e =
