@@ -55,6 +55,9 @@ public final class UtpLoopbackBench {
   /** µTP send and receive buffer per connection (0: the core's defaults). */
   private static int utpBufferBytes;
 
+  /** The largest datagram natswarm's sending endpoint put on the wire. */
+  private static int largestDatagram;
+
   private UtpLoopbackBench() {}
 
   public static void main(String[] args) throws Exception {
@@ -152,6 +155,7 @@ public final class UtpLoopbackBench {
         .result("libtorrent_cpu_seconds_per_gib", BenchReport.median(ltCpu))
         .result("loop_alloc_bytes_per_datagram", BenchReport.median(natAlloc))
         .result("natswarm_acks_per_data_datagram", BenchReport.median(natAcks))
+        .result("natswarm_largest_datagram_bytes", largestDatagram)
         .result("mib", mib)
         .result("runs", runs);
     if (!ltNote.isEmpty()) {
@@ -242,6 +246,7 @@ public final class UtpLoopbackBench {
       long alloc = loopAllocatedBytes() - alloc0;
       long dgrams = ua.stats().datagramsReceived() + ub.stats().datagramsReceived() - dgrams0;
       double acksPerData = ua.stats().datagramsSent() / (double) ua.stats().datagramsReceived();
+      largestDatagram = Math.max(largestDatagram, ub.stats().largestDatagramSent());
       send.get(10, TimeUnit.SECONDS);
       if (got != bytes) {
         throw new IOException("natswarm received " + got + " of " + bytes + " bytes");

@@ -19,6 +19,7 @@ package io.natswarm.utp.endpoint;
  * @param loopIterations event-loop iterations (wake-ups)
  * @param receiveBufferBytes effective SO_RCVBUF
  * @param sendBufferBytes effective SO_SNDBUF
+ * @param largestDatagramSent the largest UDP payload sent so far, in bytes
  */
 public record EndpointStats(
     long datagramsReceived,
@@ -36,4 +37,5 @@ public record EndpointStats(
     long handlerErrors,
     long loopIterations,
     int receiveBufferBytes,
-    int sendBufferBytes) {}
+    int sendBufferBytes,
+    int largestDatagramSent) {}

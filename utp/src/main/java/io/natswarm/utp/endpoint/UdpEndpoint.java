@@ -92,6 +92,7 @@ public final class UdpEndpoint implements Closeable {
   private long receiveErrors;
   private long handlerErrors;
   private long loopIterations;
+  private int largestDatagramSent;
   private boolean txPending;
   private boolean writeInterest;
 
@@ -332,7 +333,8 @@ public final class UdpEndpoint implements Closeable {
         handlerErrors,
         loopIterations,
         receiveBufferBytes,
-        sendBufferBytes);
+        sendBufferBytes,
+        largestDatagramSent);
   }
 
   /** Stops the loop, closes the socket and waits (up to 5 s) for the loop thread to end. */
@@ -517,6 +519,9 @@ public final class UdpEndpoint implements Closeable {
     }
     datagramsSent++;
     bytesSent += len;
+    if (len > largestDatagramSent) {
+      largestDatagramSent = len;
+    }
     return true;
   }
 }

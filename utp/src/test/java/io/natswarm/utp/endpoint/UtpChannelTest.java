@@ -101,6 +101,7 @@ class UtpChannelTest {
     assertArrayEquals(down, clientRead.get(15, TimeUnit.SECONDS));
     assertEquals(UtpError.NONE, client.error());
     EndpointStats s = udpA.stats();
+    assertEquals(1472, udpB.stats().largestDatagramSent(), "full µTP packets are 1472 bytes");
     assertEquals(0, s.sendErrors());
     assertEquals(0, s.handlerErrors());
     assertEquals(s.datagramsReceived(), s.utpConsumed() + s.unclaimed());
@@ -127,6 +128,48 @@ class UtpChannelTest {
         }
       }
     }
+  }
+
+  /** The hot path allocates nothing per datagram: measured on both loop threads after warm-up. */
+  @Test
+  void eventLoopsDoNotAllocatePerDatagram() throws Exception {
+    com.sun.management.ThreadMXBean tm =
+        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    UtpChannel[] pair = connectPair();
+    long[] loops = new long[2];
+    udpA.call(() -> loops[0] = Thread.currentThread().getId(), T);
+    udpB.call(() -> loops[1] = Thread.currentThread().getId(), T);
+    byte[] chunk = random(1 << 20, 8);
+    Future<?> writer =
+        pool.submit(
+            () -> {
+              for (int i = 0; i < 12; i++) {
+                pair[1].write(ByteBuffer.wrap(chunk));
+              }
+              pair[1].shutdownOutput();
+              return null;
+            });
+    ByteBuffer in = ByteBuffer.allocate(1 << 16);
+    long got = 0;
+    long alloc0 = 0;
+    long dgrams0 = 0;
+    int n;
+    while ((n = pair[0].read(in.clear())) >= 0) {
+      if (got < (4 << 20) && got + n >= (4 << 20)) {
+        // warmed up: buffers, pools and queues have their working size
+        alloc0 = tm.getThreadAllocatedBytes(loops[0]) + tm.getThreadAllocatedBytes(loops[1]);
+        dgrams0 = udpA.stats().datagramsReceived() + udpB.stats().datagramsReceived();
+      }
+      got += n;
+    }
+    writer.get(15, TimeUnit.SECONDS);
+    long alloc =
+        tm.getThreadAllocatedBytes(loops[0]) + tm.getThreadAllocatedBytes(loops[1]) - alloc0;
+    long dgrams = udpA.stats().datagramsReceived() + udpB.stats().datagramsReceived() - dgrams0;
+    assertEquals(12L << 20, got);
+    assertTrue(dgrams > 2000, "datagrams " + dgrams);
+    // a stats() snapshot or a hand-over task allocates a little; a per-packet object would be >= 16
+    assertTrue(alloc / (double) dgrams < 8, alloc + " bytes over " + dgrams + " datagrams");
   }
 
   @Test
