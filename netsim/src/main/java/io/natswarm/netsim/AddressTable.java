@@ -52,7 +52,8 @@ final class AddressTable {
     long key = socketKey(addressId, port);
     InetSocketAddress s = sockets.get(key);
     if (s == null) {
-      s = new InetSocketAddress(addresses.get(addressId), port);
+      InetAddress ip = addresses.get(addressId);
+      s = new SimSocketAddress(this, ip, port, addressId, ip instanceof Inet6Address);
       sockets.put(key, s);
     }
     return s;

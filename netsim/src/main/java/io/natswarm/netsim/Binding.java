@@ -12,13 +12,19 @@ public final class Binding {
   final Host host;
   final int port;
   final SimEndpoint endpoint;
+  final InetSocketAddress local4;
+  final InetSocketAddress local6;
   boolean open = true;
+  long scheduled = Long.MAX_VALUE;
 
   Binding(int id, Host host, int port, SimEndpoint endpoint) {
     this.id = id;
     this.host = host;
     this.port = port;
     this.endpoint = endpoint;
+    AddressTable t = host.network.addresses;
+    this.local4 = host.addressV4 >= 0 ? t.socket(host.addressV4, port) : null;
+    this.local6 = host.addressV6 >= 0 ? t.socket(host.addressV6, port) : null;
   }
 
   public Host host() {
@@ -35,18 +41,17 @@ public final class Binding {
 
   /** The host's first address (IPv4 if it has one) and this port. */
   public InetSocketAddress localAddress() {
-    int a = host.addressV4 >= 0 ? host.addressV4 : host.addressV6;
-    return host.network.addresses.socket(a, port);
+    return local4 != null ? local4 : local6;
   }
 
   /** The host's IPv6 (or IPv4) address and this port; throws when it has no such address. */
   public InetSocketAddress localAddress(boolean ipv6) {
-    int a = ipv6 ? host.addressV6 : host.addressV4;
-    if (a < 0) {
+    InetSocketAddress a = ipv6 ? local6 : local4;
+    if (a == null) {
       throw new IllegalArgumentException(
           "host " + host.name + " has no " + (ipv6 ? "IPv6" : "IPv4") + " address");
     }
-    return host.network.addresses.socket(a, port);
+    return a;
   }
 
   public boolean isOpen() {

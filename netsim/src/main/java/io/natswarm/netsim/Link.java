@@ -16,8 +16,22 @@ public final class Link {
   static final long DROPPED_LOSS = -2;
 
   private final String name;
-  private final SimRandom random;
+  private long randomState; // SplitMix64, inline: one cache line less per datagram
   private LinkConfig config;
+  // The config's fields, copied here so that a datagram touches only this object.
+  private long delayNanos;
+  private long jitterNanos;
+  private double loss;
+  private double burstEnter;
+  private double burstExit;
+  private double burstLoss;
+  private double duplicate;
+  private double reorder;
+  private long reorderDelayNanos;
+  private long bandwidth;
+  private long queueNanos;
+  private boolean perfect;
+  private boolean constantDelay;
   private long busyUntil;
   private long lastArrival;
   private boolean burstBad;
@@ -39,8 +53,17 @@ public final class Link {
 
   Link(String name, SimRandom random) {
     this.name = name;
-    this.random = random;
-    this.config = LinkConfig.PERFECT;
+    this.randomState = random.nextLong();
+    configure(LinkConfig.PERFECT);
+  }
+
+  private long nextLong() {
+    randomState += 0x9E3779B97F4A7C15L;
+    return SimRandom.mix(randomState);
+  }
+
+  private boolean chance(double p) {
+    return p > 0 && ((nextLong() >>> 11) * 0x1.0p-53) < p;
   }
 
   /** For example {@code "h1 uplink"}. */
@@ -58,10 +81,59 @@ public final class Link {
       throw new IllegalArgumentException("link config of " + name + " must not be null");
     }
     this.config = newConfig;
+    this.delayNanos = newConfig.delayNanos;
+    this.jitterNanos = newConfig.jitterNanos;
+    this.loss = newConfig.loss;
+    this.burstEnter = newConfig.burstEnter;
+    this.burstExit = newConfig.burstExit;
+    this.burstLoss = newConfig.burstLoss;
+    this.duplicate = newConfig.duplicate;
+    this.reorder = newConfig.reorder;
+    this.reorderDelayNanos = newConfig.reorderDelayNanos;
+    this.bandwidth = newConfig.bandwidthBitsPerSecond;
+    this.queueNanos = newConfig.queueNanos;
+    this.perfect = newConfig.perfect;
+    this.constantDelay = bandwidth == 0 && jitterNanos == 0 && reorder == 0;
   }
 
   boolean isPerfect() {
-    return config.perfect;
+    return perfect;
+  }
+
+  /**
+   * Whether a datagram's passage can be decided before it enters (no queue, no jitter, no
+   * reordering: the delay is constant, so FIFO order holds by construction).
+   */
+  boolean isConstantDelay() {
+    return constantDelay;
+  }
+
+  /**
+   * {@link #admit} for a constant-delay link, decided ahead of time for a datagram that will enter
+   * at {@code entry}: loss, duplication and the constant delay only.
+   */
+  long admitAhead(int len, long entry) {
+    duplicateArrival = -1;
+    reordered = false;
+    packets++;
+    bytes += len;
+    if (burstEnter > 0) {
+      burstBad = burstBad ? !chance(burstExit) : chance(burstEnter);
+      if (burstBad && chance(burstLoss)) {
+        lostPackets++;
+        return DROPPED_LOSS;
+      }
+    }
+    if (chance(loss)) {
+      lostPackets++;
+      return DROPPED_LOSS;
+    }
+    long arrival = entry + delayNanos;
+    if (chance(duplicate)) {
+      duplicates++;
+      duplicateArrival = arrival;
+    }
+    return arrival;
   }
 
   /**
@@ -69,14 +141,13 @@ public final class Link {
    * time at the far end, or {@link #DROPPED_QUEUE} / {@link #DROPPED_LOSS}.
    */
   long admit(int len, long now) {
-    LinkConfig c = config;
     duplicateArrival = -1;
     reordered = false;
     long depart = now;
-    if (c.bandwidthBitsPerSecond != 0) {
+    if (bandwidth != 0) {
       long start = Math.max(now, busyUntil);
-      long ser = LinkConfig.serializationNanos(len, c.bandwidthBitsPerSecond);
-      if (start - now + ser > c.queueNanos) {
+      long ser = LinkConfig.serializationNanos(len, bandwidth);
+      if (start - now + ser > queueNanos) {
         queueDrops++;
         return DROPPED_QUEUE;
       }
@@ -90,32 +161,33 @@ public final class Link {
     }
     packets++;
     bytes += len;
-    if (c.burstEnter > 0) {
-      burstBad = burstBad ? !random.chance(c.burstExit) : random.chance(c.burstEnter);
-      if (burstBad && random.chance(c.burstLoss)) {
+    if (burstEnter > 0) {
+      burstBad = burstBad ? !chance(burstExit) : chance(burstEnter);
+      if (burstBad && chance(burstLoss)) {
         lostPackets++;
         return DROPPED_LOSS;
       }
     }
-    if (random.chance(c.loss)) {
+    if (chance(loss)) {
       lostPackets++;
       return DROPPED_LOSS;
     }
-    long arrival = depart + c.delayNanos;
-    if (c.jitterNanos != 0) {
-      arrival = Math.max(depart, arrival + random.nextLong(2 * c.jitterNanos + 1) - c.jitterNanos);
+    long arrival = depart + delayNanos;
+    if (jitterNanos != 0) {
+      arrival =
+          Math.max(depart, arrival + Math.floorMod(nextLong(), 2 * jitterNanos + 1) - jitterNanos);
     }
-    if (random.chance(c.reorder)) {
+    if (chance(reorder)) {
       reorders++;
       reordered = true;
-      arrival += c.reorderDelayNanos;
+      arrival += reorderDelayNanos;
     } else {
       if (arrival < lastArrival) {
         arrival = lastArrival;
       }
       lastArrival = arrival;
     }
-    if (random.chance(c.duplicate)) {
+    if (chance(duplicate)) {
       duplicates++;
       duplicateArrival = arrival;
     }
@@ -163,7 +235,7 @@ public final class Link {
    * Bytes waiting in the queue at virtual time {@code nowNanos} (including the one on the wire).
    */
   public long backlogBytes(long nowNanos) {
-    long bw = config.bandwidthBitsPerSecond;
+    long bw = bandwidth;
     if (bw == 0 || busyUntil <= nowNanos) {
       return 0;
     }

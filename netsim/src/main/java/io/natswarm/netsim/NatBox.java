@@ -106,15 +106,15 @@ public final class NatBox extends Node {
   /** A datagram from the inside realm to an address outside it. */
   void outbound(int slot) {
     PacketQueue p = network.packets;
-    if (--p.hops[slot] < 0) {
+    if (p.decrementHops(slot) < 0) {
       network.drop(slot, DropReason.TTL, id);
       return;
     }
     long now = network.now;
-    int intAddr = p.srcAddr[slot];
-    int intPort = p.srcPort[slot];
-    int remAddr = p.dstAddr[slot];
-    int remPort = p.dstPort[slot];
+    int intAddr = p.srcAddr(slot);
+    int intPort = p.srcPort(slot);
+    int remAddr = p.dstAddr(slot);
+    int remPort = p.dstPort(slot);
     if (!config.translating) {
       Mapping m = mappingFor(intAddr, intPort, remAddr, remPort, now);
       permit(m, remAddr, remPort, now);
@@ -137,8 +137,9 @@ public final class NatBox extends Node {
       return;
     }
     permit(m, remAddr, remPort, now);
-    p.srcAddr[slot] = ext;
-    p.srcPort[slot] = m.extPort;
+    p.setSrcAddr(slot, ext);
+    p.setSrcPort(slot, m.extPort);
+    p.setFrom(slot, null);
     if (hairpinning) {
       inbound(slot); // back in as if it had come from outside
     } else {
@@ -153,15 +154,15 @@ public final class NatBox extends Node {
 
   private void inbound(int slot) {
     PacketQueue p = network.packets;
-    if (--p.hops[slot] < 0) {
+    if (p.decrementHops(slot) < 0) {
       network.drop(slot, DropReason.TTL, id);
       return;
     }
     long now = network.now;
-    int src = p.srcAddr[slot];
-    int sport = p.srcPort[slot];
-    int dport = p.dstPort[slot];
-    Mapping m = byExternal.get(AddressTable.socketKey(p.dstAddr[slot], dport));
+    int src = p.srcAddr(slot);
+    int sport = p.srcPort(slot);
+    int dport = p.dstPort(slot);
+    Mapping m = byExternal.get(AddressTable.socketKey(p.dstAddr(slot), dport));
     if (m != null && expired(m, now)) {
       expire(m, now);
       m = null;
@@ -179,8 +180,8 @@ public final class NatBox extends Node {
     if (config.inboundRefresh) {
       m.lastActive = now;
     }
-    p.dstAddr[slot] = m.intAddr;
-    p.dstPort[slot] = m.intPort;
+    p.setDstAddr(slot, m.intAddr);
+    p.setDstPort(slot, m.intPort);
     network.route(inside, slot);
   }
 

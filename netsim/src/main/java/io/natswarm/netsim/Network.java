@@ -39,11 +39,11 @@ public final class Network {
   private final Map<String, Node> byName = new HashMap<>();
   private int realmCount;
   private final Realm internet;
-  private final LongLongMap routes = new LongLongMap(1024);
   private final LongLongMap ports = new LongLongMap(1024);
   private Binding[] bindings = new Binding[16];
   private int bindingCount;
   private final SimTransmit transmit = new SimTransmit();
+  private final ByteBuffer delivery = ByteBuffer.allocate(65_536);
   long now;
   private long seq;
 
@@ -176,10 +176,6 @@ public final class Network {
     return a;
   }
 
-  private static long routeKey(int realmId, int addressId) {
-    return ((long) realmId << 24) | addressId;
-  }
-
   private void register(Node node, String what) {
     int[] own = {node.addressV4, node.addressV6};
     for (int addr : own) {
@@ -190,14 +186,14 @@ public final class Network {
       // Every realm the address is visible in: its own, plus the outer realms of firewalls.
       Realm r = node.realm;
       while (true) {
-        long owner = routes.get(routeKey(r.id, addr), -1);
+        int owner = r.owner(addr);
         if (owner >= 0) {
           throw new IllegalArgumentException(
               what
                   + ": address "
                   + addresses.address(addr).getHostAddress()
                   + " is already used by "
-                  + nodes[(int) owner].name
+                  + nodes[owner].name
                   + " in realm "
                   + r.name);
         }
@@ -232,7 +228,7 @@ public final class Network {
       Realm r = node.realm;
       int owner = node.id;
       while (true) {
-        routes.put(routeKey(r.id, addr), owner);
+        r.setOwner(addr, owner);
         NatBox gw = r.gateway;
         if (gw == null || gw.config.translating) {
           break;
@@ -277,6 +273,7 @@ public final class Network {
     Binding b = new Binding(id, host, port, endpoint);
     bindings[id] = b;
     ports.put(key, id);
+    host.attach(b);
     rescheduleTimer(b);
     return b;
   }
@@ -292,7 +289,9 @@ public final class Network {
     }
     b.open = false;
     ports.remove(((long) b.host.id << 16) | b.port);
+    b.host.detach(b);
     timers.remove(b.id);
+    b.scheduled = Long.MAX_VALUE;
   }
 
   /**
@@ -357,9 +356,8 @@ public final class Network {
       long t = Long.MAX_VALUE;
       long s = Long.MAX_VALUE;
       if (!packets.isEmpty()) {
-        int slot = packets.peek();
-        t = packets.time[slot];
-        s = packets.seq[slot];
+        t = packets.peekTime();
+        s = packets.peekSeq();
         source = 1;
       }
       if (!timers.isEmpty()) {
@@ -407,8 +405,8 @@ public final class Network {
   }
 
   private void dispatchPacket(int slot) {
-    Node n = nodes[packets.node[slot]];
-    if (packets.stage[slot] == PacketQueue.STAGE_ROUTE) {
+    Node n = nodes[packets.node(slot)];
+    if (packets.stage(slot) == PacketQueue.STAGE_ROUTE) {
       route(n.realm, slot);
     } else {
       n.receive(slot);
@@ -417,6 +415,7 @@ public final class Network {
 
   private void fireTimer(int bindingId) {
     Binding b = bindings[bindingId];
+    b.scheduled = Long.MAX_VALUE;
     stats.timersFired++;
     trace.add(Trace.Kind.TIMER, now, b.host.id, -1, b.port, -1, 0, 0);
     b.endpoint.handleTimeout(now);
@@ -446,11 +445,15 @@ public final class Network {
     }
     long deadline = b.endpoint.pollTimeout();
     if (deadline == Long.MAX_VALUE) {
-      timers.remove(b.id);
+      if (b.scheduled != Long.MAX_VALUE) {
+        timers.remove(b.id);
+        b.scheduled = Long.MAX_VALUE;
+      }
     } else {
       long at = Math.max(deadline, now);
-      if (timers.deadlineOf(b.id) != at) {
+      if (b.scheduled != at) {
         timers.set(b.id, at, seq++);
+        b.scheduled = at;
       }
     }
   }
@@ -461,12 +464,24 @@ public final class Network {
     stats.sent++;
     Host h = b.host;
     InetSocketAddress d = t.destination();
-    InetAddress ip = d == null ? null : d.getAddress();
-    if (ip == null || d.getPort() == 0) {
-      countDrop(DropReason.BAD_DESTINATION, h.id, b.port);
-      return;
+    int dst;
+    int dport;
+    boolean v6;
+    if (d instanceof SimSocketAddress s && s.table == addresses) {
+      dst = s.addressId; // an address this network handed out: no lookup
+      dport = s.port;
+      v6 = s.ipv6;
+    } else {
+      InetAddress ip = d == null ? null : d.getAddress();
+      if (ip == null || d.getPort() == 0) {
+        countDrop(DropReason.BAD_DESTINATION, h.id, b.port);
+        return;
+      }
+      dst = addresses.idOf(ip);
+      dport = d.getPort();
+      v6 = ip instanceof Inet6Address;
     }
-    int src = ip instanceof Inet6Address ? h.addressV6 : h.addressV4;
+    int src = v6 ? h.addressV6 : h.addressV4;
     if (src < 0) {
       countDrop(DropReason.BAD_DESTINATION, h.id, b.port);
       return;
@@ -474,14 +489,14 @@ public final class Network {
     ByteBuffer buf = t.buffer();
     int len = buf.position();
     int slot = packets.allocate(len);
-    System.arraycopy(buf.array(), buf.arrayOffset(), packets.data[slot], 0, len);
-    int dst = addresses.idOf(ip);
-    packets.srcAddr[slot] = src;
-    packets.srcPort[slot] = b.port;
-    packets.dstAddr[slot] = dst;
-    packets.dstPort[slot] = d.getPort();
-    packets.hops[slot] = MAX_HOPS;
-    trace.add(Trace.Kind.SEND, now, h.id, src, b.port, dst, d.getPort(), len);
+    System.arraycopy(buf.array(), buf.arrayOffset(), packets.data(slot), 0, len);
+    packets.setSrcAddr(slot, src);
+    packets.setSrcPort(slot, b.port);
+    packets.setDstAddr(slot, dst);
+    packets.setDstPort(slot, dport);
+    packets.setHops(slot, MAX_HOPS);
+    packets.setFrom(slot, v6 ? b.local6 : b.local4);
+    trace.add(Trace.Kind.SEND, now, h.id, src, b.port, dst, dport, len);
     sendUp(h, slot);
   }
 
@@ -492,14 +507,29 @@ public final class Network {
       route(from.realm, slot);
       return;
     }
-    long at = l.admit(packets.length[slot], now);
+    long at = l.admit(packets.length(slot), now);
+    if (at >= 0 && !l.reordered && l.duplicateArrival < 0) {
+      // Cut-through: when the far end is a host in this realm behind a constant-delay downlink,
+      // its arrival can be decided now, saving one event per datagram. Never through a NAT box,
+      // whose state must be read at the time the datagram reaches it.
+      int owner = from.realm.owner(packets.dstAddr(slot));
+      if (owner >= 0) {
+        Node to = nodes[owner];
+        Link down = to.downlink;
+        if (to instanceof Host && down.isConstantDelay()) {
+          long arrival = down.isPerfect() ? at : down.admitAhead(packets.length(slot), at);
+          schedule(down, slot, arrival, to.id, PacketQueue.STAGE_ARRIVE);
+          return;
+        }
+      }
+    }
     schedule(l, slot, at, from.id, PacketQueue.STAGE_ROUTE);
   }
 
   /** Puts a datagram on {@code to}'s downlink; it reaches {@code to} when it leaves the link. */
   void sendDown(Node to, int slot) {
     Link l = to.downlink;
-    long at = l.isPerfect() ? now : l.admit(packets.length[slot], now);
+    long at = l.isPerfect() ? now : l.admit(packets.length(slot), now);
     schedule(l, slot, at, to.id, PacketQueue.STAGE_ARRIVE);
   }
 
@@ -521,31 +551,39 @@ public final class Network {
 
   /** Routes a datagram inside {@code realm}: to the owner of its destination, or the gateway. */
   void route(Realm realm, int slot) {
-    long owner = routes.get(routeKey(realm.id, packets.dstAddr[slot]), -1);
+    int owner = realm.owner(packets.dstAddr(slot));
     if (owner >= 0) {
-      sendDown(nodes[(int) owner], slot);
+      sendDown(nodes[owner], slot);
     } else if (realm.gateway != null) {
       realm.gateway.outbound(slot);
     } else {
-      drop(slot, DropReason.NO_ROUTE, packets.node[slot]);
+      drop(slot, DropReason.NO_ROUTE, packets.node(slot));
     }
   }
 
   void deliverToHost(Host host, int slot) {
-    long b = ports.get(((long) host.id << 16) | packets.dstPort[slot], -1);
-    if (b < 0) {
+    int port = packets.dstPort(slot);
+    Binding binding =
+        host.boundCount <= Host.INLINE_BINDINGS ? host.inlineBinding(port) : bindingAt(host, port);
+    if (binding == null) {
       drop(slot, DropReason.NO_BINDING, host.id);
       return;
     }
-    Binding binding = bindings[(int) b];
     stats.delivered++;
-    int len = packets.length[slot];
-    int src = packets.srcAddr[slot];
-    int sport = packets.srcPort[slot];
+    int len = packets.length(slot);
+    int src = packets.srcAddr(slot);
+    int sport = packets.srcPort(slot);
     trace.add(
-        Trace.Kind.DELIVER, now, host.id, src, sport, packets.dstAddr[slot], binding.port, len);
+        Trace.Kind.DELIVER, now, host.id, src, sport, packets.dstAddr(slot), binding.port, len);
     try {
-      binding.endpoint.handleDatagram(packets.view(slot), addresses.socket(src, sport), now);
+      InetSocketAddress from = packets.from(slot);
+      if (from == null) {
+        from = addresses.socket(src, sport); // translated on the way
+      }
+      ByteBuffer b = delivery;
+      b.clear();
+      b.put(packets.data(slot), 0, len).flip();
+      binding.endpoint.handleDatagram(b, from, now);
     } finally {
       packets.release(slot);
     }
@@ -558,10 +596,10 @@ public final class Network {
         Trace.Kind.DROP,
         now,
         nodeId,
-        packets.srcAddr[slot],
-        packets.srcPort[slot],
-        packets.dstAddr[slot],
-        packets.dstPort[slot],
+        packets.srcAddr(slot),
+        packets.srcPort(slot),
+        packets.dstAddr(slot),
+        packets.dstPort(slot),
         reason.code());
     packets.release(slot);
   }
