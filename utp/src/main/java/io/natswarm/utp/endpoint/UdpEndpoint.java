@@ -299,6 +299,11 @@ public final class UdpEndpoint implements Closeable {
     return utpClaimed.compareAndSet(false, true);
   }
 
+  /** Gives the µTP reservation back after its {@link UtpSocket} closed. */
+  void releaseUtp() {
+    utpClaimed.set(false);
+  }
+
   /** Adds an action the loop runs (on its thread) when it stops. Loop thread only. */
   void onClose(Runnable hook) {
     closeHooks.add(hook);

@@ -213,7 +213,11 @@ public final class UtpSocket implements Closeable {
     return endpoint.call(handler::channelCount, LOOP_CALL_TIMEOUT);
   }
 
-  /** Aborts every connection (ST_RESET to each peer) and stops listening. The endpoint stays. */
+  /**
+   * Aborts every connection (ST_RESET to each peer), stops listening and takes µTP off the
+   * endpoint, which stays open for its other protocols (a new {@link UtpSocket} may be opened on
+   * it).
+   */
   @Override
   public void close() {
     synchronized (this) {
@@ -226,9 +230,12 @@ public final class UtpSocket implements Closeable {
       endpoint.call(
           () -> {
             handler.shutdown(handler.now());
+            endpoint.demux().unregister(handler);
+            endpoint.demux().setFallback(null);
             return null;
           },
           LOOP_CALL_TIMEOUT);
+      endpoint.releaseUtp();
     } catch (IOException | RejectedExecutionException e) {
       // the endpoint is gone, and with it every connection
     }

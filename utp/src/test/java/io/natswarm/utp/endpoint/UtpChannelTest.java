@@ -211,6 +211,24 @@ class UtpChannelTest {
   }
 
   @Test
+  void oneUtpSocketPerEndpointAndTheEndpointOutlivesIt() throws Exception {
+    IllegalStateException twice =
+        assertThrows(IllegalStateException.class, () -> UtpSocket.open(udpA));
+    assertTrue(twice.getMessage().contains("already has µTP"), twice.getMessage());
+    UtpChannel[] pair = connectPair();
+    a.close();
+    IOException e = assertThrows(IOException.class, () -> readAll(pair[0]));
+    assertTrue(e.getMessage().contains("shut down"), e.getMessage());
+    // µTP is off the endpoint: its datagrams are now unclaimed; a new socket may take over
+    a = UtpSocket.open(udpA);
+    UtpChannel[] again = connectPair();
+    again[1].write(ByteBuffer.wrap(new byte[] {42}));
+    ByteBuffer one = ByteBuffer.allocate(1);
+    assertEquals(1, again[0].read(one));
+    assertEquals(42, one.get(0));
+  }
+
+  @Test
   void connectToAPeerThatDoesNotListenIsRefused() {
     // a has µTP but never called listen(): its stack answers the SYN with ST_RESET
     ConnectException e =
