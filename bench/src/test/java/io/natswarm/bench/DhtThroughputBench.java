@@ -39,7 +39,7 @@ public final class DhtThroughputBench {
       return;
     }
     int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 12;
-    int window = args.length > 1 ? Integer.parseInt(args[1]) : 64;
+    int window = args.length > 1 ? Integer.parseInt(args[1]) : 128;
     int warmup = 3;
 
     DhtNode node =

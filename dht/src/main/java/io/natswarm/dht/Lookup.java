@@ -295,13 +295,29 @@ final class Lookup implements RpcCall.Listener {
     if (c.state == CandidateState.IN_FLIGHT && call == c.activeCall) {
       inFlight--;
       c.state = CandidateState.STALLED;
-      if (c.retries == 0 && state == State.RUNNING && c.id != null) {
-        // most stalls are a lost datagram: ask once more (the first call may still answer)
+      if (c.retries == 0 && state == State.RUNNING && c.id != null && withinClosest(c)) {
+        // most stalls are a lost datagram: a node that may end up in the result is asked once
+        // more (the first call may still answer); farther ones are simply passed over
         c.retries++;
         send(c, now); // counted in queries: messages are messages
       }
     }
     step(now);
+  }
+
+  /** Whether {@code c} is among the k closest candidates that have not failed. */
+  private boolean withinClosest(Candidate c) {
+    int rank = 0;
+    for (int i = 0; i < candidates.size() && rank < k; i++) {
+      Candidate o = candidates.get(i);
+      if (o == c) {
+        return true;
+      }
+      if (o.state != CandidateState.FAILED) {
+        rank++;
+      }
+    }
+    return false;
   }
 
   @Override

@@ -81,7 +81,7 @@ def main():
             target = lt.sha1_hash(bytes.fromhex(cmd[1]))
             sessions[0].dht_get_peers(target)
             peers = set()
-            deadline = time.time() + 15
+            deadline = time.time() + 8
             done = False
             while time.time() < deadline and not done:
                 sessions[0].wait_for_alert(200)
