@@ -5,10 +5,10 @@ import java.util.Arrays;
 
 /**
  * The datagrams in flight: a pool of reusable packet slots (header fields in primitive arrays,
- * payload in a per-slot byte array that is kept for the next packet) and a binary min-heap of the
- * slots ordered by (arrival time, sequence number). Each in-flight packet is exactly one pending
- * event, so a slot doubles as its event. Nothing here allocates once the pool has grown to the peak
- * number of packets in flight.
+ * payload in a per-slot byte array that is kept for the next packet) and an {@link EventCalendar}
+ * of the slots ordered by (arrival time, sequence number). Each in-flight packet is exactly one
+ * pending event, so a slot doubles as its event. Nothing here allocates once the pool has grown to
+ * the peak number of packets in flight.
  */
 final class PacketQueue {
   static final byte STAGE_ROUTE = 0; // left the sender's uplink: route it in the sender's realm
@@ -35,10 +35,7 @@ final class PacketQueue {
   private int freeCount;
   private int capacity;
 
-  private int[] heap = new int[16];
-  private long[] heapTime = new long[16];
-  private long[] heapSeq = new long[16];
-  private int heapSize;
+  private final EventCalendar events = new EventCalendar();
 
   PacketQueue(int initial) {
     capacity = 0;
@@ -160,91 +157,28 @@ final class PacketQueue {
     return capacity - freeCount;
   }
 
-  // ---- heap ----
-  // A 4-ary min-heap whose entries carry their keys inline (heapTime, heapSeq) next to the slot:
-  // sifting reads contiguous arrays instead of chasing slot indexes, which matters with tens of
-  // thousands of datagrams in flight.
+  // ---- events ----
 
   void schedule(int s, long at, long sequence, int toNode, byte toStage) {
     header[(s << 3) + NODE] = toNode;
     header[(s << 3) + STAGE] = toStage;
-    int i = heapSize++;
-    if (i == heapTime.length) {
-      heapTime = Arrays.copyOf(heapTime, i * 2);
-      heapSeq = Arrays.copyOf(heapSeq, i * 2);
-      heap = Arrays.copyOf(heap, i * 2);
-    }
-    while (i > 0) {
-      int parent = (i - 1) >>> 2;
-      long pt = heapTime[parent];
-      if (pt < at || (pt == at && heapSeq[parent] < sequence)) {
-        break;
-      }
-      heapTime[i] = pt;
-      heapSeq[i] = heapSeq[parent];
-      heap[i] = heap[parent];
-      i = parent;
-    }
-    heapTime[i] = at;
-    heapSeq[i] = sequence;
-    heap[i] = s;
+    events.add(at, sequence, s);
   }
 
   boolean isEmpty() {
-    return heapSize == 0;
+    return !events.hasNext();
   }
 
-  /** The slot that is due first; only valid when not empty. */
-  int peek() {
-    return heap[0];
-  }
-
+  /** Only valid right after {@link #isEmpty()} returned false. */
   long peekTime() {
-    return heapTime[0];
+    return events.peekTime();
   }
 
   long peekSeq() {
-    return heapSeq[0];
+    return events.peekSeq();
   }
 
   int poll() {
-    int top = heap[0];
-    int n = --heapSize;
-    if (n == 0) {
-      return top;
-    }
-    long lt = heapTime[n];
-    long ls = heapSeq[n];
-    int last = heap[n];
-    int i = 0;
-    while (true) {
-      int first = 4 * i + 1;
-      if (first >= n) {
-        break;
-      }
-      int best = first;
-      long bt = heapTime[first];
-      long bs = heapSeq[first];
-      int end = Math.min(first + 4, n);
-      for (int c = first + 1; c < end; c++) {
-        long ct = heapTime[c];
-        if (ct < bt || (ct == bt && heapSeq[c] < bs)) {
-          best = c;
-          bt = ct;
-          bs = heapSeq[c];
-        }
-      }
-      if (lt < bt || (lt == bt && ls < bs)) {
-        break;
-      }
-      heapTime[i] = bt;
-      heapSeq[i] = bs;
-      heap[i] = heap[best];
-      i = best;
-    }
-    heapTime[i] = lt;
-    heapSeq[i] = ls;
-    heap[i] = last;
-    return top;
+    return events.poll();
   }
 }
