@@ -186,14 +186,14 @@ public final class Network {
       // Every realm the address is visible in: its own, plus the outer realms of firewalls.
       Realm r = node.realm;
       while (true) {
-        int owner = r.owner(addr);
-        if (owner >= 0) {
+        Node owner = r.owner(addr);
+        if (owner != null) {
           throw new IllegalArgumentException(
               what
                   + ": address "
                   + addresses.address(addr).getHostAddress()
                   + " is already used by "
-                  + nodes[owner].name
+                  + owner.name
                   + " in realm "
                   + r.name);
         }
@@ -226,7 +226,7 @@ public final class Network {
         continue;
       }
       Realm r = node.realm;
-      int owner = node.id;
+      Node owner = node;
       while (true) {
         r.setOwner(addr, owner);
         NatBox gw = r.gateway;
@@ -235,7 +235,7 @@ public final class Network {
         }
         // Firewalled addresses are routed to the firewall in the realm outside it.
         r = gw.realm;
-        owner = gw.id;
+        owner = gw;
       }
     }
     nodeList.add(node);
@@ -512,9 +512,8 @@ public final class Network {
       // Cut-through: when the far end is a host in this realm behind a constant-delay downlink,
       // its arrival can be decided now, saving one event per datagram. Never through a NAT box,
       // whose state must be read at the time the datagram reaches it.
-      int owner = from.realm.owner(packets.dstAddr(slot));
-      if (owner >= 0) {
-        Node to = nodes[owner];
+      Node to = from.realm.owner(packets.dstAddr(slot));
+      if (to != null) {
         Link down = to.downlink;
         if (to instanceof Host && down.isConstantDelay()) {
           long arrival = down.isPerfect() ? at : down.admitAhead(packets.length(slot), at);
@@ -551,9 +550,9 @@ public final class Network {
 
   /** Routes a datagram inside {@code realm}: to the owner of its destination, or the gateway. */
   void route(Realm realm, int slot) {
-    int owner = realm.owner(packets.dstAddr(slot));
-    if (owner >= 0) {
-      sendDown(nodes[owner], slot);
+    Node owner = realm.owner(packets.dstAddr(slot));
+    if (owner != null) {
+      sendDown(owner, slot);
     } else if (realm.gateway != null) {
       realm.gateway.outbound(slot);
     } else {

@@ -12,36 +12,34 @@ public final class Realm {
   final Network network;
   final NatBox gateway;
   // Who owns each address here: a dense array in the (large) internet, a small map elsewhere.
-  private int[] direct;
-  private final LongLongMap sparse;
+  private Node[] direct;
+  private final LongObjectMap<Node> sparse;
 
   Realm(int id, String name, Network network, NatBox gateway) {
     this.id = id;
     this.name = name;
     this.network = network;
     this.gateway = gateway;
-    this.direct = gateway == null ? new int[0] : null;
-    this.sparse = gateway == null ? null : new LongLongMap(8);
+    this.direct = gateway == null ? new Node[0] : null;
+    this.sparse = gateway == null ? null : new LongObjectMap<>(8);
   }
 
-  /** The id of the node that owns {@code addressId} in this realm, or -1. */
-  int owner(int addressId) {
+  /** The node that owns {@code addressId} in this realm, or null. */
+  Node owner(int addressId) {
     if (direct != null) {
-      return addressId < direct.length ? direct[addressId] : -1;
+      return addressId < direct.length ? direct[addressId] : null;
     }
-    return (int) sparse.get(addressId, -1);
+    return sparse.get(addressId);
   }
 
-  void setOwner(int addressId, int nodeId) {
+  void setOwner(int addressId, Node node) {
     if (direct != null) {
       if (addressId >= direct.length) {
-        int old = direct.length;
-        direct = java.util.Arrays.copyOf(direct, Math.max(addressId + 1, old * 2 + 16));
-        java.util.Arrays.fill(direct, old, direct.length, -1);
+        direct = java.util.Arrays.copyOf(direct, Math.max(addressId + 1, direct.length * 2 + 16));
       }
-      direct[addressId] = nodeId;
+      direct[addressId] = node;
     } else {
-      sparse.put(addressId, nodeId);
+      sparse.put(addressId, node);
     }
   }
 
