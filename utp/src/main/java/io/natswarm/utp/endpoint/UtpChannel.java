@@ -328,6 +328,7 @@ public final class UtpChannel implements ByteChannel {
           if (e != UtpError.NONE) {
             ended = true;
             endError = e;
+            progress = true;
           } else if (!peerEof) {
             peerEof = true;
             progress = true;
