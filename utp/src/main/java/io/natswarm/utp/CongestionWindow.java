@@ -2,13 +2,17 @@ package io.natswarm.utp;
 
 /**
  * LEDBAT congestion window (RFC 6817 section 2.4.2; BEP 29 "Congestion control"). Window in bytes:
- * each ack grows it by {@code gain * off_target * bytes_acked / cwnd}, where {@code off_target =
- * (target - queuing_delay) / target} is clamped to [-1, 1], so it gains at most {@code gain} bytes
- * per round trip at zero queuing delay and shrinks as the delay exceeds the target. It starts in
- * slow start (window += bytes acked) until the queuing delay reaches half the target or a loss. A
- * loss halves the window (the caller reports at most one loss per round trip); a retransmission
- * timeout drops it to the minimum of one packet. Growth only happens while the window is in use
- * (RFC 6817 2.4.2, application-limited senders do not grow). Owned by the event-loop thread.
+ * below the target each ack grows it by {@code gain * off_target * bytes_acked / cwnd}, where
+ * {@code off_target = (target - queuing_delay) / target}, so it gains at most {@code gain} bytes
+ * per round trip at zero queuing delay; above the target it shrinks by {@code min(1/2, delay/target
+ * - 1)} of the window per round trip (LEDBAT++'s multiplicative decrease). While the queuing delay
+ * is under an eighth of the target it also regrows by up to half the window per round trip, so a
+ * path with random loss but no standing queue is refilled quickly after each halving (an extension
+ * of ours; with a competing TCP flow the queue is full and this never applies). It starts in slow
+ * start (window += bytes acked) until the queuing delay reaches half the target or a loss. A loss
+ * halves the window (the caller reports at most one loss per round trip); a retransmission timeout
+ * drops it to the minimum of one packet. Growth only happens while the window is in use (RFC 6817
+ * 2.4.2, application-limited senders do not grow). Owned by the event-loop thread.
  */
 final class CongestionWindow {
   private final long targetMicros;
@@ -51,16 +55,26 @@ final class CongestionWindow {
         return;
       }
     }
-    double offTarget = (double) (targetMicros - delay) / targetMicros;
-    if (offTarget > 1) {
-      offTarget = 1;
-    } else if (offTarget < -1) {
-      offTarget = -1;
+    if (delay <= targetMicros) {
+      // Below the target: grow by up to gain bytes per round trip (RFC 6817 2.4.2).
+      if (!windowUsed) {
+        return;
+      }
+      double offTarget = (double) (targetMicros - delay) / targetMicros;
+      fraction += gainBytes * offTarget * bytesAcked / cwnd;
+      if (delay < targetMicros / 8) {
+        // The queue is nearly empty, so nothing competes with us at the bottleneck: regrow by up
+        // to half the window per round trip (losses on such a path are not congestion-driven).
+        fraction += (bytesAcked >> 1) * (1 - 8.0 * delay / targetMicros);
+      }
+    } else {
+      // Above the target: shrink in proportion to the window, by (delay / target - 1) of it per
+      // round trip, at most half (the multiplicative decrease of LEDBAT++,
+      // draft-irtf-iccrg-ledbat-plus-plus section 4.2), so a full standing queue built by a
+      // competing TCP flow drives the window down within a few round trips, not minutes.
+      double excess = Math.min(0.5, (double) (delay - targetMicros) / targetMicros);
+      fraction -= Math.max(gainBytes * (double) bytesAcked / cwnd, excess * bytesAcked);
     }
-    if (offTarget > 0 && !windowUsed) {
-      return;
-    }
-    fraction += gainBytes * offTarget * bytesAcked / cwnd;
     long whole = (long) fraction;
     fraction -= whole;
     cwnd = clamp(cwnd + whole);

@@ -141,7 +141,9 @@ final class SendWindow {
     stats.duplicateAcks++;
     if (++dupAcks == 3) {
       int seq = SeqNr.add(lastAcked, 1);
-      if (sent.contains(seq) && sent.status(seq) == SentPackets.SENT) {
+      if (sent.contains(seq)
+          && sent.status(seq) == SentPackets.SENT
+          && !sent.hasFlag(seq, SentPackets.FLAG_FAST_RESENT)) {
         sent.setFlag(seq, SentPackets.FLAG_FAST_RESENT);
         markLost(seq);
         stats.fastRetransmits++;

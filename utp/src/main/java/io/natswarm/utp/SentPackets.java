@@ -141,7 +141,8 @@ final class SentPackets {
       transmissions[i]++;
     }
     status[i] = SENT;
-    flags[i] &= (byte) ~FLAG_FAST_RESENT;
+    // FLAG_FAST_RESENT stays: acks already in flight still show the hole, so only a timeout may
+    // declare a fast-retransmitted packet lost again.
     flags[i] &= (byte) ~FLAG_PROBE;
   }
 

@@ -137,6 +137,11 @@ public final class UtpConnection {
     return engine.rtt.srttMicros();
   }
 
+  /** LEDBAT's latest queuing-delay estimate in microseconds, or -1 before the first sample. */
+  public long queuingDelayMicros() {
+    return engine.queuingDelayMicros();
+  }
+
   /** The current size of full packets (grows with path-MTU probing). */
   public int packetSize() {
     return engine.mtu.packetSize();

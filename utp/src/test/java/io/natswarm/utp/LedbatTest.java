@@ -28,25 +28,36 @@ class LedbatTest {
   }
 
   @Test
-  void gainsAtMostGainBytesPerWindowAtZeroDelayAndShrinksAboveTarget() {
+  void growsByGainTimesOffTargetPerWindowAndShrinksMultiplicativelyAboveTarget() {
     CongestionWindow w = new CongestionWindow(TARGET, 3000, 1000, 100_000, 1 << 24);
     w.onLoss();
     assertEquals(50_000, w.window());
-    // A whole window acked at zero queuing delay: + gain (3000) bytes.
+    // A whole window acked at half the target: off_target = 0.5, so + 1500 bytes.
     for (int i = 0; i < 50; i++) {
-      w.onAck(1000, 0, w.window());
+      w.onAck(1000, TARGET / 2, w.window());
     }
-    assertEquals(53_000.0, (double) w.window(), 100.0);
-    long before = w.window();
-    // At 2x the target, off_target = -1: - gain per window.
-    for (int i = 0; i < 53; i++) {
-      w.onAck(1000, 2 * TARGET, before);
-    }
-    assertEquals((double) (before - 3000), (double) w.window(), 100.0);
+    assertEquals(51_500.0, (double) w.window(), 50.0);
     // At exactly the target: no change.
     long at = w.window();
     w.onAck(1000, TARGET, at);
     assertEquals(at, w.window());
+    // At 1.5x the target: about half of the excess ratio (0.5) of the window per window acked.
+    long before = w.window();
+    for (int acked = 0; acked < before; acked += 1000) {
+      w.onAck(1000, TARGET * 3 / 2, before);
+    }
+    assertEquals((double) before / 2, (double) w.window(), 2000.0);
+  }
+
+  @Test
+  void emptyQueueRegrowsByUpToHalfTheWindowPerRoundTrip() {
+    CongestionWindow w = new CongestionWindow(TARGET, 3000, 1000, 100_000, 1 << 24);
+    w.onLoss();
+    long before = w.window();
+    for (int acked = 0; acked < before; acked += 1000) {
+      w.onAck(1000, 0, w.window());
+    }
+    assertTrue(w.window() > before * 1.4 && w.window() < before * 1.7, "window " + w.window());
   }
 
   @Test

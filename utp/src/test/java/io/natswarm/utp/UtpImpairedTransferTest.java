@@ -57,7 +57,7 @@ class UtpImpairedTransferTest {
   }
 
   @ParameterizedTest(name = "burst enter={0} exit={1}")
-  @CsvSource({"0.01, 0.3", "0.03, 0.5"})
+  @CsvSource({"0.01, 0.3", "0.02, 0.5"})
   void burstLoss(double enter, double exit) {
     LinkConfig l = LinkConfig.builder().delayMillis(25).burstLoss(enter, exit).build();
     SimPair p = new SimPair(21, l, l, UtpSettings.defaults());
