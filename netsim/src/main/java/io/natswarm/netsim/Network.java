@@ -5,11 +5,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.function.BooleanSupplier;
 
@@ -34,9 +30,7 @@ public final class Network {
   final Trace trace = new Trace(this);
   private final TimerQueue timers = new TimerQueue();
   private final PriorityQueue<Action> actions = new PriorityQueue<>();
-  private final List<Node> nodeList = new ArrayList<>();
-  private Node[] nodes = new Node[16];
-  private final Map<String, Node> byName = new HashMap<>();
+  private final Topology topology = new Topology(this, addresses);
   private int realmCount;
   private final Realm internet;
   private final LongLongMap ports = new LongLongMap(1024);
@@ -86,7 +80,7 @@ public final class Network {
 
   /** The host or NAT box called {@code name}, or null. */
   public Node node(String name) {
-    return byName.get(name);
+    return topology.byName(name);
   }
 
   /**
@@ -95,10 +89,10 @@ public final class Network {
    * unparsable literal, a realm of another network, or an address family the realm cannot route.
    */
   public Host addHost(String name, Realm realm, String... addressLiterals) {
-    checkName(name);
-    checkRealm(realm, "host " + name);
-    int[] a = parseAddresses("host " + name, addressLiterals);
-    int id = nodeList.size();
+    topology.checkName(name);
+    topology.checkRealm(realm, "host " + name);
+    int[] a = topology.parseAddresses("host " + name, addressLiterals);
+    int id = topology.size();
     Host h =
         new Host(
             id,
@@ -108,7 +102,7 @@ public final class Network {
             a[1],
             SimRandom.derive(seed, 2L * id),
             SimRandom.derive(seed, 2L * id + 1));
-    register(h, "host " + name);
+    topology.register(h, "host " + name);
     return h;
   }
 
@@ -117,13 +111,13 @@ public final class Network {
    * outsideAddress} in {@code realm}; hosts and further boxes go into its {@link NatBox#inside()}.
    */
   public NatBox addNat(String name, Realm realm, String outsideAddress, NatConfig config) {
-    checkName(name);
-    checkRealm(realm, "NAT " + name);
+    topology.checkName(name);
+    topology.checkRealm(realm, "NAT " + name);
     if (config == null) {
       throw new IllegalArgumentException("NAT " + name + ": config must not be null");
     }
-    int[] a = parseAddresses("NAT " + name, outsideAddress);
-    int id = nodeList.size();
+    int[] a = topology.parseAddresses("NAT " + name, outsideAddress);
+    int id = topology.size();
     NatBox box =
         new NatBox(
             id,
@@ -136,114 +130,8 @@ public final class Network {
             SimRandom.derive(seed, 2L * id),
             SimRandom.derive(seed, 2L * id + 1),
             SimRandom.derive(seed, -1L - id));
-    register(box, "NAT " + name);
+    topology.register(box, "NAT " + name);
     return box;
-  }
-
-  private void checkName(String name) {
-    if (name == null || name.isBlank()) {
-      throw new IllegalArgumentException("node name must not be empty");
-    }
-    if (byName.containsKey(name)) {
-      throw new IllegalArgumentException("duplicate node name '" + name + "'");
-    }
-  }
-
-  private void checkRealm(Realm realm, String what) {
-    if (realm == null) {
-      throw new IllegalArgumentException(what + ": realm must not be null");
-    }
-    if (realm.network != this) {
-      throw new IllegalArgumentException(
-          what + ": realm " + realm.name + " belongs to another network (no route to it)");
-    }
-  }
-
-  private int[] parseAddresses(String what, String... literals) {
-    if (literals == null || literals.length == 0) {
-      throw new IllegalArgumentException(what + ": needs at least one address");
-    }
-    int[] a = {-1, -1};
-    for (String literal : literals) {
-      InetAddress ip = AddressTable.parse(literal, what);
-      int family = ip instanceof Inet6Address ? 1 : 0;
-      if (a[family] >= 0) {
-        throw new IllegalArgumentException(
-            what + ": more than one " + (family == 1 ? "IPv6" : "IPv4") + " address: " + literal);
-      }
-      a[family] = addresses.idOf(ip);
-    }
-    return a;
-  }
-
-  private void register(Node node, String what) {
-    int[] own = {node.addressV4, node.addressV6};
-    for (int addr : own) {
-      if (addr < 0) {
-        continue;
-      }
-      boolean v6 = addresses.isIpv6(addr);
-      // Every realm the address is visible in: its own, plus the outer realms of firewalls.
-      Realm r = node.realm;
-      while (true) {
-        Node owner = r.owner(addr);
-        if (owner != null) {
-          throw new IllegalArgumentException(
-              what
-                  + ": address "
-                  + addresses.address(addr).getHostAddress()
-                  + " is already used by "
-                  + owner.name
-                  + " in realm "
-                  + r.name);
-        }
-        NatBox gw = r.gateway;
-        if (gw == null) {
-          break;
-        }
-        if (gw.config.translating) {
-          int outside = v6 ? gw.addressV6 : gw.addressV4;
-          if (outside < 0) {
-            throw new IllegalArgumentException(
-                what
-                    + ": realm "
-                    + r.name
-                    + " has no route for "
-                    + (v6 ? "IPv6" : "IPv4")
-                    + " (NAT "
-                    + gw.name
-                    + " translates only "
-                    + (v6 ? "IPv4" : "IPv6")
-                    + ")");
-          }
-          break;
-        }
-        r = gw.realm;
-      }
-    }
-    for (int addr : own) {
-      if (addr < 0) {
-        continue;
-      }
-      Realm r = node.realm;
-      Node owner = node;
-      while (true) {
-        r.setOwner(addr, owner);
-        NatBox gw = r.gateway;
-        if (gw == null || gw.config.translating) {
-          break;
-        }
-        // Firewalled addresses are routed to the firewall in the realm outside it.
-        r = gw.realm;
-        owner = gw;
-      }
-    }
-    nodeList.add(node);
-    if (node.id >= nodes.length) {
-      nodes = Arrays.copyOf(nodes, nodes.length * 2);
-    }
-    nodes[node.id] = node;
-    byName.put(node.name, node);
   }
 
   Realm newInsideRealm(String name, NatBox gateway) {
@@ -251,7 +139,7 @@ public final class Network {
   }
 
   String nodeName(int id) {
-    return id >= 0 && id < nodeList.size() ? nodeList.get(id).name : "?";
+    return topology.nameOf(id);
   }
 
   String addressText(int addressId, int port) {
@@ -405,7 +293,7 @@ public final class Network {
   }
 
   private void dispatchPacket(int slot) {
-    Node n = nodes[packets.node(slot)];
+    Node n = topology.nodes[packets.node(slot)];
     if (packets.stage(slot) == PacketQueue.STAGE_ROUTE) {
       route(n.realm, slot);
     } else {
