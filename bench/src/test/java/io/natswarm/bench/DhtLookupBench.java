@@ -20,11 +20,12 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * {@code bench/run dht-lookup [nodes] [lookups] [alpha] [loss]}: a netsim population of DHT nodes
- * (default 10,000) with 20-300 ms round trips and 5 % loss per datagram; 100 info-hashes are
- * announced, then 1,000 get_peers lookups from random nodes look them up. Reports lookup time in
- * round trips (divided by the median RTT between two hosts), messages per lookup and the share of
- * lookups that found the announcer. Virtual time; the wall time is a few minutes at most.
+ * {@code bench/run dht-lookup [nodes] [lookups] [alpha] [loss] [extendedBuckets]}: a netsim
+ * population of DHT nodes (default 10,000, alpha 8, no extended buckets) with 20-300 ms round trips
+ * and 5 % loss per datagram; 100 info-hashes are announced, then 1,000 get_peers lookups from
+ * random nodes look them up. Reports lookup time in round trips (divided by the median RTT between
+ * two hosts), messages per lookup and the share of lookups that found the announcer. Virtual time;
+ * the wall time is a few minutes at most.
  */
 public final class DhtLookupBench {
   private static final int PORT = 6881;
@@ -71,9 +72,9 @@ public final class DhtLookupBench {
   public static void main(String[] args) {
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
     int lookups = args.length > 1 ? Integer.parseInt(args[1]) : 1_000;
-    int alpha = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+    int alpha = args.length > 2 ? Integer.parseInt(args[2]) : 8;
     double loss = args.length > 3 ? Double.parseDouble(args[3]) : 0.05;
-    boolean extended = args.length <= 4 || Boolean.parseBoolean(args[4]);
+    boolean extended = args.length > 4 && Boolean.parseBoolean(args[4]);
     long wall0 = System.nanoTime();
     Random random = new Random(2026);
     Network net = Network.withSeed(2026);
