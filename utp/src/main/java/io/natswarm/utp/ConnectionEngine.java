@@ -413,13 +413,11 @@ final class ConnectionEngine {
       if (!sent.hasRoom()) {
         return false;
       }
-      int maxPayload = mtu.packetSize() - UtpHeader.SIZE;
-      int probe = mtu.nextProbeSize();
-      boolean isProbe = probe > 0 && unsent >= probe - UtpHeader.SIZE;
-      if (isProbe) {
-        maxPayload = probe - UtpHeader.SIZE;
-      }
-      int len = (int) Math.min(unsent, maxPayload);
+      int len = (int) Math.min(unsent, mtu.packetSize() - UtpHeader.SIZE);
+      // A path-MTU probe is a full packet padded with skippable extensions to the probe size, so
+      // that its retransmission (unpadded) fits the proven size if the probe is lost.
+      int padding = mtu.nextProbeSize() - UtpHeader.SIZE - len;
+      boolean isProbe = len == mtu.packetSize() - UtpHeader.SIZE && padding >= 2;
       long flight = window.flight;
       if (peerWindow == 0) {
         if (!zeroWindowProbe) {
@@ -436,10 +434,13 @@ final class ConnectionEngine {
       }
       int seq = sent.add(UtpHeader.ST_DATA, sentOffset, len, nowNanos, isProbe);
       if (isProbe) {
-        mtu.probeSent(seq, len + UtpHeader.SIZE);
+        mtu.probeSent(seq, len + UtpHeader.SIZE + padding);
         stats.mtuProbesSent++;
+        writeHeader(out, UtpHeader.ST_DATA, UtpHeader.EXT_PADDING, seq, nowNanos);
+        UtpHeader.writePadding(out.buffer(), padding);
+      } else {
+        writeHeader(out, UtpHeader.ST_DATA, 0, seq, nowNanos);
       }
-      writeHeader(out, UtpHeader.ST_DATA, 0, seq, nowNanos);
       sendBuf.copyOut(sentOffset, len, out.buffer());
       sentOffset += len;
       window.flight += len;

@@ -31,6 +31,13 @@ final class UtpHeader {
   static final int SIZE = 20;
   static final int EXT_SACK = 1;
 
+  /**
+   * Our padding extension, used only to pad path-MTU probes; any BEP 29 receiver skips extensions
+   * it does not know. Never sent unless {@link UtpSettings#maxPacketSize()} exceeds {@link
+   * UtpSettings#packetSize()}.
+   */
+  static final int EXT_PADDING = 0x7E;
+
   static final int OK = 0;
   static final int TOO_SHORT = 1;
   static final int BAD_VERSION = 2;
@@ -134,6 +141,26 @@ final class UtpHeader {
     out.putInt((int) Math.min(windowSize, 0xFFFF_FFFFL));
     out.putShort((short) seqNr);
     out.putShort((short) ackNr);
+  }
+
+  /**
+   * Appends a chain of {@link #EXT_PADDING} extensions of {@code bytes} bytes in total (at least
+   * 2), ending the chain; the header's extension byte must be {@link #EXT_PADDING}.
+   */
+  static void writePadding(ByteBuffer out, int bytes) {
+    int rem = bytes;
+    while (rem > 0) {
+      int n = Math.min(rem, 257);
+      if (rem - n == 1) {
+        n--;
+      }
+      rem -= n;
+      out.put((byte) (rem > 0 ? EXT_PADDING : 0));
+      out.put((byte) (n - 2));
+      for (int i = 2; i < n; i++) {
+        out.put((byte) 0);
+      }
+    }
   }
 
   static String typeName(int type) {

@@ -33,6 +33,9 @@ final class SimPair {
   /** When false the client never shuts its output down (an idle, open connection). */
   boolean shutdownWhenDone = true;
 
+  /** While true the server does not read (its receive buffer fills). */
+  boolean pauseServerReads;
+
   private final ByteBuffer chunk = ByteBuffer.allocate(64 * 1024);
   private final ByteBuffer readBuf = ByteBuffer.allocate(64 * 1024);
 
@@ -121,7 +124,7 @@ final class SimPair {
   }
 
   void drain(UtpConnection c) {
-    while (true) {
+    while (!pauseServerReads) {
       readBuf.clear();
       int n = c.read(readBuf, net.nowNanos());
       if (n < 0) {

@@ -62,6 +62,20 @@ class UtpHeaderTest {
   }
 
   @Test
+  void paddingChainOfAnyLengthParsesBackToThePayload() {
+    for (int pad = 2; pad < 1200; pad += 37) {
+      ByteBuffer b = ByteBuffer.allocate(1500);
+      UtpHeader.write(b, UtpHeader.ST_DATA, UtpHeader.EXT_PADDING, 1, 0, 0, 0, 3, 4);
+      UtpHeader.writePadding(b, pad);
+      b.put((byte) 9);
+      b.flip();
+      assertEquals(UtpHeader.OK, h.parse(b), "padding " + pad);
+      assertEquals(20 + pad, h.payloadOffset, "padding " + pad);
+      assertEquals(1, h.payloadLength);
+    }
+  }
+
+  @Test
   void parsesFromANonZeroPosition() {
     ByteBuffer b = ByteBuffer.allocate(40);
     b.position(7);
