@@ -300,6 +300,15 @@ public final class UtpChannel implements ByteChannel {
 
   /** Moves readable bytes from the connection into {@link #in}, up to its capacity. */
   void pumpIn(long now, boolean ignoreCap) {
+    pumpIn(now, ignoreCap, null);
+  }
+
+  /**
+   * Moves readable bytes into {@link #in}; with {@code finalError} non-null the connection has
+   * ended and the channel is marked ended with that reason in the same critical section, so that a
+   * woken reader never sees an intermediate reason.
+   */
+  private void pumpIn(long now, boolean ignoreCap, UtpError finalError) {
     boolean progress = false;
     synchronized (this) {
       if (appClosed) {
@@ -309,6 +318,10 @@ public final class UtpChannel implements ByteChannel {
         do {
           n = conn.read(sink.clear(), now);
         } while (n > 0);
+        if (finalError != null && !ended) {
+          ended = true;
+          endError = finalError;
+        }
         return;
       }
       while (ignoreCap || in.size() < inCap) {
@@ -336,13 +349,19 @@ public final class UtpChannel implements ByteChannel {
         }
         break;
       }
+      if (finalError != null) {
+        ended = true;
+        endError = finalError;
+        out.clear();
+        progress = true;
+      }
       inStalled = in.size() >= inCap;
       resumeScheduled = false;
       if (progress) {
         notifyAll();
       }
     }
-    if (progress) {
+    if (progress && finalError == null) {
       UtpChannelListener l = listener;
       if (l != null) {
         l.onReadable(this);
@@ -397,15 +416,10 @@ public final class UtpChannel implements ByteChannel {
 
   /** The connection ended: keep what was readable, record why, wake everyone. */
   void markEnded(long now, UtpError why) {
-    pumpIn(now, true);
-    synchronized (this) {
-      ended = true;
-      endError = why;
-      out.clear();
-      notifyAll();
-    }
+    pumpIn(now, true, why);
     UtpChannelListener l = listener;
     if (l != null) {
+      l.onReadable(this);
       l.onClosed(this);
     }
   }
