@@ -185,7 +185,7 @@ class UtpScenarioTest {
     assertEquals(400_000, p.receivedBytes);
     UtpConnectionStats st = p.client.stats();
     assertEquals(
-        "retx=29 timeouts=1 fast=0 sack=25",
+        "retx=35 timeouts=2 fast=0 sack=31",
         "retx="
             + st.retransmits()
             + " timeouts="
