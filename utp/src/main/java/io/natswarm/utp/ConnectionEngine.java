@@ -25,7 +25,6 @@ final class ConnectionEngine {
   final UtpConnectionStats stats = new UtpConnectionStats();
   final RttEstimator rtt;
   final CongestionWindow cc;
-  final DelayHistory delays = new DelayHistory();
   final PathMtu mtu;
   final SendWindow window;
   final InboundStream in;
@@ -33,19 +32,13 @@ final class ConnectionEngine {
   UtpState state;
   UtpError error = UtpError.NONE;
 
+  private final OutboundStream outbound;
   private final ByteRing sendBuf;
-
-  /** Stream offset of the next byte not yet packetized. */
-  private long sentOffset;
 
   private long peerWindow;
   private int consecutiveTimeouts;
   private long rtoDeadline = Long.MAX_VALUE;
-  private boolean finQueued;
-  private boolean finSent;
   private boolean zeroWindowProbe;
-  private boolean wantWritable;
-  private long queuingDelay = -1;
   private long replyMicros;
   private boolean ackPending;
   private long advertisedWindow;
@@ -93,7 +86,8 @@ final class ConnectionEngine {
             settings.minPacketSize() - UtpHeader.SIZE,
             stats,
             stack.countersMut());
-    this.sendBuf = new ByteRing(settings.sendBufferBytes());
+    this.outbound = new OutboundStream(settings.sendBufferBytes());
+    this.sendBuf = outbound.buf;
     this.createdAt = nowNanos;
     this.lastRecvAt = nowNanos;
     this.lastSendAt = nowNanos;
@@ -115,10 +109,7 @@ final class ConnectionEngine {
     if (!canWrite()) {
       return -1;
     }
-    int n = sendBuf.append(src);
-    if (src.hasRemaining()) {
-      wantWritable = true;
-    }
+    int n = outbound.append(src);
     if (n > 0) {
       stack.wake(this);
     }
@@ -129,7 +120,7 @@ final class ConnectionEngine {
     return (state == UtpState.SYN_SENT
             || state == UtpState.SYN_RECEIVED
             || state == UtpState.CONNECTED)
-        && !finQueued;
+        && !outbound.finQueued;
   }
 
   int writableBytes() {
@@ -167,10 +158,10 @@ final class ConnectionEngine {
   }
 
   void shutdownOutput(long nowNanos) {
-    if (finQueued || state == UtpState.CLOSED || state == UtpState.LINGER) {
+    if (outbound.finQueued || state == UtpState.CLOSED || state == UtpState.LINGER) {
       return;
     }
-    finQueued = true;
+    outbound.finQueued = true;
     if (state == UtpState.CONNECTED || state == UtpState.SYN_RECEIVED) {
       leaveHalfOpen();
       state = UtpState.FIN_SENT;
@@ -236,12 +227,12 @@ final class ConnectionEngine {
       // The acceptor's ST_STATE does not consume a sequence number: its first data packet reuses
       // it, so the last in-order packet "received" is seq_nr - 1.
       in.ackNr = SeqNr.add(h.seqNr, -1);
-      state = finQueued ? UtpState.FIN_SENT : UtpState.CONNECTED;
+      state = outbound.finQueued ? UtpState.FIN_SENT : UtpState.CONNECTED;
       ackPending = true;
       notifyConnected();
     } else if (state == UtpState.SYN_RECEIVED) {
       leaveHalfOpen();
-      state = finQueued ? UtpState.FIN_SENT : UtpState.CONNECTED;
+      state = outbound.finQueued ? UtpState.FIN_SENT : UtpState.CONNECTED;
       notifyConnected();
     }
     touch(h, nowNanos);
@@ -276,26 +267,12 @@ final class ConnectionEngine {
   }
 
   private void processAcks(UtpHeader h, ByteBuffer buf, int advance, long nowNanos) {
-    long flightBefore = window.flight;
-    long bytesAcked = 0;
-    if (advance > 0) {
-      bytesAcked = window.onCumulativeAck(h.ackNr, advance, nowNanos);
-      SentPackets sent = window.sent;
-      sendBuf.releaseTo(sent.isEmpty() ? sentOffset : sent.offset(sent.first()));
-    }
-    if (h.sackOffset >= 0 && h.sackLength > 0 && advance >= 0) {
-      bytesAcked += window.onSack(buf, h.ackNr, h.sackOffset, h.sackLength, nowNanos);
-    }
-    if (bytesAcked <= 0) {
+    if (!window.onAck(h, buf, advance, nowNanos)) {
       return;
     }
-    if (h.timestampDifferenceMicros != 0) {
-      queuingDelay = delays.add(h.timestampDifferenceMicros, nowNanos);
-    }
-    cc.onAck(bytesAcked, queuingDelay, flightBefore);
+    outbound.release(window.sent);
     rtoDeadline = window.sent.isEmpty() ? Long.MAX_VALUE : nowNanos + rtt.timeoutMicros() * 1000;
-    if (wantWritable && sendBuf.free() > 0) {
-      wantWritable = false;
+    if (outbound.becameWritable()) {
       UtpConnectionListener l = api.listener();
       if (l != null) {
         l.onWritable(api);
@@ -360,7 +337,7 @@ final class ConnectionEngine {
     int seq;
     if (sent.isEmpty()) {
       sent.hasRoom();
-      seq = sent.add(UtpHeader.ST_SYN, sentOffset, 0, nowNanos, false);
+      seq = sent.add(UtpHeader.ST_SYN, outbound.sentOffset, 0, nowNanos, false);
     } else if (window.lostCount > 0) {
       seq = sent.first();
       window.resent(seq, nowNanos);
@@ -408,7 +385,7 @@ final class ConnectionEngine {
 
   private boolean sendNew(UtpTransmit out, long nowNanos) {
     SentPackets sent = window.sent;
-    long unsent = sendBuf.end() - sentOffset;
+    long unsent = outbound.unsent();
     if (unsent > 0) {
       if (!sent.hasRoom()) {
         return false;
@@ -432,7 +409,7 @@ final class ConnectionEngine {
         len = (int) peerWindow;
         isProbe = false;
       }
-      int seq = sent.add(UtpHeader.ST_DATA, sentOffset, len, nowNanos, isProbe);
+      int seq = sent.add(UtpHeader.ST_DATA, outbound.sentOffset, len, nowNanos, isProbe);
       if (isProbe) {
         mtu.probeSent(seq, len + UtpHeader.SIZE + padding);
         stats.mtuProbesSent++;
@@ -441,16 +418,16 @@ final class ConnectionEngine {
       } else {
         writeHeader(out, UtpHeader.ST_DATA, 0, seq, nowNanos);
       }
-      sendBuf.copyOut(sentOffset, len, out.buffer());
-      sentOffset += len;
+      sendBuf.copyOut(outbound.sentOffset, len, out.buffer());
+      outbound.sentOffset += len;
       window.flight += len;
       stats.payloadBytesSent += len;
       armRto(nowNanos);
       return sentPacket(out, nowNanos, isProbe);
     }
-    if (finQueued && !finSent && sent.hasRoom()) {
-      finSent = true;
-      int seq = sent.add(UtpHeader.ST_FIN, sentOffset, 0, nowNanos, false);
+    if (outbound.finQueued && !outbound.finSent && sent.hasRoom()) {
+      outbound.finSent = true;
+      int seq = sent.add(UtpHeader.ST_FIN, outbound.sentOffset, 0, nowNanos, false);
       writeHeader(out, UtpHeader.ST_FIN, 0, seq, nowNanos);
       armRto(nowNanos);
       return sentPacket(out, nowNanos, false);
@@ -541,7 +518,7 @@ final class ConnectionEngine {
     rtoDeadline = Long.MAX_VALUE;
     SentPackets sent = window.sent;
     if (sent.isEmpty()) {
-      if (peerWindow == 0 && sendBuf.end() > sentOffset) {
+      if (peerWindow == 0 && outbound.unsent() > 0) {
         zeroWindowProbe = true;
         rtt.backoff();
       }
@@ -617,6 +594,6 @@ final class ConnectionEngine {
   }
 
   long queuingDelayMicros() {
-    return queuingDelay;
+    return window.queuingDelayMicros();
   }
 }

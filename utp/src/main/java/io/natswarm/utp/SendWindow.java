@@ -24,6 +24,8 @@ final class SendWindow {
   private int dupAcks;
   private int lossRecoverySeq;
   boolean finAcked;
+  private final DelayHistory delays = new DelayHistory();
+  private long queuingDelay = -1;
 
   SendWindow(
       int initialSeq,
@@ -48,6 +50,34 @@ final class SendWindow {
   /** True if {@code ackNr} acknowledges a packet we never sent. */
   boolean impossible(int ackNr) {
     return advance(ackNr) > sent.count();
+  }
+
+  /**
+   * Processes the acks of one packet (cumulative {@code advance} packets, then its selective ACK)
+   * and feeds LEDBAT the one-way delay sample ({@code timestamp_difference_microseconds}) it
+   * carries. Returns true if anything new was acknowledged.
+   */
+  boolean onAck(UtpHeader h, ByteBuffer buf, int advance, long nowNanos) {
+    long flightBefore = flight;
+    long bytesAcked = 0;
+    if (advance > 0) {
+      bytesAcked = onCumulativeAck(h.ackNr, advance, nowNanos);
+    }
+    if (h.sackOffset >= 0 && h.sackLength > 0 && advance >= 0) {
+      bytesAcked += onSack(buf, h.ackNr, h.sackOffset, h.sackLength, nowNanos);
+    }
+    if (bytesAcked <= 0) {
+      return advance > 0;
+    }
+    if (h.timestampDifferenceMicros != 0) {
+      queuingDelay = delays.add(h.timestampDifferenceMicros, nowNanos);
+    }
+    cc.onAck(bytesAcked, queuingDelay, flightBefore);
+    return true;
+  }
+
+  long queuingDelayMicros() {
+    return queuingDelay;
   }
 
   /** Cumulative ack of {@code advance} packets; returns the bytes newly acknowledged. */
