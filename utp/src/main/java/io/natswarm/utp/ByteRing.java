@@ -118,6 +118,13 @@ final class ByteRing {
     }
   }
 
+  /** Gives the storage back when nothing is held (idle connections stay small). */
+  void trimIfEmpty() {
+    if (start == end) {
+      ring = new byte[0];
+    }
+  }
+
   /** Drops everything and the storage. */
   void clear() {
     start = end;

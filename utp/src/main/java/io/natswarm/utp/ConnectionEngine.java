@@ -507,6 +507,10 @@ final class ConnectionEngine {
       }
       if (nowNanos - lastSendAt >= settings.keepAliveInterval().toNanos()) {
         keepAlivePending = true;
+        // Idle for a keep-alive interval: return buffer storage (never on the hot path).
+        sendBuf.trimIfEmpty();
+        window.sent.trimIfEmpty();
+        in.trimIfEmpty();
       }
     }
     if (nowNanos >= rtoDeadline) {

@@ -143,6 +143,14 @@ final class InboundStream {
     reorder.clear();
   }
 
+  /** Gives the buffers' storage back while idle. */
+  void trimIfEmpty() {
+    buf.trimIfEmpty();
+    if (reorder.count() == 0) {
+      reorder.clear();
+    }
+  }
+
   void clear() {
     buf.clear();
     reorder.clear();

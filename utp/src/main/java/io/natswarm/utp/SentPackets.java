@@ -73,6 +73,20 @@ final class SentPackets {
     return d >= 0 && d < count();
   }
 
+  /** Gives the arrays back when nothing is outstanding (idle connections stay small). */
+  void trimIfEmpty() {
+    if (first == next && offsets.length > 0) {
+      mask = -1;
+      offsets = new long[0];
+      lengths = new int[0];
+      sentAt = new long[0];
+      transmissions = new byte[0];
+      status = new byte[0];
+      types = new byte[0];
+      flags = new byte[0];
+    }
+  }
+
   /** Records a new packet (call {@link #hasRoom()} first) and returns its sequence number. */
   int add(int type, long offset, int length, long nowNanos, boolean probe) {
     int seq = next;
