@@ -219,6 +219,12 @@ public final class UtpScaleBench {
         }
         totalSent += sent[i];
       }
+      long totalEchoed = 0;
+      long maxDeficit = 0;
+      for (int i = 0; i < n; i++) {
+        totalEchoed += echoed[i];
+        maxDeficit = Math.max(maxDeficit, sent[i] - echoed[i]);
+      }
       int serverAlive = 0;
       for (int i = 0; i < accepted; i++) {
         if (!servers[i].isEnded()) {
@@ -243,6 +249,8 @@ public final class UtpScaleBench {
       rep.row("clients alive", alive);
       rep.row("servers alive", serverAlive);
       rep.row("clients with every echo", complete);
+      rep.row("messages echoed back", totalEchoed);
+      rep.row("largest echo deficit of one client", maxDeficit);
       rep.result("connections", n)
           .result("heap_bytes_per_idle_connection", bytesPerConn)
           .result("loop_cpu_us_per_datagram", nsPerDatagram / 1000)
