@@ -38,11 +38,13 @@ public final class UtpScaleBench {
     int n = 10_000;
     int seconds = 20;
     int intervalMs = 2_000;
+    int keepAliveSeconds = 4;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--connections" -> n = Integer.parseInt(args[++i]);
         case "--seconds" -> seconds = Integer.parseInt(args[++i]);
         case "--interval-ms" -> intervalMs = Integer.parseInt(args[++i]);
+        case "--keepalive-s" -> keepAliveSeconds = Integer.parseInt(args[++i]);
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
@@ -51,6 +53,7 @@ public final class UtpScaleBench {
             .maxConnections(Math.max(16_384, n + 100))
             .maxHalfOpen(1024)
             .acceptBacklog(4096)
+            .keepAliveInterval(Duration.ofSeconds(keepAliveSeconds))
             .build();
     MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
     try (UdpEndpoint ua = open("scale-server");
@@ -126,7 +129,8 @@ public final class UtpScaleBench {
           Thread.sleep(5);
         }
       }
-      Thread.sleep(500);
+      // Idle for more than a keep-alive interval: the core gives idle buffers back at that tick.
+      Thread.sleep(TimeUnit.SECONDS.toMillis(keepAliveSeconds) + 1500);
       long heap1 = usedHeapAfterGc(mem);
       int live = accepted;
       double bytesPerConn = (heap1 - heap0) / (double) (2L * live);
