@@ -397,13 +397,13 @@ public final class Network {
     }
     long at = l.admit(packets.length(slot), now);
     if (at >= 0 && !l.reordered && l.duplicateArrival < 0) {
-      // Cut-through: when the far end is a host in this realm behind a constant-delay downlink,
-      // its arrival can be decided now, saving one event per datagram. Never through a NAT box,
-      // whose state must be read at the time the datagram reaches it.
+      // Cut-through: when the next hop in this realm (a host, or a NAT box whose state is read
+      // when the datagram arrives there) sits behind a constant-delay downlink, its arrival can be
+      // decided now, saving one event per datagram.
       Node to = from.realm.owner(packets.dstAddr(slot));
       if (to != null) {
         Link down = to.downlink;
-        if (to instanceof Host && down.isConstantDelay()) {
+        if (down.isConstantDelay()) {
           long arrival = down.isPerfect() ? at : down.admitAhead(packets.length(slot), at);
           schedule(down, slot, arrival, to.id, PacketQueue.STAGE_ARRIVE);
           return;
