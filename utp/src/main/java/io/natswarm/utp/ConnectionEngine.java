@@ -14,6 +14,7 @@ import java.nio.ByteBuffer;
  */
 final class ConnectionEngine {
   private static final long U32 = 0xFFFF_FFFFL;
+  private static final long TICK_NANOS = 250_000_000L;
 
   final UtpStack stack;
   final UtpSettings settings;
@@ -479,10 +480,20 @@ final class ConnectionEngine {
       default ->
           Math.min(
               rtoDeadline,
-              Math.min(
-                  lastRecvAt + settings.idleTimeout().toNanos(),
-                  lastSendAt + settings.keepAliveInterval().toNanos()));
+              coarse(
+                  Math.min(
+                      lastRecvAt + settings.idleTimeout().toNanos(),
+                      lastSendAt + settings.keepAliveInterval().toNanos())));
     };
+  }
+
+  /**
+   * Rounds a keep-alive or idle deadline up to the next {@link #TICK_NANOS}, so that thousands of
+   * idle connections wake the stack a few times a second rather than once each.
+   */
+  private static long coarse(long deadline) {
+    long r = Math.floorMod(deadline, TICK_NANOS);
+    return r == 0 ? deadline : deadline + (TICK_NANOS - r);
   }
 
   void onTimer(long nowNanos) {
