@@ -8,7 +8,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 class BencodeFuzzTest {
   private final BencodeTape tape = new BencodeTape(256, 8, 65_536, true);
 
-  @FuzzTest
+  @FuzzTest(maxDuration = "30s")
   void decode(byte[] data) {
     BencodeError err = tape.decode(data, 0, data.length);
     if (err == BencodeError.NONE) {

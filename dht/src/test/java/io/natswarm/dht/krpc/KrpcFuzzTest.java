@@ -9,7 +9,7 @@ class KrpcFuzzTest {
   private final KrpcParser parser = new KrpcParser();
   private final KrpcMessage msg = new KrpcMessage();
 
-  @FuzzTest
+  @FuzzTest(maxDuration = "30s")
   void parse(byte[] data) {
     KrpcError err = parser.parse(data, 0, data.length, msg);
     if (err == KrpcError.NONE) {
