@@ -14,7 +14,6 @@ import java.nio.ByteBuffer;
  */
 final class ConnectionEngine {
   private static final long U32 = 0xFFFF_FFFFL;
-  private static final long TICK_NANOS = 250_000_000L;
 
   final UtpStack stack;
   final UtpSettings settings;
@@ -34,7 +33,7 @@ final class ConnectionEngine {
   UtpError error = UtpError.NONE;
 
   private final OutboundStream outbound;
-  private final ByteRing sendBuf;
+  final ByteRing sendBuf;
 
   private long peerWindow;
   private int consecutiveTimeouts;
@@ -128,10 +127,6 @@ final class ConnectionEngine {
     return canWrite() ? sendBuf.free() : 0;
   }
 
-  int unackedBytes() {
-    return sendBuf.size();
-  }
-
   int read(ByteBuffer dst, long nowNanos) {
     int n = in.read(dst);
     if (n > 0) {
@@ -147,10 +142,6 @@ final class ConnectionEngine {
       return dst.hasRemaining() ? -1 : 0;
     }
     return 0;
-  }
-
-  int readableBytes() {
-    return in.readable();
   }
 
   boolean atEndOfStream() {
@@ -480,20 +471,11 @@ final class ConnectionEngine {
       default ->
           Math.min(
               rtoDeadline,
-              coarse(
+              UtpStack.tick(
                   Math.min(
                       lastRecvAt + settings.idleTimeout().toNanos(),
                       lastSendAt + settings.keepAliveInterval().toNanos())));
     };
-  }
-
-  /**
-   * Rounds a keep-alive or idle deadline up to the next {@link #TICK_NANOS}, so that thousands of
-   * idle connections wake the stack a few times a second rather than once each.
-   */
-  private static long coarse(long deadline) {
-    long r = Math.floorMod(deadline, TICK_NANOS);
-    return r == 0 ? deadline : deadline + (TICK_NANOS - r);
   }
 
   void onTimer(long nowNanos) {

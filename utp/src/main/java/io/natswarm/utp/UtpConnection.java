@@ -59,12 +59,12 @@ public final class UtpConnection {
 
   /** Bytes {@link #read} can return now without blocking. */
   public int readableBytes() {
-    return engine.readableBytes();
+    return engine.in.readable();
   }
 
   /** True if {@link #read} would return non-zero (data, end of stream or closed). */
   public boolean isReadable() {
-    return engine.readableBytes() > 0 || engine.atEndOfStream();
+    return engine.in.readable() > 0 || engine.atEndOfStream();
   }
 
   /** True once the peer's FIN was received and every byte before it was read. */
@@ -84,7 +84,7 @@ public final class UtpConnection {
 
   /** Bytes written but not yet acknowledged by the peer. */
   public int unackedBytes() {
-    return engine.unackedBytes();
+    return engine.sendBuf.size();
   }
 
   /** Sends ST_FIN after everything already written (half close). Idempotent. */

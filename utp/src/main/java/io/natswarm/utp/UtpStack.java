@@ -23,6 +23,7 @@ import java.util.random.RandomGenerator;
  */
 public final class UtpStack {
   private static final int MAX_PENDING_RESETS = 64;
+  private static final long TICK_NANOS = 250_000_000L;
 
   private final UtpSettings settings;
   private final RandomGenerator random;
@@ -305,6 +306,15 @@ public final class UtpStack {
   }
 
   // ------------------------------------------------------------------ package-private plumbing
+
+  /**
+   * Rounds a keep-alive or idle deadline up to the next 250 ms tick, so that thousands of idle
+   * connections wake the stack a few times a second rather than once each.
+   */
+  static long tick(long deadline) {
+    long r = Math.floorMod(deadline, TICK_NANOS);
+    return r == 0 ? deadline : deadline + (TICK_NANOS - r);
+  }
 
   UtpCounters countersMut() {
     return counters;
