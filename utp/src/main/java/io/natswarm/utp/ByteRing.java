@@ -92,6 +92,9 @@ final class ByteRing {
 
   /** Copies {@code n} held bytes from stream offset {@code offset} into {@code dst}. */
   void copyOut(long offset, int n, ByteBuffer dst) {
+    if (n <= 0) {
+      return;
+    }
     int mask = ring.length - 1;
     int at = (int) (offset & mask);
     int first = Math.min(n, ring.length - at);

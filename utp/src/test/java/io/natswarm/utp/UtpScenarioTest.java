@@ -85,6 +85,25 @@ class UtpScenarioTest {
   }
 
   @Test
+  void lostFinAfterAnIdlePeriodIsRetransmitted() {
+    // Regression (found by UtpStackFuzzTest): after the idle tick gave the send ring's storage
+    // back, resending a FIN (no payload, stream offset > 0) threw.
+    SimPair p = pair();
+    p.shutdownWhenDone = false;
+    int[] fins = {0};
+    p.a.dropOutgoing = b -> Packets.type(b) == UtpHeader.ST_FIN && fins[0]++ == 0;
+    p.startTransfer(5000);
+    p.net.runFor(Duration.ofSeconds(40));
+    assertEquals(5000, p.receivedBytes);
+    p.client.shutdownOutput(p.net.nowNanos());
+    p.net.wake(p.bindA);
+    assertTrue(p.runTransfer(Duration.ofSeconds(30)));
+    assertTrue(p.runUntilClosed(Duration.ofSeconds(30)));
+    assertEquals(UtpError.NONE, p.client.error());
+    assertEquals(1, p.client.stats().finRetransmits());
+  }
+
+  @Test
   void lostLastAckIsRecoveredByTheLingeringSide() {
     SimPair p = pair();
     int[] serverFinSeq = {-1};
