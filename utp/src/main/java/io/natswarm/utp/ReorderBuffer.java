@@ -66,7 +66,8 @@ final class ReorderBuffer {
     }
     byte[] slot = data[i];
     if (slot == null || slot.length < length) {
-      slot = new byte[Math.max(length, 1500)];
+      // Sized to the payload (not a full packet) so tiny hostile packets cannot pin a packet each.
+      slot = new byte[Math.max(length, 64)];
       data[i] = slot;
     }
     src.get(index, slot, 0, length);
