@@ -117,15 +117,7 @@ public final class Link {
     reordered = false;
     packets++;
     bytes += len;
-    if (burstEnter > 0) {
-      burstBad = burstBad ? !chance(burstExit) : chance(burstEnter);
-      if (burstBad && chance(burstLoss)) {
-        lostPackets++;
-        return DROPPED_LOSS;
-      }
-    }
-    if (chance(loss)) {
-      lostPackets++;
+    if (lost()) {
       return DROPPED_LOSS;
     }
     long arrival = entry + delayNanos;
@@ -134,6 +126,25 @@ public final class Link {
       duplicateArrival = arrival;
     }
     return arrival;
+  }
+
+  /**
+   * Decides burst loss (Gilbert-Elliott) and random loss for one datagram, in that order, and
+   * counts a loss.
+   */
+  private boolean lost() {
+    if (burstEnter > 0) {
+      burstBad = burstBad ? !chance(burstExit) : chance(burstEnter);
+      if (burstBad && chance(burstLoss)) {
+        lostPackets++;
+        return true;
+      }
+    }
+    if (chance(loss)) {
+      lostPackets++;
+      return true;
+    }
+    return false;
   }
 
   /**
@@ -161,15 +172,7 @@ public final class Link {
     }
     packets++;
     bytes += len;
-    if (burstEnter > 0) {
-      burstBad = burstBad ? !chance(burstExit) : chance(burstEnter);
-      if (burstBad && chance(burstLoss)) {
-        lostPackets++;
-        return DROPPED_LOSS;
-      }
-    }
-    if (chance(loss)) {
-      lostPackets++;
+    if (lost()) {
       return DROPPED_LOSS;
     }
     long arrival = depart + delayNanos;
