@@ -194,13 +194,10 @@ public final class KernelLab implements AutoCloseable {
   }
 
   private static void run(String... command) throws IOException {
-    Result r = exec(command);
-    if (r.status != 0) {
-      throw new IOException(
-          String.join(" ", command) + " failed (" + r.status + "): " + r.output.strip());
-    }
+    runWithInput(null, command);
   }
 
+  /** Runs a command, feeding it {@code input} (or nothing), and fails unless it exits with 0. */
   private static void runWithInput(String input, String... command) throws IOException {
     Result r = exec(COMMAND_TIMEOUT_SECONDS, input, command);
     if (r.status != 0) {
