@@ -9,8 +9,8 @@ import io.natswarm.netsim.Binding;
 import io.natswarm.netsim.Host;
 import io.natswarm.netsim.LinkConfig;
 import io.natswarm.netsim.Network;
-import io.natswarm.netsim.SimEndpoint;
-import io.natswarm.netsim.SimTransmit;
+import io.natswarm.datagram.DatagramCore;
+import io.natswarm.datagram.Transmit;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -30,7 +30,7 @@ import java.util.Random;
 public final class DhtLookupBench {
   private static final int PORT = 6881;
 
-  private static final class Member implements SimEndpoint {
+  private static final class Member implements DatagramCore {
     final Host host;
     final InetSocketAddress address;
     final double oneWay;
@@ -49,7 +49,7 @@ public final class DhtLookupBench {
     }
 
     @Override
-    public boolean pollTransmit(SimTransmit out, long nowNanos) {
+    public boolean pollTransmit(Transmit out, long nowNanos) {
       InetSocketAddress d = node.pollTransmit(out.buffer(), nowNanos);
       if (d == null) {
         return false;

@@ -6,8 +6,8 @@ import io.natswarm.netsim.LinkConfig;
 import io.natswarm.netsim.NatBox;
 import io.natswarm.netsim.NatConfig;
 import io.natswarm.netsim.Network;
-import io.natswarm.netsim.SimEndpoint;
-import io.natswarm.netsim.SimTransmit;
+import io.natswarm.datagram.DatagramCore;
+import io.natswarm.datagram.Transmit;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.lang.management.ThreadMXBean;
@@ -245,7 +245,7 @@ public final class NetsimBench {
    * the pings of the epoch before that never came back are presumed lost and replaced.
    * Allocation-free per datagram.
    */
-  private static final class PingPong implements SimEndpoint {
+  private static final class PingPong implements DatagramCore {
     static final int OUTSTANDING = 4;
     static final long EPOCH_NANOS = 1_000_000_000L;
     private static final byte PING = 1;
@@ -286,7 +286,7 @@ public final class NetsimBench {
     }
 
     @Override
-    public boolean pollTransmit(SimTransmit out, long nowNanos) {
+    public boolean pollTransmit(Transmit out, long nowNanos) {
       ByteBuffer b = out.buffer();
       if (pongCount > 0) {
         InetSocketAddress to = pongTo[pongHead];

@@ -5,8 +5,8 @@ import io.natswarm.netsim.Host;
 import io.natswarm.netsim.Link;
 import io.natswarm.netsim.LinkConfig;
 import io.natswarm.netsim.Network;
-import io.natswarm.netsim.SimEndpoint;
-import io.natswarm.netsim.SimTransmit;
+import io.natswarm.datagram.DatagramCore;
+import io.natswarm.datagram.Transmit;
 import io.natswarm.netsim.traffic.BulkFlow;
 import io.natswarm.netsim.traffic.Congestion;
 import io.natswarm.utp.UtpConnection;
@@ -41,7 +41,7 @@ public final class UtpLedbatBench {
   private static final long QUEUE_BYTES = (long) (LINK_BPS / 8 * 0.2);
 
   /** Adapts a UtpStack to netsim. */
-  private static final class Node implements SimEndpoint {
+  private static final class Node implements DatagramCore {
     final UtpStack stack;
     private final UtpTransmit tx = new UtpTransmit();
 
@@ -55,7 +55,7 @@ public final class UtpLedbatBench {
     }
 
     @Override
-    public boolean pollTransmit(SimTransmit out, long nowNanos) {
+    public boolean pollTransmit(Transmit out, long nowNanos) {
       if (!stack.pollTransmit(tx, nowNanos)) {
         return false;
       }

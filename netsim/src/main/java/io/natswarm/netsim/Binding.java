@@ -1,9 +1,10 @@
 package io.natswarm.netsim;
 
+import io.natswarm.datagram.DatagramCore;
 import java.net.InetSocketAddress;
 
 /**
- * A {@link SimEndpoint} bound to one UDP port on every address of a {@link Host} (like a socket
+ * A {@link DatagramCore} bound to one UDP port on every address of a {@link Host} (like a socket
  * bound to the wildcard address). Outgoing datagrams leave from the host's address of the
  * destination's family.
  */
@@ -11,13 +12,14 @@ public final class Binding {
   final int id;
   final Host host;
   final int port;
-  final SimEndpoint endpoint;
+  final DatagramCore endpoint;
   final InetSocketAddress local4;
   final InetSocketAddress local6;
   boolean open = true;
   long scheduled = Long.MAX_VALUE;
+  boolean drainPending;
 
-  Binding(int id, Host host, int port, SimEndpoint endpoint) {
+  Binding(int id, Host host, int port, DatagramCore endpoint) {
     this.id = id;
     this.host = host;
     this.port = port;
@@ -35,7 +37,7 @@ public final class Binding {
     return port;
   }
 
-  public SimEndpoint endpoint() {
+  public DatagramCore endpoint() {
     return endpoint;
   }
 

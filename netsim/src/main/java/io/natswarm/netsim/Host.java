@@ -1,6 +1,8 @@
 package io.natswarm.netsim;
 
-/** An end host in a {@link Realm}, with UDP ports that {@link SimEndpoint}s bind to. */
+import io.natswarm.datagram.DatagramCore;
+
+/** An end host in a {@link Realm}, with UDP ports that {@link DatagramCore}s bind to. */
 public final class Host extends Node {
   static final int INLINE_BINDINGS = 4;
 
@@ -20,7 +22,7 @@ public final class Host extends Node {
    * Binds {@code endpoint} to UDP {@code port} (1..65535, or 0 for the next free port from 49152)
    * on all of this host's addresses. Throws IllegalArgumentException if the port is taken.
    */
-  public Binding bind(int port, SimEndpoint endpoint) {
+  public Binding bind(int port, DatagramCore endpoint) {
     if (endpoint == null) {
       throw new IllegalArgumentException("bind " + name + ":" + port + ": endpoint is null");
     }

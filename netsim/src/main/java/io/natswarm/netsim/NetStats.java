@@ -1,5 +1,6 @@
 package io.natswarm.netsim;
 
+import io.natswarm.datagram.DatagramCore;
 import java.util.EnumMap;
 import java.util.Map;
 
@@ -10,6 +11,7 @@ public final class NetStats {
   long duplicated;
   long reordered;
   long timersFired;
+  long drains;
   long events;
   long natMappingsCreated;
   long natMappingsExpired;
@@ -49,9 +51,17 @@ public final class NetStats {
     return reordered;
   }
 
-  /** Calls to {@link SimEndpoint#handleTimeout}. */
+  /** Calls to {@link DatagramCore#handleTimeout}. */
   public long timersFired() {
     return timersFired;
+  }
+
+  /**
+   * Calls to {@link DatagramCore#handleReceiveDrained}: one per binding per virtual instant at
+   * which it received datagrams (the real loop's read bursts).
+   */
+  public long drains() {
+    return drains;
   }
 
   /** Events the scheduler processed (datagram hops, timers, actions). */
@@ -92,6 +102,8 @@ public final class NetStats {
         + reordered
         + ", timers="
         + timersFired
+        + ", drains="
+        + drains
         + ", events="
         + events
         + ", natMappings="

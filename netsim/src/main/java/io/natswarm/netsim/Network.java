@@ -1,5 +1,7 @@
 package io.natswarm.netsim;
 
+import io.natswarm.datagram.DatagramCore;
+import io.natswarm.datagram.Transmit;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -10,8 +12,10 @@ import java.util.PriorityQueue;
 import java.util.function.BooleanSupplier;
 
 /**
- * A deterministic discrete-event virtual network that drives {@link SimEndpoint}s on a virtual
- * clock. See the package documentation for a walk-through.
+ * A deterministic discrete-event virtual network that drives {@link DatagramCore}s on a virtual
+ * clock, calling them exactly as the real endpoint does: every datagram due for a binding at one
+ * instant is delivered, then its {@code handleReceiveDrained} runs and its transmits are drained.
+ * See the package documentation for a walk-through.
  *
  * <p>Events are processed in (virtual time, scheduling order); every random choice comes from
  * generators derived from the seed, so the same scenario with the same seed produces the same
@@ -36,7 +40,9 @@ public final class Network {
   private final LongLongMap ports = new LongLongMap(1024);
   private Binding[] bindings = new Binding[16];
   private int bindingCount;
-  private final SimTransmit transmit = new SimTransmit();
+  private final Transmit transmit = Transmit.heap();
+  private Binding[] drainPending = new Binding[16];
+  private int drainCount;
   private final ByteBuffer delivery = ByteBuffer.allocate(65_536);
   long now;
   private long seq;
@@ -148,7 +154,7 @@ public final class Network {
 
   // ---- bindings ----
 
-  Binding bind(Host host, int port, SimEndpoint endpoint) {
+  Binding bind(Host host, int port, DatagramCore endpoint) {
     long key = ((long) host.id << 16) | port;
     if (ports.get(key, -1) >= 0) {
       throw new IllegalArgumentException(
@@ -262,6 +268,11 @@ public final class Network {
         t = next.time;
         source = 3;
       }
+      if (drainCount > 0 && (source == 0 || t != now)) {
+        // The clock is about to move (or nothing is left): the instant's receive burst is over.
+        flushDrains();
+        continue;
+      }
       if (source == 0 || t > until) {
         break;
       }
@@ -311,8 +322,8 @@ public final class Network {
   }
 
   private void afterCallback(Binding b) {
-    SimTransmit t = transmit;
-    SimEndpoint ep = b.endpoint;
+    Transmit t = transmit;
+    DatagramCore ep = b.endpoint;
     for (int i = 0; b.open; i++) {
       if (i == MAX_TRANSMITS_PER_DRAIN) {
         throw new IllegalStateException(
@@ -348,7 +359,7 @@ public final class Network {
 
   // ---- forwarding ----
 
-  private void send(Binding b, SimTransmit t) {
+  private void send(Binding b, Transmit t) {
     stats.sent++;
     Host h = b.host;
     InetSocketAddress d = t.destination();
@@ -377,7 +388,7 @@ public final class Network {
     ByteBuffer buf = t.buffer();
     int len = buf.position();
     int slot = packets.allocate(len);
-    System.arraycopy(buf.array(), buf.arrayOffset(), packets.data(slot), 0, len);
+    buf.get(0, packets.data(slot), 0, len);
     packets.setSrcAddr(slot, src);
     packets.setSrcPort(slot, b.port);
     packets.setDstAddr(slot, dst);
@@ -474,7 +485,32 @@ public final class Network {
     } finally {
       packets.release(slot);
     }
-    afterCallback(binding);
+    if (!binding.drainPending) {
+      binding.drainPending = true;
+      if (drainCount == drainPending.length) {
+        drainPending = Arrays.copyOf(drainPending, drainCount * 2);
+      }
+      drainPending[drainCount++] = binding;
+    }
+  }
+
+  /**
+   * Every datagram due at this virtual instant has been delivered: as the real loop does once the
+   * socket is read dry, tells each core that received something ({@code handleReceiveDrained}),
+   * then drains its transmits and re-reads its deadline.
+   */
+  private void flushDrains() {
+    for (int i = 0; i < drainCount; i++) {
+      Binding b = drainPending[i];
+      drainPending[i] = null;
+      b.drainPending = false;
+      if (b.open) {
+        stats.drains++;
+        b.endpoint.handleReceiveDrained(now);
+        afterCallback(b);
+      }
+    }
+    drainCount = 0;
   }
 
   void drop(int slot, DropReason reason, int nodeId) {

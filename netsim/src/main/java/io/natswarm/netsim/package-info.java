@@ -1,6 +1,6 @@
 /**
  * A deterministic, discrete-event virtual network that drives sans-IO protocol cores ({@link
- * io.natswarm.netsim.SimEndpoint}) on a virtual clock: hosts with IPv4 and IPv6 addresses, links
+ * io.natswarm.datagram.DatagramCore}) on a virtual clock: hosts with IPv4 and IPv6 addresses, links
  * with delay, jitter, random and burst loss, duplication, reordering, bandwidth and bounded queues,
  * and NAT boxes with the RFC 4787 behaviours. Test infrastructure only; production code never
  * depends on it. Everything here belongs to the single thread that runs the network.
@@ -15,7 +15,7 @@
  *                                                       // both directions; or uplink(..)/downlink(..)
  * NatBox r1 = net.addNat("r1", internet, "203.0.113.10", NatConfig.portRestrictedCone());
  * Host h1 = net.addHost("h1", r1.inside(), "10.0.1.2"); // boxes nest: addNat(.., r1.inside(), ..)
- * Binding b = h1.bind(6881, endpoint);                  // endpoint is a SimEndpoint; 0 = ephemeral
+ * Binding b = h1.bind(6881, endpoint);                  // endpoint is a DatagramCore; 0 = ephemeral
  * net.wake(b);                                          // drain its pollTransmit now
  * net.runFor(Duration.ofSeconds(5));
  * boolean done = net.runUntil(() -> finished, Duration.ofSeconds(60)); // bounded, never hangs

@@ -2,6 +2,8 @@ package io.natswarm.netsim;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.natswarm.datagram.DatagramCore;
+import io.natswarm.datagram.Transmit;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -118,12 +120,14 @@ class BadScenarioTest {
     Host a = net.addHost("a", net.internet(), "203.0.113.1");
     a.bind(
         1,
-        new SimEndpoint() {
+        new DatagramCore() {
           @Override
-          public void handleDatagram(ByteBuffer packet, InetSocketAddress from, long nowNanos) {}
+          public boolean handleDatagram(ByteBuffer packet, InetSocketAddress from, long nowNanos) {
+            return true;
+          }
 
           @Override
-          public boolean pollTransmit(SimTransmit out, long nowNanos) {
+          public boolean pollTransmit(Transmit out, long nowNanos) {
             return false;
           }
 
@@ -148,13 +152,15 @@ class BadScenarioTest {
     Binding b =
         a.bind(
             1,
-            new SimEndpoint() {
+            new DatagramCore() {
               @Override
-              public void handleDatagram(
-                  ByteBuffer packet, InetSocketAddress from, long nowNanos) {}
+              public boolean handleDatagram(
+                  ByteBuffer packet, InetSocketAddress from, long nowNanos) {
+                return true;
+              }
 
               @Override
-              public boolean pollTransmit(SimTransmit out, long nowNanos) {
+              public boolean pollTransmit(Transmit out, long nowNanos) {
                 out.buffer().put((byte) 1);
                 out.setDestination(nowhere);
                 return true;

@@ -1,5 +1,7 @@
 package io.natswarm.netsim;
 
+import io.natswarm.datagram.DatagramCore;
+import io.natswarm.datagram.Transmit;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -10,7 +12,7 @@ import java.util.List;
  * {@code intervalNanos} starting at the first wake (each carries its sequence number in its first
  * four bytes), and records the sequence numbers and arrival times of what it receives.
  */
-final class Pacer implements SimEndpoint {
+final class Pacer implements DatagramCore {
   private final InetSocketAddress target;
   private final int count;
   private final int size;
@@ -35,13 +37,14 @@ final class Pacer implements SimEndpoint {
   }
 
   @Override
-  public void handleDatagram(ByteBuffer packet, InetSocketAddress from, long nowNanos) {
+  public boolean handleDatagram(ByteBuffer packet, InetSocketAddress from, long nowNanos) {
     receivedSeq.add(packet.getInt(packet.position()));
     receivedAt.add(nowNanos);
+    return true;
   }
 
   @Override
-  public boolean pollTransmit(SimTransmit out, long nowNanos) {
+  public boolean pollTransmit(Transmit out, long nowNanos) {
     if (!due || sent >= count) {
       return false;
     }

@@ -1,5 +1,7 @@
 package io.natswarm.netsim;
 
+import io.natswarm.datagram.DatagramCore;
+import io.natswarm.datagram.Transmit;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -15,7 +17,7 @@ import java.util.List;
  * PROBE came from (the peer-reflexive address) and probes that address from then on; an ACK means
  * the path works both ways.
  */
-final class Puncher implements SimEndpoint {
+final class Puncher implements DatagramCore {
   static final byte REGISTER = 1;
   static final byte PEER = 2;
   static final byte PROBE = 3;
@@ -65,17 +67,17 @@ final class Puncher implements SimEndpoint {
   }
 
   @Override
-  public void handleDatagram(ByteBuffer packet, InetSocketAddress from, long nowNanos) {
+  public boolean handleDatagram(ByteBuffer packet, InetSocketAddress from, long nowNanos) {
     if (packet.remaining() < 1) {
       badDatagrams++;
-      return;
+      return true;
     }
     byte type = packet.get(packet.position());
     switch (type) {
       case PEER -> onPeer(packet, nowNanos);
       case PROBE -> {
         if (state == State.IDLE) {
-          return; // not started: the application is not listening yet
+          return true; // not started: the application is not listening yet
         }
         outbox.add(new Object[] {ACK, from});
         if (!targets.contains(from)) {
@@ -93,6 +95,7 @@ final class Puncher implements SimEndpoint {
       }
       default -> badDatagrams++;
     }
+    return true;
   }
 
   private void onPeer(ByteBuffer packet, long nowNanos) {
@@ -130,7 +133,7 @@ final class Puncher implements SimEndpoint {
   }
 
   @Override
-  public boolean pollTransmit(SimTransmit out, long nowNanos) {
+  public boolean pollTransmit(Transmit out, long nowNanos) {
     Object[] o = outbox.poll();
     if (o == null) {
       return false;

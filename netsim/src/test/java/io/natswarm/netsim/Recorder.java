@@ -1,5 +1,7 @@
 package io.natswarm.netsim;
 
+import io.natswarm.datagram.DatagramCore;
+import io.natswarm.datagram.Transmit;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
@@ -7,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Test endpoint: records what arrives (payload, sender, time) and sends what the test queues. */
-final class Recorder implements SimEndpoint {
+final class Recorder implements DatagramCore {
   static final class Received {
     private final byte[] payload;
     private final InetSocketAddress from;
@@ -60,14 +62,15 @@ final class Recorder implements SimEndpoint {
   }
 
   @Override
-  public void handleDatagram(ByteBuffer packet, InetSocketAddress from, long nowNanos) {
+  public boolean handleDatagram(ByteBuffer packet, InetSocketAddress from, long nowNanos) {
     byte[] b = new byte[packet.remaining()];
     packet.get(b);
     received.add(new Received(b, from, nowNanos));
+    return true;
   }
 
   @Override
-  public boolean pollTransmit(SimTransmit out, long nowNanos) {
+  public boolean pollTransmit(Transmit out, long nowNanos) {
     Outgoing o = outbox.poll();
     if (o == null) {
       return false;

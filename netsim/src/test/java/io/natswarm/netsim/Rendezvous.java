@@ -1,5 +1,7 @@
 package io.natswarm.netsim;
 
+import io.natswarm.datagram.DatagramCore;
+import io.natswarm.datagram.Transmit;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
@@ -11,14 +13,14 @@ import java.util.Map;
  * it knows both ends of a pair, tells each the other's observed address. Answers every REGISTER
  * again, so lost datagrams are recovered by the punchers' retries.
  */
-final class Rendezvous implements SimEndpoint {
+final class Rendezvous implements DatagramCore {
   private final Map<Integer, InetSocketAddress> observed = new HashMap<>();
   private final ArrayDeque<InetSocketAddress[]> replies = new ArrayDeque<>();
 
   @Override
-  public void handleDatagram(ByteBuffer packet, InetSocketAddress from, long nowNanos) {
+  public boolean handleDatagram(ByteBuffer packet, InetSocketAddress from, long nowNanos) {
     if (packet.remaining() != 2 || packet.get(0) != Puncher.REGISTER) {
-      return;
+      return true;
     }
     int id = packet.get(1);
     observed.put(id, from);
@@ -27,10 +29,11 @@ final class Rendezvous implements SimEndpoint {
       replies.add(new InetSocketAddress[] {from, peer});
       replies.add(new InetSocketAddress[] {peer, from});
     }
+    return true;
   }
 
   @Override
-  public boolean pollTransmit(SimTransmit out, long nowNanos) {
+  public boolean pollTransmit(Transmit out, long nowNanos) {
     InetSocketAddress[] r = replies.poll();
     if (r == null) {
       return false;

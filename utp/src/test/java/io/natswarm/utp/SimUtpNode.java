@@ -1,13 +1,13 @@
 package io.natswarm.utp;
 
-import io.natswarm.netsim.SimEndpoint;
-import io.natswarm.netsim.SimTransmit;
+import io.natswarm.datagram.DatagramCore;
+import io.natswarm.datagram.Transmit;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.function.Predicate;
 
-/** Adapts a {@link UtpStack} to netsim's {@link SimEndpoint} for deterministic tests. */
-final class SimUtpNode implements SimEndpoint {
+/** Adapts a {@link UtpStack} to netsim's {@link DatagramCore} for deterministic tests. */
+final class SimUtpNode implements DatagramCore {
   final UtpStack stack;
   private final UtpTransmit transmit = new UtpTransmit();
   long declined;
@@ -29,7 +29,7 @@ final class SimUtpNode implements SimEndpoint {
   }
 
   @Override
-  public boolean pollTransmit(SimTransmit out, long nowNanos) {
+  public boolean pollTransmit(Transmit out, long nowNanos) {
     while (true) {
       if (!stack.pollTransmit(transmit, nowNanos)) {
         return false;

@@ -7,8 +7,8 @@ import io.natswarm.netsim.Binding;
 import io.natswarm.netsim.Host;
 import io.natswarm.netsim.LinkConfig;
 import io.natswarm.netsim.Network;
-import io.natswarm.netsim.SimEndpoint;
-import io.natswarm.netsim.SimTransmit;
+import io.natswarm.datagram.DatagramCore;
+import io.natswarm.datagram.Transmit;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -22,7 +22,7 @@ public final class DhtSwarm {
   public static final int PORT = 6881;
 
   /** One DHT node bound to a simulated host. */
-  public static final class Member implements SimEndpoint {
+  public static final class Member implements DatagramCore {
     public final int index;
     public final Host host;
     public DhtNode node;
@@ -43,7 +43,7 @@ public final class DhtSwarm {
     }
 
     @Override
-    public boolean pollTransmit(SimTransmit out, long nowNanos) {
+    public boolean pollTransmit(Transmit out, long nowNanos) {
       InetSocketAddress d = node.pollTransmit(out.buffer(), nowNanos);
       if (d == null) {
         return false;

@@ -1,7 +1,7 @@
 package io.natswarm.netsim.traffic;
 
-import io.natswarm.netsim.SimEndpoint;
-import io.natswarm.netsim.SimTransmit;
+import io.natswarm.datagram.DatagramCore;
+import io.natswarm.datagram.Transmit;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 
@@ -11,7 +11,7 @@ import java.nio.ByteBuffer;
  * buffers out-of-order segments, and counts the payload bytes delivered in order. Sans-IO; owned by
  * the thread that runs the network.
  */
-public final class BulkReceiver implements SimEndpoint {
+public final class BulkReceiver implements DatagramCore {
   private static final int WINDOW = 1 << 16;
 
   private final boolean[] buffered = new boolean[WINDOW];
@@ -29,10 +29,10 @@ public final class BulkReceiver implements SimEndpoint {
   private long lastAt = -1;
 
   @Override
-  public void handleDatagram(ByteBuffer packet, InetSocketAddress from, long nowNanos) {
+  public boolean handleDatagram(ByteBuffer packet, InetSocketAddress from, long nowNanos) {
     if (FlowSegment.parse(packet) != FlowSegment.DATA) {
       badDatagrams++;
-      return;
+      return true;
     }
     long seq = FlowSegment.number(packet);
     int payload = packet.remaining() - FlowSegment.HEADER;
@@ -41,7 +41,7 @@ public final class BulkReceiver implements SimEndpoint {
       duplicates++;
     } else if (seq - next >= WINDOW) {
       beyondWindow++;
-      return;
+      return true;
     } else if (seq == next) {
       bytesDelivered += payload;
       next++;
@@ -61,10 +61,11 @@ public final class BulkReceiver implements SimEndpoint {
     ackEcho = FlowSegment.timestamp(packet);
     ackSelective = seq;
     ackTo = from;
+    return true;
   }
 
   @Override
-  public boolean pollTransmit(SimTransmit out, long nowNanos) {
+  public boolean pollTransmit(Transmit out, long nowNanos) {
     if (!ackPending) {
       return false;
     }

@@ -1,7 +1,7 @@
 package io.natswarm.netsim.traffic;
 
-import io.natswarm.netsim.SimEndpoint;
-import io.natswarm.netsim.SimTransmit;
+import io.natswarm.datagram.DatagramCore;
+import io.natswarm.datagram.Transmit;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 
@@ -15,7 +15,7 @@ import java.nio.ByteBuffer;
  * 9438 section 4) window growth. Windows are counted in segments. Sans-IO; owned by the thread that
  * runs the network.
  */
-public final class BulkSender implements SimEndpoint {
+public final class BulkSender implements DatagramCore {
   private static final long MIN_RTO = 200_000_000L;
   private static final long MAX_RTO = 60_000_000_000L;
   private static final double MAX_WINDOW = 60_000;
@@ -99,17 +99,17 @@ public final class BulkSender implements SimEndpoint {
   }
 
   @Override
-  public void handleDatagram(ByteBuffer packet, InetSocketAddress from, long nowNanos) {
+  public boolean handleDatagram(ByteBuffer packet, InetSocketAddress from, long nowNanos) {
     if (FlowSegment.parse(packet) != FlowSegment.ACK) {
       badDatagrams++;
-      return;
+      return true;
     }
     long ack = FlowSegment.number(packet);
     long echo = FlowSegment.timestamp(packet);
     long sack = FlowSegment.selective(packet);
     if (ack > highestSent || ack < 0) {
       badDatagrams++; // acknowledges data never sent
-      return;
+      return true;
     }
     if (ack > nextSeq) {
       nextSeq = ack; // after a go-back-N the receiver already had these
@@ -147,6 +147,7 @@ public final class BulkSender implements SimEndpoint {
       recover = nextSeq;
       cwnd = ssthresh;
     }
+    return true;
   }
 
   private void grow(long newly, long now) {
@@ -203,7 +204,7 @@ public final class BulkSender implements SimEndpoint {
   }
 
   @Override
-  public boolean pollTransmit(SimTransmit out, long nowNanos) {
+  public boolean pollTransmit(Transmit out, long nowNanos) {
     long seq = -1;
     long window = (long) Math.floor(cwnd);
     if (inRecovery) {

@@ -3,7 +3,7 @@ package io.natswarm.netsim.traffic;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.natswarm.netsim.SimTransmit;
+import io.natswarm.datagram.Transmit;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 
@@ -20,7 +20,7 @@ class BulkFlowFuzzTest {
     assertThat(kind).isIn((int) FlowSegment.DATA, (int) FlowSegment.ACK, FlowSegment.INVALID);
 
     BulkSender sender = new BulkSender(PEER, 1400, 1_000_000, Congestion.CUBIC, 0);
-    SimTransmit out = new SimTransmit();
+    Transmit out = Transmit.heap();
     sender.handleTimeout(0);
     int sent = 0;
     for (out.clear(); sender.pollTransmit(out, 1); out.clear()) {

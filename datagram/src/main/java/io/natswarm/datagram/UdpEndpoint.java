@@ -1,4 +1,4 @@
-package io.natswarm.utp.endpoint;
+package io.natswarm.datagram;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -19,8 +19,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
@@ -29,18 +31,22 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * One UDP socket shared by every datagram protocol of a node, and the event-loop thread that owns
- * it (DESIGN.md, "One event loop per UDP socket").
+ * it (docs/ARCHITECTURE.md, "One socket, one loop").
  *
- * <p>The loop, on its own named thread: runs tasks handed over with {@link #execute}; reads the
- * socket until it is empty (into one reused direct buffer), offering each datagram to the {@link
- * Demultiplexer}; tells every handler that the socket is drained (flush deferred ACKs); fires due
- * timeouts; drains {@link DatagramHandler#pollTransmit} of every handler into the socket; then
- * sleeps in {@link Selector#select(long)} until the earliest handler deadline, a datagram, or a
- * wake-up. {@link System#nanoTime()} is read only here and passed to the cores. Nothing on this
- * path allocates per datagram.
+ * <p>The endpoint hosts one {@link Demultiplexer}, into which the composition root registers the
+ * node's {@link DatagramCore}s. The loop, on its own named thread: runs tasks handed over with
+ * {@link #execute}; reads the socket until it is empty (into one reused direct buffer), offering
+ * each datagram to the demultiplexer; tells it that the socket is drained (flush deferred ACKs);
+ * fires due timeouts; drains its transmits (control before bulk) into the socket; then sleeps in
+ * {@link Selector#select(long)} until the earliest deadline, a datagram, or a wake-up. Time comes
+ * from the injected {@link NanoClock}. Nothing on this path allocates per datagram.
  *
- * <p>Thread-safety: the public methods may be called from any thread; everything they change is
- * changed on the loop thread.
+ * <p>The JDK (17) cannot set the don't-fragment bit per datagram, so {@link
+ * Transmit#dontFragment()} is counted, not applied: a path-MTU probe that the kernel fragments
+ * simply succeeds.
+ *
+ * <p>Thread-safety: the public methods may be called from any thread unless they say otherwise;
+ * everything they change is changed on the loop thread.
  */
 public final class UdpEndpoint implements Closeable {
   /** 4 MiB, the usual kernel cap: smaller buffers drop datagrams on loopback (LAB.md). */
@@ -71,16 +77,17 @@ public final class UdpEndpoint implements Closeable {
   private final Thread thread;
   private final InetSocketAddress localAddress;
   private final Demultiplexer demux = new Demultiplexer();
+  private final NanoClock clock;
+  private final EndpointTracer tracer;
   private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
   private final List<Runnable> closeHooks = new ArrayList<>();
-  private final ByteBuffer rx = ByteBuffer.allocateDirect(DatagramTransmit.CAPACITY + 1);
-  private final DatagramTransmit tx = new DatagramTransmit();
+  private final Set<String> claims = ConcurrentHashMap.newKeySet();
+  private final ByteBuffer rx = ByteBuffer.allocateDirect(Transmit.CAPACITY + 1);
+  private final Transmit tx = Transmit.direct();
   private final int receiveBufferBytes;
   private final int sendBufferBytes;
   private volatile State state = State.RUNNING;
   private volatile EndpointStats lastStats;
-  private final java.util.concurrent.atomic.AtomicBoolean utpClaimed =
-      new java.util.concurrent.atomic.AtomicBoolean();
 
   // Counters, written by the loop thread only.
   private long datagramsReceived;
@@ -90,7 +97,8 @@ public final class UdpEndpoint implements Closeable {
   private long sendBlocked;
   private long sendErrors;
   private long receiveErrors;
-  private long handlerErrors;
+  private long taskErrors;
+  private long dontFragmentRequests;
   private long loopIterations;
   private int largestDatagramSent;
   private boolean txPending;
@@ -118,6 +126,9 @@ public final class UdpEndpoint implements Closeable {
     this.channel = ch;
     this.selector = sel;
     this.localAddress = (InetSocketAddress) ch.getLocalAddress();
+    this.clock = b.clock;
+    this.tracer = b.tracer;
+    demux.setTracer(b.tracer);
     this.receiveBufferBytes = ch.getOption(StandardSocketOptions.SO_RCVBUF);
     this.sendBufferBytes = ch.getOption(StandardSocketOptions.SO_SNDBUF);
     String name = b.threadName != null ? b.threadName : "natswarm-udp-" + localAddress.getPort();
@@ -143,8 +154,28 @@ public final class UdpEndpoint implements Closeable {
     private int sendBufferBytes = DEFAULT_SOCKET_BUFFER_BYTES;
     private String threadName;
     private boolean daemon = true;
+    private NanoClock clock = NanoClock.SYSTEM;
+    private EndpointTracer tracer = EndpointTracer.NOOP;
 
     private Builder() {}
+
+    /** The clock the loop reads and hands to the cores (default {@link NanoClock#SYSTEM}). */
+    public Builder clock(NanoClock clock) {
+      if (clock == null) {
+        throw new IllegalArgumentException("clock must not be null");
+      }
+      this.clock = clock;
+      return this;
+    }
+
+    /** Hears of core failures, unclaimed datagrams and send errors (default: none). */
+    public Builder tracer(EndpointTracer tracer) {
+      if (tracer == null) {
+        throw new IllegalArgumentException("tracer must not be null (use EndpointTracer.NOOP)");
+      }
+      this.tracer = tracer;
+      return this;
+    }
 
     /** Binds the dual-stack wildcard {@code ::} on {@code port} (0: ephemeral). */
     public Builder port(int port) {
@@ -272,41 +303,57 @@ public final class UdpEndpoint implements Closeable {
    * Registers a protocol core for datagrams of {@code kind}; from now on the loop polls its
    * transmits and timeouts. May be called from any thread.
    */
-  public void register(DatagramKind kind, DatagramHandler handler) {
+  public void register(DatagramKind kind, DatagramCore core) {
     if (inEventLoop()) {
-      demux.register(kind, handler);
+      demux.register(kind, core);
     } else {
-      execute(() -> demux.register(kind, handler));
+      execute(() -> demux.register(kind, core));
     }
   }
 
   /** Unregisters a protocol core. May be called from any thread. */
-  public void unregister(DatagramHandler handler) {
+  public void unregister(DatagramCore core) {
     if (inEventLoop()) {
-      demux.unregister(handler);
+      demux.unregister(core);
     } else {
-      execute(() -> demux.unregister(handler));
+      execute(() -> demux.unregister(core));
     }
   }
 
-  /** The demultiplexer; loop thread only. */
-  Demultiplexer demux() {
+  /** The hosted demultiplexer; loop thread only (use {@link #call} from elsewhere). */
+  public Demultiplexer demultiplexer() {
     return demux;
   }
 
-  /** Reserves this endpoint for one {@link UtpSocket}; false if one is already there. */
-  boolean claimUtp() {
-    return utpClaimed.compareAndSet(false, true);
+  /** The loop's clock. */
+  public NanoClock clock() {
+    return clock;
   }
 
-  /** Gives the µTP reservation back after its {@link UtpSocket} closed. */
-  void releaseUtp() {
-    utpClaimed.set(false);
+  /**
+   * Reserves a role on this endpoint (for example "utp": one µTP stack per socket); false if it is
+   * already taken. Any thread.
+   */
+  public boolean claim(String role) {
+    return claims.add(role);
   }
 
-  /** Adds an action the loop runs (on its thread) when it stops. Loop thread only. */
-  void onClose(Runnable hook) {
+  /** Gives a role reserved with {@link #claim} back. Any thread. */
+  public void release(String role) {
+    claims.remove(role);
+  }
+
+  /**
+   * Adds an action the loop runs (on its thread) when it stops; remove it with {@link
+   * #removeCloseHook} when what it closes goes away first. Loop thread only.
+   */
+  public void addCloseHook(Runnable hook) {
     closeHooks.add(hook);
+  }
+
+  /** Removes a hook added with {@link #addCloseHook}. Loop thread only. */
+  public void removeCloseHook(Runnable hook) {
+    closeHooks.remove(hook);
   }
 
   /** A snapshot of the counters (taken on the loop; the last one once the loop has stopped). */
@@ -332,10 +379,13 @@ public final class UdpEndpoint implements Closeable {
         demux.consumed(DatagramKind.STUN),
         demux.consumed(DatagramKind.HOLEPUNCH_PROBE),
         demux.unclaimed(),
+        demux.transmitted(SendClass.CONTROL),
+        demux.transmitted(SendClass.BULK),
+        dontFragmentRequests,
         sendBlocked,
         sendErrors,
         receiveErrors,
-        handlerErrors,
+        demux.coreFailures() + taskErrors,
         loopIterations,
         receiveBufferBytes,
         sendBufferBytes,
@@ -372,7 +422,8 @@ public final class UdpEndpoint implements Closeable {
         } catch (IOException e) {
           throw new UncheckedIOException(e);
         } catch (RuntimeException e) {
-          handlerErrors++;
+          taskErrors++;
+          tracer.coreFailed(EndpointTracer.Phase.TASK, null, null, e);
         }
       }
     } finally {
@@ -382,7 +433,8 @@ public final class UdpEndpoint implements Closeable {
         try {
           hook.run();
         } catch (RuntimeException e) {
-          handlerErrors++;
+          taskErrors++;
+          tracer.coreFailed(EndpointTracer.Phase.TASK, null, null, e);
         }
       }
       lastStats = snapshot();
@@ -398,7 +450,8 @@ public final class UdpEndpoint implements Closeable {
         try {
           t.run();
         } catch (RuntimeException e) {
-          handlerErrors++;
+          taskErrors++;
+          tracer.coreFailed(EndpointTracer.Phase.TASK, null, null, e);
         }
       }
     }
@@ -407,11 +460,11 @@ public final class UdpEndpoint implements Closeable {
   private void iterate() throws IOException {
     runTasks();
     int reads = receiveBurst();
-    long now = System.nanoTime();
+    long now = clock.nanoTime();
     if (reads > 0) {
-      demux.receiveDrained(now);
+      demux.handleReceiveDrained(now);
     }
-    demux.fireTimeouts(now);
+    demux.handleTimeout(now);
     flushTransmits(now);
     if (state != State.RUNNING) {
       return;
@@ -419,11 +472,11 @@ public final class UdpEndpoint implements Closeable {
     if (reads == MAX_READS_PER_ROUND || !tasks.isEmpty()) {
       selector.selectNow();
     } else {
-      long deadline = demux.earliestTimeout();
-      if (deadline == Long.MAX_VALUE) {
+      long deadline = demux.pollTimeout();
+      if (deadline == Deadlines.NONE) {
         selector.select();
       } else {
-        long waitNanos = deadline - System.nanoTime();
+        long waitNanos = Deadlines.remaining(deadline, clock.nanoTime());
         if (waitNanos <= 0) {
           selector.selectNow();
         } else {
@@ -440,7 +493,8 @@ public final class UdpEndpoint implements Closeable {
       try {
         t.run();
       } catch (RuntimeException e) {
-        handlerErrors++;
+        taskErrors++;
+        tracer.coreFailed(EndpointTracer.Phase.TASK, null, null, e);
       }
     }
   }
@@ -463,7 +517,7 @@ public final class UdpEndpoint implements Closeable {
       rx.flip();
       datagramsReceived++;
       bytesReceived += rx.remaining();
-      demux.dispatch(rx, (InetSocketAddress) from, System.nanoTime());
+      demux.dispatch(rx, (InetSocketAddress) from, clock.nanoTime());
     }
     return n;
   }
@@ -473,16 +527,13 @@ public final class UdpEndpoint implements Closeable {
     if (txPending && !sendCurrent()) {
       return;
     }
-    for (DatagramHandler h : demux.handlers()) {
-      while (true) {
-        tx.clear();
-        if (!h.pollTransmit(tx, now)) {
-          break;
-        }
-        tx.buffer().flip();
-        if (!sendCurrent()) {
-          return;
-        }
+    while (demux.pollTransmit(tx, now)) {
+      if (tx.dontFragment()) {
+        dontFragmentRequests++;
+      }
+      tx.buffer().flip();
+      if (!sendCurrent()) {
+        return;
       }
     }
   }
@@ -504,7 +555,10 @@ public final class UdpEndpoint implements Closeable {
       if (!channel.isOpen()) {
         throw e instanceof IOException io ? io : new IOException(e);
       }
+      // EPERM from a local firewall, an unreachable network...: the datagram is lost, the
+      // connection is not dead (LAB.md: a drop on the output hook).
       sendErrors++;
+      tracer.sendFailed(to, len, e);
       txPending = false;
       return true;
     }

@@ -1,17 +1,18 @@
-package io.natswarm.utp.endpoint;
+package io.natswarm.datagram;
 
 import java.nio.ByteBuffer;
 
 /**
- * The protocols that share the endpoint's socket, in the fixed order the demultiplexer tries them
- * (DESIGN.md; the order of libtorrent's {@code session_impl} packet dispatch). Each kind has a
- * cheap test on the datagram's first bytes; a datagram is offered to the handlers of every kind
- * whose test matches, in this order, until one consumes it.
+ * The protocols that share the node's socket, in the fixed order the {@link Demultiplexer} tries
+ * them (the order of libtorrent's {@code session_impl} packet dispatch and Tailscale's {@code
+ * magicsock}). Each kind has a cheap test on the datagram's first bytes; a datagram is offered to
+ * the cores of every kind whose test matches, in this order, until one consumes it.
  */
 public enum DatagramKind {
   /**
    * BEP 29 µTP: at least a 20-byte header whose first byte carries version 1 and a type from
-   * ST_DATA (0) to ST_SYN (4). The µTP handler itself decides on the connection id (known
+   * ST_DATA (0) to ST_SYN (4), and not the STUN magic cookie at offset 4: a STUN success response
+   * (type 0x0101) also starts with 0x01. The µTP core itself decides on the connection id (known
    * connection or ST_SYN) and declines the rest.
    */
   UTP {
@@ -21,10 +22,13 @@ public enum DatagramKind {
         return false;
       }
       int b = p.get(pos) & 0xFF;
-      return (b & 0x0F) == 1 && (b >>> 4) <= 4;
+      return (b & 0x0F) == 1 && (b >>> 4) <= 4 && p.getInt(pos + 4) != STUN_MAGIC_COOKIE;
     }
   },
-  /** BEP 5 KRPC: a bencoded dictionary, so it starts with {@code 'd'} and ends with {@code 'e'}. */
+  /**
+   * BEP 5 KRPC: a bencoded dictionary, so it starts with {@code 'd'} and ends with {@code 'e'}.
+   * Each DHT node serves one address family and declines datagrams of the other.
+   */
   KRPC {
     @Override
     boolean matches(ByteBuffer p, int pos, int len) {
@@ -42,7 +46,7 @@ public enum DatagramKind {
     }
   },
   /**
-   * Hole-punch probes: any datagram of at least 4 bytes that nothing above took; the probe handler
+   * Hole-punch probes: any datagram of at least 4 bytes that nothing above took; the probe core
    * checks its own magic and declines what is not its.
    */
   HOLEPUNCH_PROBE {

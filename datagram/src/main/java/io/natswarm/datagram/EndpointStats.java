@@ -1,4 +1,4 @@
-package io.natswarm.utp.endpoint;
+package io.natswarm.datagram;
 
 /**
  * A snapshot of a {@link UdpEndpoint}'s counters, taken on its event-loop thread.
@@ -12,10 +12,14 @@ package io.natswarm.utp.endpoint;
  * @param stunConsumed datagrams consumed by STUN handlers
  * @param holepunchConsumed datagrams consumed by hole-punch probe handlers
  * @param unclaimed datagrams no handler consumed (dropped)
+ * @param controlSent datagrams of {@link SendClass#CONTROL} handed out by the cores
+ * @param bulkSent datagrams of {@link SendClass#BULK} handed out by the cores
+ * @param dontFragmentRequests datagrams the cores asked to send unfragmented (not applied: JDK 17)
  * @param sendBlocked times the kernel's send buffer was full and the loop waited for OP_WRITE
  * @param sendErrors datagrams the kernel refused (dropped)
  * @param receiveErrors failed reads
- * @param handlerErrors exceptions thrown by handlers or tasks (a bug; the loop survives them)
+ * @param handlerErrors exceptions thrown by cores or tasks (a bug each; the loop survives them and
+ *     reports each to the {@link EndpointTracer} with its kind and cause)
  * @param loopIterations event-loop iterations (wake-ups)
  * @param receiveBufferBytes effective SO_RCVBUF
  * @param sendBufferBytes effective SO_SNDBUF
@@ -31,6 +35,9 @@ public record EndpointStats(
     long stunConsumed,
     long holepunchConsumed,
     long unclaimed,
+    long controlSent,
+    long bulkSent,
+    long dontFragmentRequests,
     long sendBlocked,
     long sendErrors,
     long receiveErrors,
