@@ -1,4 +1,4 @@
-package io.natswarm.utp.endpoint;
+package io.natswarm.datagram;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -102,8 +102,17 @@ class UdpEndpointTest {
   }
 
   @Test
-  void handlerExceptionIsCountedAndTheLoopSurvives() throws Exception {
-    try (UdpEndpoint e = UdpEndpoint.builder().bind(LOOPBACK).open()) {
+  void taskExceptionIsCountedAndTracedAndTheLoopSurvives() throws Exception {
+    java.util.List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+    EndpointTracer tracer =
+        new EndpointTracer() {
+          @Override
+          public void coreFailed(
+              Phase phase, DatagramKind kind, DatagramCore core, Throwable cause) {
+            events.add(phase + " " + kind + " " + cause.getMessage());
+          }
+        };
+    try (UdpEndpoint e = UdpEndpoint.builder().bind(LOOPBACK).tracer(tracer).open()) {
       CountDownLatch thrown = new CountDownLatch(1);
       e.execute(
           () -> {
@@ -113,6 +122,7 @@ class UdpEndpointTest {
       assertTrue(thrown.await(5, TimeUnit.SECONDS));
       assertEquals(42, e.call(() -> 42, Duration.ofSeconds(5)));
       assertEquals(1, e.stats().handlerErrors());
+      assertEquals(java.util.List.of("TASK null bug in a task"), events);
     }
   }
 
@@ -144,7 +154,7 @@ class UdpEndpointTest {
   }
 
   /** Echoes KRPC-shaped datagrams; arms a one-shot timer on the first one. */
-  static final class EchoKrpc implements DatagramHandler {
+  static final class EchoKrpc implements DatagramCore {
     final ByteBuffer pending = ByteBuffer.allocate(2048);
     InetSocketAddress pendingTo;
     long timerDelayNanos;
@@ -164,7 +174,7 @@ class UdpEndpointTest {
     }
 
     @Override
-    public boolean pollTransmit(DatagramTransmit out, long nowNanos) {
+    public boolean pollTransmit(Transmit out, long nowNanos) {
       if (pendingTo == null) {
         return false;
       }

@@ -1,4 +1,4 @@
-package io.natswarm.utp.endpoint;
+package io.natswarm.datagram;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,4 +1,4 @@
-package io.natswarm.utp.endpoint;
+package io.natswarm.datagram;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -96,24 +97,24 @@ class DemultiplexerTest {
   }
 
   @Test
-  void secondHandlerOfAKindGetsWhatTheFirstDeclinedAndFallbackSeesUnclaimed() {
+  void secondCoreOfAKindGetsWhatTheFirstDeclinedAndTheUnclaimedHandlerSeesTheRest() {
     Demultiplexer d = new Demultiplexer();
     RecordingHandler first = new RecordingHandler("dht-v4", b -> b.length % 2 == 0);
     RecordingHandler second = new RecordingHandler("dht-v6", b -> b.length % 2 == 1);
-    RecordingHandler fallback = new RecordingHandler("fallback", b -> true);
+    List<Integer> unclaimedLengths = new ArrayList<>();
     d.register(DatagramKind.KRPC, first);
     d.register(DatagramKind.KRPC, second);
-    d.setFallback(fallback);
+    d.setUnclaimedHandler((packet, from, now) -> unclaimedLengths.add(packet.remaining()));
     assertEquals(DatagramKind.KRPC, dispatch(d, "d1:xe".getBytes(StandardCharsets.US_ASCII)));
     assertEquals(1, first.offered.size());
     assertEquals(1, second.consumed.size());
     assertNull(dispatch(d, stun()));
-    assertEquals(1, fallback.offered.size(), "fallback sees the unclaimed STUN datagram");
-    assertEquals(1, d.unclaimed(), "consumed by the fallback still counts as unclaimed");
+    assertEquals(List.of(20), unclaimedLengths, "the handler sees the whole unclaimed datagram");
+    assertEquals(1, d.unclaimed());
 
     assertTrue(d.unregister(first));
     assertFalse(d.unregister(first));
-    assertEquals(1, d.handlers().length);
+    assertEquals(1, d.cores().length);
   }
 
   @Test
@@ -133,5 +134,116 @@ class DemultiplexerTest {
     byte[] badCookie = stun();
     badCookie[7] = 0;
     assertFalse(DatagramKind.STUN.matches(ByteBuffer.wrap(badCookie)));
+  }
+
+  /** A STUN message of {@code type} (0x0101 success, 0x0111 error response). */
+  static byte[] stunMessage(int type) {
+    ByteBuffer b = ByteBuffer.allocate(32);
+    b.putShort((short) type).putShort((short) 12).putInt(DatagramKind.STUN_MAGIC_COOKIE);
+    b.putInt(0x01020304).putInt(0x05060708).putInt(0x090a0b0c); // transaction id
+    b.putShort((short) 0x0020).putShort((short) 8).putInt(0).putInt(0); // XOR-MAPPED-ADDRESS
+    return b.array();
+  }
+
+  @Test
+  void stunResponsesBeginningWithTheUtpVersionByteGoToStunNotUtp() {
+    // A Binding success response (0x0101) and error response (0x0111) start with 0x01, which is
+    // µTP ST_DATA version 1; while µTP holds connections its core would claim them.
+    Demultiplexer d = new Demultiplexer();
+    RecordingHandler utp = new RecordingHandler("utp", b -> true);
+    RecordingHandler stun = new RecordingHandler("stun", b -> true);
+    d.register(DatagramKind.UTP, utp);
+    d.register(DatagramKind.STUN, stun);
+    assertEquals(DatagramKind.UTP, dispatch(d, utpData(9)));
+    assertEquals(DatagramKind.STUN, dispatch(d, stunMessage(0x0101)));
+    assertEquals(DatagramKind.UTP, dispatch(d, utpData(9)));
+    assertEquals(DatagramKind.STUN, dispatch(d, stunMessage(0x0111)));
+    assertEquals(DatagramKind.UTP, dispatch(d, utpSyn()));
+    assertEquals(2, stun.consumed.size());
+    assertEquals(3, utp.offered.size(), "µTP never saw a STUN message");
+    assertFalse(DatagramKind.UTP.matches(ByteBuffer.wrap(stunMessage(0x0101))));
+    assertFalse(DatagramKind.UTP.matches(ByteBuffer.wrap(stunMessage(0x0111))));
+  }
+
+  @Test
+  void controlTransmitsLeaveBeforeAnyBulkAndBulkCoresShareRoundRobin() {
+    Demultiplexer d = new Demultiplexer();
+    RecordingHandler utpA = new RecordingHandler("utp-a", b -> false, SendClass.BULK);
+    RecordingHandler utpB = new RecordingHandler("utp-b", b -> false, SendClass.BULK);
+    RecordingHandler dht = new RecordingHandler("dht", b -> true);
+    // bulk registered first: registration order must not decide who sends first
+    d.register(DatagramKind.UTP, utpA);
+    d.register(DatagramKind.UTP, utpB);
+    d.register(DatagramKind.KRPC, dht);
+    for (int i = 0; i < 1000; i++) {
+      utpA.queue("a" + i);
+      utpB.queue("b" + i);
+    }
+    Transmit t = Transmit.heap();
+    List<String> sent = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      assertTrue(d.pollTransmit(t, 0));
+      sent.add(payload(t));
+    }
+    assertEquals(List.of("a0", "b0", "a1", "b1", "a2", "b2", "a3", "b3", "a4", "b4"), sent);
+    // a DHT reply becomes due in the middle of the saturating transfer: it is the very next
+    // datagram
+    dht.queue("reply");
+    assertTrue(d.pollTransmit(t, 0));
+    assertEquals("reply", payload(t));
+    assertEquals(SendClass.CONTROL, t.sendClass());
+    assertTrue(d.pollTransmit(t, 0));
+    assertEquals(SendClass.BULK, t.sendClass());
+    assertEquals(1, d.transmitted(SendClass.CONTROL));
+    assertEquals(11, d.transmitted(SendClass.BULK));
+  }
+
+  @Test
+  void aCoreThatThrowsIsCountedAndTracedWithItsKindAndTheDatagramCountsAsConsumed() {
+    Demultiplexer d = new Demultiplexer();
+    List<String> events = new ArrayList<>();
+    d.setTracer(
+        new EndpointTracer() {
+          @Override
+          public void coreFailed(
+              Phase phase, DatagramKind kind, DatagramCore core, Throwable cause) {
+            events.add(phase + " " + kind + " " + core + " " + cause.getMessage());
+          }
+
+          @Override
+          public void unclaimed(InetSocketAddress from, int length) {
+            events.add("unclaimed " + length);
+          }
+        });
+    RecordingHandler stun =
+        new RecordingHandler(
+            "stun",
+            b -> {
+              throw new IllegalStateException("boom");
+            });
+    d.register(DatagramKind.STUN, stun);
+    assertEquals(DatagramKind.STUN, dispatch(d, stun()));
+    assertNull(dispatch(d, probe()));
+    assertEquals(List.of("DATAGRAM STUN stun boom", "unclaimed 15"), events);
+    assertEquals(1, d.failures(DatagramKind.STUN));
+    assertEquals(1, d.coreFailures());
+  }
+
+  @Test
+  void drainedHookAndTimeoutsReachEveryCoreOnce() {
+    Demultiplexer d = new Demultiplexer();
+    RecordingHandler a = new RecordingHandler("a", b -> true);
+    d.register(DatagramKind.KRPC, a);
+    d.register(DatagramKind.STUN, a); // one core, two kinds
+    d.handleReceiveDrained(5);
+    assertEquals(1, a.drained);
+    assertEquals(Deadlines.NONE, d.pollTimeout());
+  }
+
+  private static String payload(Transmit t) {
+    ByteBuffer b = t.buffer().duplicate().flip();
+    byte[] out = new byte[b.remaining()];
+    b.get(out);
+    return new String(out, StandardCharsets.ISO_8859_1);
   }
 }
