@@ -1,13 +1,13 @@
 package io.natswarm.bench;
 
+import io.natswarm.datagram.DatagramCore;
+import io.natswarm.datagram.Transmit;
 import io.natswarm.netsim.Binding;
 import io.natswarm.netsim.Host;
 import io.natswarm.netsim.LinkConfig;
 import io.natswarm.netsim.NatBox;
 import io.natswarm.netsim.NatConfig;
 import io.natswarm.netsim.Network;
-import io.natswarm.datagram.DatagramCore;
-import io.natswarm.datagram.Transmit;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.lang.management.ThreadMXBean;
@@ -269,9 +269,9 @@ public final class NetsimBench {
     }
 
     @Override
-    public void handleDatagram(ByteBuffer packet, InetSocketAddress from, long nowNanos) {
+    public boolean handleDatagram(ByteBuffer packet, InetSocketAddress from, long nowNanos) {
       if (packet.remaining() < 2) {
-        return;
+        return true;
       }
       byte type = packet.get(packet.position());
       byte e = packet.get(packet.position() + 1);
@@ -283,6 +283,7 @@ public final class NetsimBench {
         returned[e & 1]++;
         pingsToSend++;
       }
+      return true;
     }
 
     @Override

@@ -5,16 +5,12 @@ import io.natswarm.netsim.Host;
 import io.natswarm.netsim.Link;
 import io.natswarm.netsim.LinkConfig;
 import io.natswarm.netsim.Network;
-import io.natswarm.datagram.DatagramCore;
-import io.natswarm.datagram.Transmit;
 import io.natswarm.netsim.traffic.BulkFlow;
 import io.natswarm.netsim.traffic.Congestion;
 import io.natswarm.utp.UtpConnection;
 import io.natswarm.utp.UtpConnectionListener;
 import io.natswarm.utp.UtpSettings;
 import io.natswarm.utp.UtpStack;
-import io.natswarm.utp.UtpTransmit;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.SplittableRandom;
@@ -39,41 +35,6 @@ import java.util.SplittableRandom;
 public final class UtpLedbatBench {
   private static final double LINK_BPS = 20e6;
   private static final long QUEUE_BYTES = (long) (LINK_BPS / 8 * 0.2);
-
-  /** Adapts a UtpStack to netsim. */
-  private static final class Node implements DatagramCore {
-    final UtpStack stack;
-    private final UtpTransmit tx = new UtpTransmit();
-
-    Node(UtpStack stack) {
-      this.stack = stack;
-    }
-
-    @Override
-    public void handleDatagram(ByteBuffer packet, InetSocketAddress from, long nowNanos) {
-      stack.handleDatagram(packet, from, nowNanos);
-    }
-
-    @Override
-    public boolean pollTransmit(Transmit out, long nowNanos) {
-      if (!stack.pollTransmit(tx, nowNanos)) {
-        return false;
-      }
-      out.buffer().put(tx.buffer());
-      out.setDestination(tx.destination());
-      return true;
-    }
-
-    @Override
-    public long pollTimeout() {
-      return stack.pollTimeout();
-    }
-
-    @Override
-    public void handleTimeout(long nowNanos) {
-      stack.handleTimeout(nowNanos);
-    }
-  }
 
   /** One scenario's network: hosts s (sender) and r (receiver), a µTP bulk flow s -> r. */
   private static final class Scenario {
@@ -103,14 +64,14 @@ public final class UtpLedbatBench {
       r.downlink(LinkConfig.builder().delayMillis(20).build());
       r.uplink(LinkConfig.builder().delayMillis(0).build());
       bottleneck = s.uplink();
-      Node a = new Node(new UtpStack(UtpSettings.defaults(), new SplittableRandom(seed)));
-      Node b = new Node(new UtpStack(UtpSettings.defaults(), new SplittableRandom(~seed)));
-      b.stack.setListening(true);
+      UtpStack a = new UtpStack(UtpSettings.defaults(), new SplittableRandom(seed));
+      UtpStack b = new UtpStack(UtpSettings.defaults(), new SplittableRandom(~seed));
+      b.setListening(true);
       Binding ba = s.bind(6881, a);
       Binding bb = r.bind(6881, b);
-      b.stack.setAcceptListener(
+      b.setAcceptListener(
           () -> {
-            UtpConnection c = b.stack.pollAccepted();
+            UtpConnection c = b.pollAccepted();
             if (c != null) {
               c.setListener(
                   new UtpConnectionListener() {
@@ -124,7 +85,7 @@ public final class UtpLedbatBench {
                   });
             }
           });
-      UtpConnection c = a.stack.connect(bb.localAddress(), net.nowNanos());
+      UtpConnection c = a.connect(bb.localAddress(), net.nowNanos());
       client = c;
       UtpConnectionListener filler =
           new UtpConnectionListener() {

@@ -1,10 +1,10 @@
 package io.natswarm.bench;
 
+import io.natswarm.datagram.UdpEndpoint;
 import io.natswarm.utp.UtpSettings;
-import io.natswarm.utp.endpoint.UdpEndpoint;
-import io.natswarm.utp.endpoint.UtpChannel;
-import io.natswarm.utp.endpoint.UtpServerSocket;
-import io.natswarm.utp.endpoint.UtpSocket;
+import io.natswarm.utp.stream.UtpChannel;
+import io.natswarm.utp.stream.UtpServerSocket;
+import io.natswarm.utp.stream.UtpSocket;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

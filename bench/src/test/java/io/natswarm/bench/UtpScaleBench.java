@@ -1,11 +1,11 @@
 package io.natswarm.bench;
 
+import io.natswarm.datagram.EndpointStats;
+import io.natswarm.datagram.UdpEndpoint;
 import io.natswarm.utp.UtpSettings;
-import io.natswarm.utp.endpoint.EndpointStats;
-import io.natswarm.utp.endpoint.UdpEndpoint;
-import io.natswarm.utp.endpoint.UtpChannel;
-import io.natswarm.utp.endpoint.UtpServerSocket;
-import io.natswarm.utp.endpoint.UtpSocket;
+import io.natswarm.utp.stream.UtpChannel;
+import io.natswarm.utp.stream.UtpServerSocket;
+import io.natswarm.utp.stream.UtpSocket;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;

@@ -11,8 +11,9 @@ import java.util.Optional;
  * Settings of one {@link DhtNode}. Build with {@link #builder()}; every setting has a default fit
  * for a real node on the internet, and {@link Builder#build()} fails fast naming a bad setting.
  *
- * @param ipv6 whether the node speaks IPv6 (BEP 32: {@code nodes6}, 18-byte values); one node per
- *     address family, as in libtorrent
+ * @param ipv6 the address family the node serves: false (the default) for IPv4, true for IPv6 (BEP
+ *     32: {@code nodes6}, 18-byte values). One node per family, as in libtorrent: a node declines
+ *     datagrams of the other family, so an IPv4 and an IPv6 node can share one dual-stack socket
  * @param nodeId a fixed id, or empty for a random (or BEP 42, with {@code externalAddress}) one
  * @param externalAddress our external address when known, to derive a BEP 42 id
  * @param k bucket size and lookup result size
@@ -27,13 +28,18 @@ import java.util.Optional;
  * @param lookupTimeout a lookup ends with what it has after this long
  * @param queriesPerSecond per-source-IP query rate (token bucket); 0 disables the limit
  * @param queryBurst token bucket depth
+ * @param maxAnnouncesPerSource valid-token announces one source address may send within five
+ *     minutes before it is banned (the only ban: see {@link SourceGuard}); 0 for no bans
  * @param maxValues most peers in one {@code values} list
  * @param amplification a reply is at most this many times the size of its query (and at least 512,
  *     at most 1400 bytes)
  * @param peerTtl how long an announced peer is kept
  * @param tokenRotation how often the token secret rotates; tokens stay valid for two rotations
  * @param bootstrapNodes nodes to bootstrap from (tests always pass their own)
- * @param seed seed of the node's random numbers (ids, secrets, transaction ids)
+ * @param seed seed of the node's repeatable random numbers (node id, transaction ids, refresh
+ *     targets); never of its secrets
+ * @param secretSource where the token secrets come from ({@link SecretSource#SECURE_RANDOM})
+ * @param tracer hears of the node's events ({@link DhtTracer#NOOP})
  */
 public record DhtConfig(
     boolean ipv6,
@@ -51,12 +57,15 @@ public record DhtConfig(
     Duration lookupTimeout,
     int queriesPerSecond,
     int queryBurst,
+    int maxAnnouncesPerSource,
     int maxValues,
     int amplification,
     Duration peerTtl,
     Duration tokenRotation,
     List<InetSocketAddress> bootstrapNodes,
-    long seed) {
+    long seed,
+    SecretSource secretSource,
+    DhtTracer tracer) {
 
   /**
    * The well-known public routers, as a default bootstrap list for real users only. Tests never use
@@ -70,6 +79,8 @@ public record DhtConfig(
     nodeId = nodeId == null ? Optional.empty() : nodeId;
     externalAddress = externalAddress == null ? Optional.empty() : externalAddress;
     bootstrapNodes = List.copyOf(bootstrapNodes);
+    secretSource = secretSource == null ? SecretSource.SECURE_RANDOM : secretSource;
+    tracer = tracer == null ? DhtTracer.NOOP : tracer;
   }
 
   public static Builder builder() {
@@ -93,12 +104,15 @@ public record DhtConfig(
     private Duration lookupTimeout = Duration.ofSeconds(20);
     private int queriesPerSecond = 50;
     private int queryBurst = 100;
+    private int maxAnnouncesPerSource = 100;
     private int maxValues = 50;
     private int amplification = 10;
     private Duration peerTtl = Duration.ofMinutes(30);
     private Duration tokenRotation = Duration.ofMinutes(5);
     private List<InetSocketAddress> bootstrapNodes = List.of();
     private long seed = new java.security.SecureRandom().nextLong();
+    private SecretSource secretSource = SecretSource.SECURE_RANDOM;
+    private DhtTracer tracer = DhtTracer.NOOP;
 
     private Builder() {}
 
@@ -174,6 +188,15 @@ public record DhtConfig(
       return this;
     }
 
+    /**
+     * Valid-token announces one source address may send within five minutes before it is banned for
+     * ten; 0 turns bans off.
+     */
+    public Builder maxAnnouncesPerSource(int v) {
+      maxAnnouncesPerSource = v;
+      return this;
+    }
+
     public Builder maxValues(int v) {
       maxValues = v;
       return this;
@@ -199,15 +222,38 @@ public record DhtConfig(
       return this;
     }
 
+    /** Seed of the repeatable random numbers (ids, transaction ids); secrets never use it. */
     public Builder seed(long v) {
       seed = v;
       return this;
     }
 
-    /** Loopback test settings: no per-IP or per-subnet limits (every node is 127.0.0.1). */
+    /** Where token secrets come from (default {@link SecretSource#SECURE_RANDOM}). */
+    public Builder secretSource(SecretSource v) {
+      if (v == null) {
+        throw new IllegalArgumentException("dht.secretSource must not be null");
+      }
+      secretSource = v;
+      return this;
+    }
+
+    /** Hears of the node's events (default {@link DhtTracer#NOOP}). */
+    public Builder tracer(DhtTracer v) {
+      if (v == null) {
+        throw new IllegalArgumentException("dht.tracer must not be null (use DhtTracer.NOOP)");
+      }
+      tracer = v;
+      return this;
+    }
+
+    /**
+     * Loopback test settings: no per-IP or per-subnet limits and no announce bans (every node is
+     * 127.0.0.1 or ::1).
+     */
     public Builder loopback() {
       uniqueIps = false;
       maxPerSubnet = 0;
+      maxAnnouncesPerSource = 0;
       return this;
     }
 
@@ -221,6 +267,7 @@ public record DhtConfig(
       require(queryTimeout.toMillis() >= 10, "dht.queryTimeout must be at least 10 ms");
       require(lookupTimeout.compareTo(queryTimeout) >= 0, "dht.lookupTimeout < queryTimeout");
       require(queriesPerSecond >= 0 && queryBurst >= 1, "dht.queriesPerSecond/queryBurst < 0");
+      require(maxAnnouncesPerSource >= 0, "dht.maxAnnouncesPerSource must be 0 (off) or positive");
       require(maxValues >= 0 && maxValues <= 200, "dht.maxValues must be 0..200");
       require(amplification >= 1, "dht.amplification must be at least 1");
       require(!peerTtl.isNegative() && !peerTtl.isZero(), "dht.peerTtl must be positive");
@@ -241,12 +288,15 @@ public record DhtConfig(
           lookupTimeout,
           queriesPerSecond,
           queryBurst,
+          maxAnnouncesPerSource,
           maxValues,
           amplification,
           peerTtl,
           tokenRotation,
           bootstrapNodes,
-          seed);
+          seed,
+          secretSource,
+          tracer);
     }
 
     private static void require(boolean ok, String message) {

@@ -1,142 +1,53 @@
 package io.natswarm.dht;
 
 /**
- * Counters of one {@link DhtNode}, for tests, metrics and status. Plain fields written by the
- * node's thread; read them on that thread (or accept slightly stale values).
+ * An immutable snapshot of one {@link DhtNode}'s counters, taken on the node's thread ({@link
+ * DhtNode#counters()}; from another thread, {@code DhtService.counters()} takes it on the event
+ * loop). A record, so that its text, equality and accessors always cover every counter.
+ *
+ * @param datagramsIn datagrams of our address family offered to the node (the other family's are
+ *     declined and not counted)
+ * @param datagramsOut datagrams the node handed to its host
+ * @param badDatagrams datagrams that failed to parse as KRPC (or were too large): dropped and
+ *     counted, never a penalty for their spoofable source
+ * @param queriesIn well-formed queries received
+ * @param responsesIn responses that matched one of our calls
+ * @param errorsIn KRPC errors that matched one of our calls
+ * @param queriesOut queries we sent (pings, lookups, announces)
+ * @param errorsOut KRPC errors we sent (malformed queries, bad tokens, port 0)
+ * @param timeouts queries that failed at their hard timeout
+ * @param stalls queries that passed their adaptive timeout (a lookup moved on)
+ * @param rateLimited queries dropped by the per-source rate limit
+ * @param bans sources banned for abuse proven by a valid write token
+ * @param bannedDrops datagrams dropped because their source was banned
+ * @param unmatchedResponses responses with an unknown transaction id or from the wrong address
+ * @param selfOrPortZero messages carrying our own node id, or from / announcing port 0
+ * @param badTokens announces with a token that is not valid for their source address
+ * @param announcesStored peers stored from announce_peer
+ * @param unknownMethods queries with a method we do not know
+ * @param outboundDropped datagrams dropped because the outbound queue was full
+ * @param lookupsStarted lookups started (bootstrap, find_node, get_peers, announce, refresh)
+ * @param lookupsDone lookups finished
  */
-public final class DhtCounters {
-  long datagramsIn;
-  long datagramsOut;
-  long badDatagrams;
-  long queriesIn;
-  long responsesIn;
-  long errorsIn;
-  long queriesOut;
-  long errorsOut;
-  long timeouts;
-  long stalls;
-  long rateLimited;
-  long bannedDrops;
-  long unmatchedResponses;
-  long selfOrPortZero;
-  long badTokens;
-  long announcesStored;
-  long unknownMethods;
-  long outboundDropped;
-  long lookupsStarted;
-  long lookupsDone;
-
-  public long datagramsIn() {
-    return datagramsIn;
-  }
-
-  public long datagramsOut() {
-    return datagramsOut;
-  }
-
-  /** Datagrams that failed to parse as KRPC. */
-  public long badDatagrams() {
-    return badDatagrams;
-  }
-
-  public long queriesIn() {
-    return queriesIn;
-  }
-
-  public long responsesIn() {
-    return responsesIn;
-  }
-
-  public long errorsIn() {
-    return errorsIn;
-  }
-
-  public long queriesOut() {
-    return queriesOut;
-  }
-
-  public long errorsOut() {
-    return errorsOut;
-  }
-
-  /** Queries that failed (hard timeout). */
-  public long timeouts() {
-    return timeouts;
-  }
-
-  /** Queries that passed their adaptive timeout (a lookup moved on). */
-  public long stalls() {
-    return stalls;
-  }
-
-  public long rateLimited() {
-    return rateLimited;
-  }
-
-  /** Datagrams dropped because their source sent garbage recently. */
-  public long bannedDrops() {
-    return bannedDrops;
-  }
-
-  /** Responses with an unknown transaction id or from the wrong address. */
-  public long unmatchedResponses() {
-    return unmatchedResponses;
-  }
-
-  /** Messages carrying our own node id, or announces/nodes with port 0. */
-  public long selfOrPortZero() {
-    return selfOrPortZero;
-  }
-
-  public long badTokens() {
-    return badTokens;
-  }
-
-  public long announcesStored() {
-    return announcesStored;
-  }
-
-  public long unknownMethods() {
-    return unknownMethods;
-  }
-
-  public long outboundDropped() {
-    return outboundDropped;
-  }
-
-  public long lookupsStarted() {
-    return lookupsStarted;
-  }
-
-  public long lookupsDone() {
-    return lookupsDone;
-  }
-
-  @Override
-  public String toString() {
-    return "in="
-        + datagramsIn
-        + " out="
-        + datagramsOut
-        + " bad="
-        + badDatagrams
-        + " qIn="
-        + queriesIn
-        + " rIn="
-        + responsesIn
-        + " eIn="
-        + errorsIn
-        + " qOut="
-        + queriesOut
-        + " timeouts="
-        + timeouts
-        + " stalls="
-        + stalls
-        + " rateLimited="
-        + rateLimited
-        + " badTokens="
-        + badTokens
-        + " stored="
-        + announcesStored;
-  }
-}
+public record DhtCounters(
+    long datagramsIn,
+    long datagramsOut,
+    long badDatagrams,
+    long queriesIn,
+    long responsesIn,
+    long errorsIn,
+    long queriesOut,
+    long errorsOut,
+    long timeouts,
+    long stalls,
+    long rateLimited,
+    long bans,
+    long bannedDrops,
+    long unmatchedResponses,
+    long selfOrPortZero,
+    long badTokens,
+    long announcesStored,
+    long unknownMethods,
+    long outboundDropped,
+    long lookupsStarted,
+    long lookupsDone) {}

@@ -1,21 +1,22 @@
 package io.natswarm.dht;
 
+import io.natswarm.datagram.DatagramCore;
+import io.natswarm.datagram.Deadlines;
+import io.natswarm.datagram.Transmit;
 import io.natswarm.dht.krpc.KrpcError;
 import io.natswarm.dht.krpc.KrpcKind;
 import io.natswarm.dht.krpc.KrpcMessage;
 import io.natswarm.dht.krpc.KrpcMethod;
 import io.natswarm.dht.krpc.KrpcParser;
-import io.natswarm.dht.krpc.KrpcWriter;
 import io.natswarm.dht.routing.Bep42;
 import io.natswarm.dht.routing.NodeEntry;
 import io.natswarm.dht.routing.NodeId;
 import io.natswarm.dht.routing.RoutingTable;
 import io.natswarm.dht.routing.RoutingTableStore;
-import java.io.IOException;
 import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -23,54 +24,61 @@ import java.util.function.Consumer;
 
 /**
  * A mainline DHT node (BEP 5, with BEP 32 IPv6, BEP 42 secure ids, BEP 43 read-only mode and BEP 51
- * sample_infohashes answered) as a sans-IO core: datagrams and the time come in ({@link
- * #handleDatagram}, {@link #handleTimeout}), datagrams and the next deadline go out ({@link
- * #pollTransmit}, {@link #pollTimeout}). It reads no clock, opens no socket and does not sleep; the
- * owner of the shared UDP socket (or netsim) drives it.
+ * sample_infohashes answered) as a sans-IO {@link DatagramCore}: datagrams and the time come in
+ * ({@link #handleDatagram}, {@link #handleTimeout}), datagrams and the next deadline go out ({@link
+ * #pollTransmit}, {@link #pollTimeout}). It reads no clock, opens no socket, touches no file and
+ * does not sleep; the real {@code UdpEndpoint} or netsim hosts it, alone or in a {@code
+ * Demultiplexer} under {@code DatagramKind.KRPC}.
  *
- * <p>One node serves one address family (as libtorrent runs one DHT per socket family); a
- * dual-stack client runs two.
+ * <p>One node serves one address family ({@link DhtConfig#ipv6()}, IPv4 by default) and declines
+ * datagrams of the other ({@link #handleDatagram} returns false without counting them), so an IPv4
+ * and an IPv6 node (BEP 32) share one dual-stack socket and each sees only its own family.
  *
- * <p>Thread: owned by the thread that owns the UDP socket's event loop; every method, the API ones
- * included, must be called on it (other threads hand work over through the loop's queue). Lookup
- * callbacks run on that thread.
+ * <p>Parts, each behind narrow methods: the {@link KrpcLayer} (sending, calls, discovery pings),
+ * the {@link QueryResponder}, the {@link Lookup}s, the {@link TokenSecrets}, the {@link PeerStore},
+ * the {@link SourceGuard} (rate limit and ban policy) and the {@link RoutingTable}. The node
+ * dispatches datagrams and timers among them and offers the API. Events go to the {@link DhtTracer}
+ * of its settings; counters leave as {@link DhtCounters} snapshots.
+ *
+ * <p>Thread: owned by the thread that drives it (the UDP socket's event loop); every method, the
+ * API ones included, must be called on it (other threads hand work over through the loop's queue).
+ * Lookup callbacks run on that thread.
  */
-public final class DhtNode {
+public final class DhtNode implements DatagramCore {
   private static final long PEER_EXPIRY_PERIOD = 60_000_000_000L;
   private static final int MAX_INPUT = 8192;
-  private static final int MAX_DISCOVERY_PINGS = 8;
   private static final long BOOTSTRAP_RETRY_MIN = 5_000_000_000L;
   private static final long BOOTSTRAP_RETRY_MAX = 300_000_000_000L;
+  private static final long REFRESH_NANOS = 15L * 60 * 1_000_000_000L;
+  private static final int MAX_SOURCES = 20_000;
 
   private final DhtConfig config;
   private final DhtPort port;
+  private final DhtTracer tracer;
   private final Random random;
   private final NodeId selfId;
-  private final byte[] selfIdBytes;
   private final RoutingTable table;
-  private final RpcTable rpc;
+  private final Counters counters = new Counters();
+  private final KrpcLayer rpc;
   private final TokenSecrets tokens;
   private final PeerStore peers;
   private final SourceGuard guard;
+  private final QueryResponder responder;
   private final AddressVotes votes = new AddressVotes(3, 64);
-  private final OutboundQueue outbound = new OutboundQueue(4096);
-  private final DhtCounters counters = new DhtCounters();
   private final KrpcParser parser = new KrpcParser();
   private final KrpcMessage msg = new KrpcMessage();
-  private final QueryResponder responder;
   private final byte[] rx = new byte[MAX_INPUT];
   private final List<Lookup> lookups = new ArrayList<>();
   private final List<InetSocketAddress> savedNodes = new ArrayList<>();
-  private final RpcCall.Listener maintenance = new Maintenance();
-  private final RpcCall.Listener discovery = new Discovery();
+  private boolean lookupsFinished;
   private long nextPeerExpiry;
-  private int discoveryPings;
-  private long bootstrapRetryAt = Long.MAX_VALUE;
+  private long bootstrapRetryAt = Deadlines.NONE;
   private long bootstrapBackoff = BOOTSTRAP_RETRY_MIN;
 
   public DhtNode(DhtConfig config, DhtPort port, long nowNanos) {
     this.config = config;
     this.port = port;
+    this.tracer = config.tracer();
     this.random = new Random(config.seed());
     this.selfId =
         config
@@ -81,8 +89,6 @@ public final class DhtNode {
                         .externalAddress()
                         .map(a -> Bep42.generate(a, random.nextInt(256), random))
                         .orElseGet(() -> NodeId.random(random)));
-    this.selfIdBytes = selfId.toBytes();
-    long refresh = 15L * 60 * 1_000_000_000L;
     this.table =
         new RoutingTable(
             selfId,
@@ -90,113 +96,105 @@ public final class DhtNode {
             config.maxPerSubnet(),
             config.uniqueIps(),
             config.enforceBep42(),
-            refresh,
+            REFRESH_NANOS,
             config.extendedBuckets(),
             nowNanos);
-    this.rpc =
-        new RpcTable(
-            new RttEstimator(config.minTimeout().toNanos(), config.queryTimeout().toNanos()),
-            config.queryTimeout().toNanos(),
-            random);
-    this.tokens = new TokenSecrets(config.tokenRotation().toNanos(), random, nowNanos);
+    this.rpc = new KrpcLayer(selfId, config, table, counters, random);
+    this.tokens =
+        new TokenSecrets(config.tokenRotation().toNanos(), config.secretSource(), nowNanos);
     this.peers = new PeerStore(10_000, 200, config.peerTtl().toNanos());
-    this.guard = new SourceGuard(config.queriesPerSecond(), config.queryBurst(), 20_000);
-    this.responder = new QueryResponder(this, counters, tokens, peers, outbound, config);
+    this.guard =
+        new SourceGuard(
+            config.queriesPerSecond(),
+            config.queryBurst(),
+            config.maxAnnouncesPerSource(),
+            MAX_SOURCES);
+    this.responder = new QueryResponder(rpc, counters, tokens, peers, guard, config, random);
     this.nextPeerExpiry = nowNanos + PEER_EXPIRY_PERIOD;
   }
 
-  /** Whether a datagram looks like KRPC (a bencoded dictionary), for the socket's demultiplexer. */
-  public static boolean looksLikeKrpc(ByteBuffer packet) {
-    int n = packet.remaining();
-    return n >= 2
-        && packet.get(packet.position()) == 'd'
-        && packet.get(packet.position() + n - 1) == 'e';
-  }
+  // ------------------------------------------------------------------ DatagramCore
 
-  // ------------------------------------------------------------------ sans-IO interface
-
-  /** A datagram arrived from {@code from}; {@code packet} is read from position to limit. */
-  public void handleDatagram(ByteBuffer packet, InetSocketAddress from, long nowNanos) {
-    counters.datagramsIn++;
-    if (guard.banned(from.getAddress(), nowNanos)) {
-      counters.bannedDrops++;
-      return;
+  /**
+   * A datagram arrived from {@code from}; {@code packet} is read from position to limit. Returns
+   * false, counting nothing, for a source of the other address family (the other family's node
+   * takes it); true for everything else, malformed datagrams included (counted and traced).
+   */
+  @Override
+  public boolean handleDatagram(ByteBuffer packet, InetSocketAddress from, long nowNanos) {
+    InetAddress ip = from.getAddress();
+    if (ip == null || (ip instanceof Inet6Address) != config.ipv6()) {
+      return false;
     }
-    if (!acceptableAddress(from)) {
+    counters.datagramsIn++;
+    if (from.getPort() == 0) {
       counters.selfOrPortZero++;
-      return;
+      return true;
+    }
+    if (guard.isBanned(ip, nowNanos)) {
+      counters.bannedDrops++;
+      tracer.bannedDropped(from);
+      return true;
     }
     int len = packet.remaining();
     if (len > MAX_INPUT) {
-      counters.badDatagrams++;
-      guard.garbage(from.getAddress(), nowNanos);
-      return;
+      malformed(from, len, KrpcError.BENCODE);
+      return true;
     }
     packet.get(packet.position(), rx, 0, len);
     KrpcError err = parser.parse(rx, 0, len, msg);
-    if (err != KrpcError.NONE) {
-      counters.badDatagrams++;
-      if (!err.hasTransaction()) {
-        guard.garbage(from.getAddress(), nowNanos);
-      } else if (msg.kind() == KrpcKind.QUERY) {
-        if (!config.readOnly() && guard.allowQuery(from.getAddress(), nowNanos)) {
-          if (err == KrpcError.UNKNOWN_METHOD) {
-            counters.unknownMethods++;
-          }
-          responder.error(msg, from, 203, QueryResponder.MSG_PROTOCOL);
-        }
+    if (err == KrpcError.NONE) {
+      if (msg.kind() == KrpcKind.QUERY) {
+        onQuery(from, len, nowNanos);
       } else {
-        RpcCall call = rpc.match(msg.txAsInt(), from);
-        if (call != null) {
-          call.transition(RpcState.ERROR);
-          call.listener.onFailure(call, nowNanos);
-        }
+        onReply(from, nowNanos);
       }
-      afterEvent(nowNanos);
-      return;
-    }
-    switch (msg.kind()) {
-      case QUERY -> onQuery(from, len, nowNanos);
-      case RESPONSE, ERROR -> onReply(from, nowNanos);
+    } else {
+      malformed(from, len, err);
+      if (err.hasTransaction()) {
+        onMalformedWithTransaction(err, from, nowNanos);
+      }
     }
     afterEvent(nowNanos);
+    return true;
   }
 
-  /**
-   * Writes the next datagram into {@code out} (from its position) and returns its destination, or
-   * returns null when there is nothing to send.
-   */
-  public InetSocketAddress pollTransmit(ByteBuffer out, long nowNanos) {
-    InetSocketAddress d = outbound.poll(out);
-    if (d != null) {
-      counters.datagramsOut++;
-    }
-    return d;
+  /** Writes the next datagram into {@code out} from position 0 and sets its destination. */
+  @Override
+  public boolean pollTransmit(Transmit out, long nowNanos) {
+    return rpc.poll(out);
   }
 
-  /** The next deadline in nanoseconds, or {@link Long#MAX_VALUE}. */
+  /** The next deadline in nanoseconds, or {@link Deadlines#NONE}. */
+  @Override
   public long pollTimeout() {
-    long t = Math.min(rpc.nextDeadline(), tokens.nextRotation());
-    t = Math.min(t, nextPeerExpiry);
+    long t = Deadlines.earliest(rpc.nextDeadline(), tokens.nextRotation());
+    t = Deadlines.earliest(t, nextPeerExpiry);
     if (table.size() > 0 && !config.readOnly()) {
-      t = Math.min(t, table.nextRefresh());
+      t = Deadlines.earliest(t, table.nextRefresh());
     }
     for (int i = 0; i < lookups.size(); i++) {
-      t = Math.min(t, lookups.get(i).deadline);
+      Lookup l = lookups.get(i);
+      if (!l.isDone()) {
+        t = Deadlines.earliest(t, l.deadline);
+      }
     }
-    return Math.min(t, bootstrapRetryAt);
+    return Deadlines.earliest(t, bootstrapRetryAt);
   }
 
   /** The clock reached {@link #pollTimeout()} (calling it early or late is harmless). */
+  @Override
   public void handleTimeout(long nowNanos) {
     List<RpcCall> fired = rpc.expire(nowNanos);
     for (int i = 0; i < fired.size(); i++) {
       RpcCall c = fired.get(i);
       if (c.state() == RpcState.STALLED) {
         counters.stalls++;
+        tracer.rpcStalled(c.method, c.address, nowNanos - c.sentAt);
         c.listener.onStall(c, nowNanos);
       } else {
         counters.timeouts++;
+        tracer.rpcTimedOut(c.method, c.address);
         if (c.expectedId != null) {
           table.failed(c.expectedId, nowNanos);
         }
@@ -204,17 +202,19 @@ public final class DhtNode {
       }
     }
     tokens.maybeRotate(nowNanos);
-    if (nowNanos >= nextPeerExpiry) {
+    if (Deadlines.isDue(nextPeerExpiry, nowNanos)) {
       peers.expire(nowNanos);
       nextPeerExpiry = nowNanos + PEER_EXPIRY_PERIOD;
     }
+    // finished lookups stay in the list until afterEvent, so indexes do not move under us
     for (int i = lookups.size() - 1; i >= 0; i--) {
-      if (i < lookups.size() && nowNanos >= lookups.get(i).deadline) {
-        lookups.get(i).step(nowNanos);
+      Lookup l = lookups.get(i);
+      if (!l.isDone() && Deadlines.isDue(l.deadline, nowNanos)) {
+        l.step(nowNanos);
       }
     }
-    if (nowNanos >= bootstrapRetryAt) {
-      bootstrapRetryAt = Long.MAX_VALUE;
+    if (Deadlines.isDue(bootstrapRetryAt, nowNanos)) {
+      bootstrapRetryAt = Deadlines.NONE;
       bootstrap(nowNanos, r -> {});
     }
     if (table.size() > 0) {
@@ -231,21 +231,22 @@ public final class DhtNode {
 
   private void afterEvent(long now) {
     for (NodeEntry e; (e = table.pollPing()) != null; ) {
-      sendPing(e.address(), e.id(), now);
+      rpc.ping(e.address(), e.id(), now);
     }
+    purgeFinishedLookups();
   }
 
   // ------------------------------------------------------------------ public API
 
   /**
-   * Joins the DHT: a find_node lookup for our own id through the saved nodes ({@link
-   * #loadRoutingTable}), the configured bootstrap nodes and whatever the table holds.
+   * Joins the DHT: a find_node lookup for our own id through the restored nodes ({@link
+   * #restoreRoutingTable}), the configured bootstrap nodes and whatever the table holds. When
+   * nobody answers it tries again later, backing off from 5 seconds to 5 minutes.
    */
   public void bootstrap(long nowNanos, Consumer<LookupResult> done) {
     Consumer<LookupResult> retrying =
         r -> {
           if (table.size() == 0) {
-            // nobody answered: try again later, backing off
             bootstrapRetryAt = r.endedAt() + bootstrapBackoff;
             bootstrapBackoff = Math.min(BOOTSTRAP_RETRY_MAX, bootstrapBackoff * 2);
           } else {
@@ -260,12 +261,12 @@ public final class DhtNode {
     for (InetSocketAddress a : config.bootstrapNodes()) {
       l.addSeed(a, nowNanos);
     }
-    l.start(nowNanos);
+    start(l, nowNanos);
   }
 
   /** A get_peers lookup for {@code infoHash}. */
   public void getPeers(NodeId infoHash, long nowNanos, Consumer<LookupResult> done) {
-    newLookup(infoHash, Lookup.Kind.GET_PEERS, -1, nowNanos, done).start(nowNanos);
+    start(newLookup(infoHash, Lookup.Kind.GET_PEERS, -1, nowNanos, done), nowNanos);
   }
 
   /**
@@ -279,32 +280,35 @@ public final class DhtNode {
     if (config.readOnly()) {
       throw new IllegalStateException("a read-only node (BEP 43) does not announce");
     }
-    newLookup(infoHash, Lookup.Kind.GET_PEERS, peerPort, nowNanos, done).start(nowNanos);
+    start(newLookup(infoHash, Lookup.Kind.GET_PEERS, peerPort, nowNanos, done), nowNanos);
   }
 
   /** A find_node lookup for {@code target}. */
   public void findNode(NodeId target, long nowNanos, Consumer<LookupResult> done) {
-    newLookup(target, Lookup.Kind.FIND_NODE, -1, nowNanos, done).start(nowNanos);
+    start(newLookup(target, Lookup.Kind.FIND_NODE, -1, nowNanos, done), nowNanos);
   }
 
   /** Pings {@code address}; if it answers it may enter the routing table. */
   public void ping(InetSocketAddress address, long nowNanos) {
-    sendPing(address, null, nowNanos);
-  }
-
-  /** Saves the routing table (and our id) to {@code file}. */
-  public void saveRoutingTable(Path file) throws IOException {
-    RoutingTableStore.save(file, selfId, table.entries());
+    rpc.ping(address, null, nowNanos);
   }
 
   /**
-   * Reads a saved routing table; its nodes are used by the next {@link #bootstrap}. A missing or
-   * corrupt file is reported in the result and the node starts empty.
+   * The routing table (and our id) as bytes for the host to keep ({@link RoutingTableStore}
+   * format); read them back with {@link #restoreRoutingTable}.
    */
-  public RoutingTableStore.Loaded loadRoutingTable(Path file) {
-    RoutingTableStore.Loaded loaded = RoutingTableStore.load(file);
+  public byte[] routingTableBytes() {
+    return RoutingTableStore.encode(selfId, table.entries());
+  }
+
+  /**
+   * Reads bytes from {@link #routingTableBytes()}; the nodes of our family are used by the next
+   * {@link #bootstrap}. Corrupt bytes are reported in the result and the node starts empty.
+   */
+  public RoutingTableStore.Loaded restoreRoutingTable(byte[] data) {
+    RoutingTableStore.Loaded loaded = RoutingTableStore.decode(data);
     for (RoutingTableStore.SavedNode n : loaded.nodes()) {
-      if (acceptableAddress(n.address())) {
+      if (rpc.acceptable(n.address())) {
         savedNodes.add(n.address());
       }
     }
@@ -315,8 +319,14 @@ public final class DhtNode {
     return selfId;
   }
 
+  /** Whether this node serves IPv6 rather than IPv4. */
+  public boolean ipv6() {
+    return config.ipv6();
+  }
+
+  /** A snapshot of the counters, taken now (call on the node's thread). */
   public DhtCounters counters() {
-    return counters;
+    return counters.snapshot();
   }
 
   /** The routing table, for status and tests; do not modify. */
@@ -334,47 +344,25 @@ public final class DhtNode {
     return rpc.inFlight();
   }
 
+  /** Lookups still running. */
   public int activeLookups() {
-    return lookups.size();
+    int n = 0;
+    for (int i = 0; i < lookups.size(); i++) {
+      n += lookups.get(i).isDone() ? 0 : 1;
+    }
+    return n;
   }
 
   // ------------------------------------------------------------------ internals
 
-  boolean ipv6() {
-    return config.ipv6();
-  }
-
-  Random random() {
-    return random;
-  }
-
-  byte[] selfIdBytes() {
-    return selfIdBytes;
-  }
-
-  int closestNodes(NodeId target, NodeEntry[] out, int n, long now) {
-    return table.closest(target, out, n, now);
-  }
-
-  /** Our family, a real port. */
-  boolean acceptableAddress(InetSocketAddress a) {
-    return a.getPort() != 0
-        && a.getAddress() != null
-        && (a.getAddress() instanceof Inet6Address) == config.ipv6();
-  }
-
-  void commit(InetSocketAddress to) {
-    if (!outbound.commit(to)) {
-      counters.outboundDropped++;
-    }
-  }
-
   private Lookup newLookup(
       NodeId target, Lookup.Kind kind, int announcePort, long now, Consumer<LookupResult> done) {
     counters.lookupsStarted++;
+    tracer.lookupStarted(
+        target, kind == Lookup.Kind.GET_PEERS ? KrpcMethod.GET_PEERS : KrpcMethod.FIND_NODE);
     Lookup l =
         new Lookup(
-            this,
+            rpc,
             target,
             kind,
             config.k(),
@@ -382,12 +370,35 @@ public final class DhtNode {
             announcePort,
             now,
             config.lookupTimeout().toNanos(),
-            done);
+            r -> lookupFinished(r, done));
     lookups.add(l);
     return l;
   }
 
-  void localPeers(NodeId infoHash, java.util.Collection<InetSocketAddress> out, long now) {
+  private void start(Lookup l, long now) {
+    List<InetSocketAddress> local = new ArrayList<>();
+    if (l.kind() == Lookup.Kind.GET_PEERS) {
+      localPeers(l.target, local, now); // peers announced to us count too
+    }
+    l.start(local, now);
+    purgeFinishedLookups();
+  }
+
+  private void purgeFinishedLookups() {
+    if (lookupsFinished) {
+      lookupsFinished = false;
+      lookups.removeIf(Lookup::isDone);
+    }
+  }
+
+  private void lookupFinished(LookupResult r, Consumer<LookupResult> done) {
+    counters.lookupsDone++;
+    lookupsFinished = true;
+    tracer.lookupFinished(r);
+    done.accept(r);
+  }
+
+  private void localPeers(NodeId infoHash, List<InetSocketAddress> out, long now) {
     int len = config.ipv6() ? 18 : 6;
     peers.forEach(
         infoHash,
@@ -402,87 +413,38 @@ public final class DhtNode {
         });
   }
 
-  void lookupDone(Lookup l) {
-    counters.lookupsDone++;
-    lookups.remove(l);
+  private void malformed(InetSocketAddress from, int len, KrpcError err) {
+    counters.badDatagrams++;
+    tracer.malformed(from, len, err);
   }
 
-  private long nodeRtt(NodeId id) {
-    if (id == null) {
-      return -1;
-    }
-    NodeEntry e = table.find(id);
-    return e == null ? -1 : e.rttNanos();
-  }
-
-  /** Sends a find_node or get_peers query for a lookup; null if it could not be queued. */
-  RpcCall sendLookupQuery(
-      KrpcMethod method,
-      InetSocketAddress to,
-      NodeId id,
-      byte[] target,
-      RpcCall.Listener listener,
-      Object context,
-      long now) {
-    if (outbound.size() >= 4000) {
-      counters.outboundDropped++;
-      return null;
-    }
-    RpcCall call = rpc.start(method, to, id, nodeRtt(id), listener, context, now);
-    ByteBuffer out = outbound.begin();
-    KrpcWriter.beginQuery(out, selfIdBytes);
-    if (method == KrpcMethod.GET_PEERS) {
-      KrpcWriter.infoHash(out, target);
+  /** A malformed message whose transaction id we could read: answer a query, fail a call. */
+  private void onMalformedWithTransaction(KrpcError err, InetSocketAddress from, long now) {
+    if (msg.kind() == KrpcKind.QUERY) {
+      if (config.readOnly()) {
+        return;
+      }
+      if (!guard.allowQuery(from.getAddress(), now)) {
+        counters.rateLimited++;
+        tracer.queryRateLimited(from);
+        return;
+      }
+      if (err == KrpcError.UNKNOWN_METHOD) {
+        counters.unknownMethods++;
+      }
+      responder.error(msg, from, 203, QueryResponder.MSG_PROTOCOL);
     } else {
-      KrpcWriter.target(out, target);
+      RpcCall call = rpc.match(msg.txAsInt(), from);
+      if (call != null) {
+        fail(call, now);
+      }
     }
-    KrpcWriter.endQuery(out, method, config.readOnly(), call.tx);
-    commit(to);
-    counters.queriesOut++;
-    return call;
   }
 
-  boolean sendAnnounce(
-      InetSocketAddress to, NodeId id, byte[] infoHash, byte[] token, int peerPort, long now) {
-    RpcCall call = rpc.start(KrpcMethod.ANNOUNCE_PEER, to, id, nodeRtt(id), maintenance, null, now);
-    ByteBuffer out = outbound.begin();
-    KrpcWriter.beginQuery(out, selfIdBytes);
-    if (peerPort == 0) {
-      KrpcWriter.impliedPort(out);
-    }
-    KrpcWriter.infoHash(out, infoHash);
-    KrpcWriter.port(out, peerPort == 0 ? 1 : peerPort);
-    KrpcWriter.token(out, token, 0, token.length);
-    KrpcWriter.endQuery(out, KrpcMethod.ANNOUNCE_PEER, config.readOnly(), call.tx);
-    commit(to);
-    counters.queriesOut++;
-    return true;
-  }
-
-  private void sendPing(InetSocketAddress to, NodeId id, long now) {
-    sendPing(to, id, maintenance, now);
-  }
-
-  private void sendPing(InetSocketAddress to, NodeId id, RpcCall.Listener listener, long now) {
-    RpcCall call = rpc.start(KrpcMethod.PING, to, id, nodeRtt(id), listener, null, now);
-    ByteBuffer out = outbound.begin();
-    KrpcWriter.beginQuery(out, selfIdBytes);
-    KrpcWriter.endQuery(out, KrpcMethod.PING, config.readOnly(), call.tx);
-    commit(to);
-    counters.queriesOut++;
-  }
-
-  /**
-   * A node we learned of second hand (a {@code nodes} entry): ping it if it would get a free slot
-   * in our table, a few at a time, so that tables fill without waiting for refreshes.
-   */
-  void consider(NodeId id, InetSocketAddress address, long now) {
-    if (discoveryPings < MAX_DISCOVERY_PINGS
-        && !config.readOnly()
-        && table.hasRoomFor(id, address)) {
-      discoveryPings++;
-      sendPing(address, id, discovery, now);
-    }
+  private void fail(RpcCall call, long now) {
+    call.transition(RpcState.ERROR);
+    tracer.rpcFailed(call.method, call.address);
+    call.listener.onFailure(call, now);
   }
 
   private void onQuery(InetSocketAddress from, int len, long now) {
@@ -496,15 +458,14 @@ public final class DhtNode {
     }
     if (!guard.allowQuery(from.getAddress(), now)) {
       counters.rateLimited++;
+      tracer.queryRateLimited(from);
       return;
     }
     responder.answer(msg, from, len, now);
     if (!msg.readOnly()) {
       NodeId id = NodeId.of(rx, msg.idOff());
-      if (table.heard(id, from, false, -1, now) == RoutingTable.Outcome.INSERTED
-          && discoveryPings < MAX_DISCOVERY_PINGS) {
-        discoveryPings++;
-        sendPing(from, id, discovery, now); // confirm it answers, making it good
+      if (table.heard(id, from, false, -1, now) == RoutingTable.Outcome.INSERTED) {
+        rpc.confirm(id, from, now); // a ping to learn that it answers, making it good
       }
     }
   }
@@ -517,20 +478,18 @@ public final class DhtNode {
     }
     if (msg.kind() == KrpcKind.ERROR) {
       counters.errorsIn++;
-      call.transition(RpcState.ERROR);
-      call.listener.onFailure(call, now);
+      fail(call, now);
       return;
     }
     counters.responsesIn++;
     if (selfId.matches(rx, msg.idOff())) {
       counters.selfOrPortZero++;
-      call.transition(RpcState.ERROR);
-      call.listener.onFailure(call, now);
+      fail(call, now);
       return;
     }
     long rtt = now - call.sentAt;
     call.transition(RpcState.RESPONDED);
-    rpc.sample(rtt);
+    rpc.sampleRtt(rtt);
     if (call.expectedId == null || call.expectedId.matches(rx, msg.idOff())) {
       table.heard(NodeId.of(rx, msg.idOff()), from, true, rtt, now);
     }
@@ -549,33 +508,5 @@ public final class DhtNode {
     if (changed != null) {
       port.externalAddressVoted(changed.getAddress(), changed.getPort(), votes.leaderVotes());
     }
-  }
-
-  /** Discovery pings: count them down when they end. */
-  private final class Discovery implements RpcCall.Listener {
-    @Override
-    public void onResponse(RpcCall call, KrpcMessage m, long nowNanos) {
-      discoveryPings--;
-    }
-
-    @Override
-    public void onStall(RpcCall call, long nowNanos) {}
-
-    @Override
-    public void onFailure(RpcCall call, long nowNanos) {
-      discoveryPings--;
-    }
-  }
-
-  /** Pings and announces: the table is updated by the dispatcher; nothing else to do. */
-  private static final class Maintenance implements RpcCall.Listener {
-    @Override
-    public void onResponse(RpcCall call, KrpcMessage m, long nowNanos) {}
-
-    @Override
-    public void onStall(RpcCall call, long nowNanos) {}
-
-    @Override
-    public void onFailure(RpcCall call, long nowNanos) {}
   }
 }

@@ -1,5 +1,6 @@
 package io.natswarm.dht;
 
+import io.natswarm.datagram.Deadlines;
 import io.natswarm.dht.krpc.KrpcMessage;
 import io.natswarm.dht.krpc.KrpcMethod;
 import io.natswarm.dht.routing.NodeEntry;
@@ -8,6 +9,7 @@ import io.natswarm.dht.routing.RoutingTableStore;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -22,8 +24,9 @@ import java.util.function.Consumer;
  * A lookup that reaches its deadline returns what it has. After a get_peers lookup with an announce
  * port, announce_peer goes to the k closest answering nodes with their tokens.
  *
- * <p>Explicit states: {@link State} for the lookup, {@link CandidateState} per candidate. Owned by
- * the DHT node's thread.
+ * <p>Explicit states: {@link State} for the lookup, {@link CandidateState} per candidate. It sees
+ * the node only through the narrow {@link RpcLayer} (send a query, read the routing table) and
+ * reports through its callback. Owned by the DHT node's thread.
  */
 final class Lookup implements RpcCall.Listener {
   enum Kind {
@@ -52,13 +55,19 @@ final class Lookup implements RpcCall.Listener {
     RpcCall activeCall;
     int retries;
 
-    Candidate(NodeId id, InetSocketAddress address) {
+    /**
+     * 1 for a node from our table or the bootstrap list, n + 1 for one named by a node of hop n.
+     */
+    final int hop;
+
+    Candidate(NodeId id, InetSocketAddress address, int hop) {
       this.id = id;
       this.address = address;
+      this.hop = hop;
     }
   }
 
-  private final DhtNode node;
+  private final RpcLayer rpc;
   final NodeId target;
   private final byte[] targetBytes;
   private final Kind kind;
@@ -78,7 +87,7 @@ final class Lookup implements RpcCall.Listener {
   private long firstPeerAt = -1;
 
   Lookup(
-      DhtNode node,
+      RpcLayer rpc,
       NodeId target,
       Kind kind,
       int k,
@@ -87,7 +96,7 @@ final class Lookup implements RpcCall.Listener {
       long now,
       long timeout,
       Consumer<LookupResult> callback) {
-    this.node = node;
+    this.rpc = rpc;
     this.target = target;
     this.targetBytes = target.toBytes();
     this.kind = kind;
@@ -113,8 +122,8 @@ final class Lookup implements RpcCall.Listener {
   }
 
   /** Adds a candidate with a known id (from our table or a {@code nodes} list). */
-  void addCandidate(NodeId id, InetSocketAddress address) {
-    if (id.equals(node.selfId()) || address.getPort() == 0 || !seen.add(address)) {
+  void addCandidate(NodeId id, InetSocketAddress address, int hop) {
+    if (id.equals(rpc.selfId()) || address.getPort() == 0 || !seen.add(address)) {
       return;
     }
     int pos = candidates.size();
@@ -134,7 +143,7 @@ final class Lookup implements RpcCall.Listener {
     if (pos >= maxCandidates) {
       return;
     }
-    candidates.add(pos, new Candidate(id, address));
+    candidates.add(pos, new Candidate(id, address, hop));
     if (candidates.size() > maxCandidates) {
       Candidate dropped = candidates.remove(candidates.size() - 1);
       if (dropped.state == CandidateState.NEW) {
@@ -150,28 +159,32 @@ final class Lookup implements RpcCall.Listener {
     if (!seen.add(address)) {
       return;
     }
-    Candidate c = new Candidate(null, address);
+    Candidate c = new Candidate(null, address, 1);
     send(c, now);
   }
 
-  void start(long now) {
+  /**
+   * Starts querying: the closest nodes of our table join the candidates, and {@code localPeers}
+   * (peers announced to us, for get_peers) count as found.
+   */
+  void start(Collection<InetSocketAddress> localPeers, long now) {
     if (kind == Kind.GET_PEERS) {
-      node.localPeers(target, peers, now); // peers announced to us count too
+      peers.addAll(localPeers);
       if (!peers.isEmpty()) {
         firstPeerAt = now;
       }
     }
     NodeEntry[] closest = new NodeEntry[k * 2];
-    int n = node.closestNodes(target, closest, closest.length, now);
+    int n = rpc.closestNodes(target, closest, closest.length, now);
     for (int i = 0; i < n; i++) {
-      addCandidate(closest[i].id(), closest[i].address());
+      addCandidate(closest[i].id(), closest[i].address(), 1);
     }
     step(now);
   }
 
   private void send(Candidate c, long now) {
     KrpcMethod m = kind == Kind.GET_PEERS ? KrpcMethod.GET_PEERS : KrpcMethod.FIND_NODE;
-    RpcCall call = node.sendLookupQuery(m, c.address, c.id, targetBytes, this, c, now);
+    RpcCall call = rpc.sendQuery(m, c.address, c.id, targetBytes, this, c, now);
     if (call != null) {
       c.activeCall = call;
       c.state = CandidateState.IN_FLIGHT;
@@ -187,7 +200,7 @@ final class Lookup implements RpcCall.Listener {
     if (state == State.DONE) {
       return;
     }
-    if (now >= deadline) {
+    if (Deadlines.isDue(deadline, now)) {
       finish(now, true);
       return;
     }
@@ -240,7 +253,7 @@ final class Lookup implements RpcCall.Listener {
     if (c.id == null) {
       c.id = NodeId.of(buf, msg.idOff());
       c.state = CandidateState.RESPONDED;
-      if (!c.id.equals(node.selfId())) {
+      if (!c.id.equals(rpc.selfId())) {
         insertAnswered(c);
       }
     } else if (!c.id.matches(buf, msg.idOff())) {
@@ -259,16 +272,17 @@ final class Lookup implements RpcCall.Listener {
         firstPeerAt = now;
       }
     }
-    int addrLen = node.ipv6() ? 16 : 4;
-    int off = node.ipv6() ? msg.nodes6Off() : msg.nodesOff();
-    int len = node.ipv6() ? msg.nodes6Len() : msg.nodesLen();
+    boolean v6 = rpc.ipv6();
+    int addrLen = v6 ? 16 : 4;
+    int off = v6 ? msg.nodes6Off() : msg.nodesOff();
+    int len = v6 ? msg.nodes6Len() : msg.nodesLen();
     int step = 22 + addrLen;
     for (int p = off; off >= 0 && p + step <= off + len; p += step) {
       InetSocketAddress a = RoutingTableStore.compactAddress(buf, p + 20, addrLen);
-      if (a != null && node.acceptableAddress(a)) {
+      if (a != null && rpc.acceptable(a)) {
         NodeId id = NodeId.of(buf, p);
-        addCandidate(id, a);
-        node.consider(id, a, now);
+        addCandidate(id, a, c.hop + 1);
+        rpc.discovered(id, a, now);
       }
     }
     step(now);
@@ -343,22 +357,23 @@ final class Lookup implements RpcCall.Listener {
     state = State.DONE;
     List<LookupResult.NodeRef> closest = new ArrayList<>(k);
     List<Candidate> answered = new ArrayList<>(k);
+    int hops = 0;
     for (Candidate c : candidates) {
       if (c.state == CandidateState.RESPONDED && c.id != null && closest.size() < k) {
         closest.add(new LookupResult.NodeRef(c.id, c.address));
         answered.add(c);
+        hops = Math.max(hops, c.hop);
       }
     }
     int announced = 0;
     if (announcePort >= 0 && kind == Kind.GET_PEERS) {
       for (Candidate c : answered) {
-        if (c.token != null
-            && node.sendAnnounce(c.address, c.id, targetBytes, c.token, announcePort, now)) {
+        if (c.token != null) {
+          rpc.sendAnnounce(c.address, c.id, targetBytes, c.token, announcePort, now);
           announced++;
         }
       }
     }
-    node.lookupDone(this);
     callback.accept(
         new LookupResult(
             target,
@@ -369,6 +384,7 @@ final class Lookup implements RpcCall.Listener {
             now,
             firstPeerAt,
             timedOut,
-            announced));
+            announced,
+            hops));
   }
 }

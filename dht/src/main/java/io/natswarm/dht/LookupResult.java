@@ -16,6 +16,9 @@ import java.util.List;
  * @param firstPeerAt when the first peer arrived, or -1
  * @param timedOut whether the lookup hit its timeout (and returned what it had)
  * @param announced how many announce_peer queries were sent after the lookup
+ * @param hops the longest chain of referrals to any of the {@code closest} nodes: 1 when each of
+ *     them came from our routing table or the bootstrap list, 2 when one was named by such a node,
+ *     and so on; 0 when none answered
  */
 public record LookupResult(
     NodeId target,
@@ -26,7 +29,8 @@ public record LookupResult(
     long endedAt,
     long firstPeerAt,
     boolean timedOut,
-    int announced) {
+    int announced,
+    int hops) {
 
   /** A node that answered: its id and address. */
   public record NodeRef(NodeId id, InetSocketAddress address) {}

@@ -1,21 +1,27 @@
 package io.natswarm.dht;
 
+import io.natswarm.datagram.Deadlines;
 import io.natswarm.dht.krpc.KrpcMessage;
+import io.natswarm.dht.krpc.KrpcMethod;
 import io.natswarm.dht.krpc.KrpcWriter;
 import io.natswarm.dht.routing.NodeEntry;
 import io.natswarm.dht.routing.NodeId;
-import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Random;
 
 /**
  * Answers incoming KRPC queries (BEP 5 ping, find_node, get_peers, announce_peer; BEP 51
  * sample_infohashes; unknown methods with a target or info_hash as find_node) into the outbound
  * queue. Every reply echoes the requester's address as BEP 42 {@code ip}, and its size is bounded
- * by the query's size times the amplification factor (no amplification attacks). Owned by the DHT
- * node's thread.
+ * by the query's size times the amplification factor (no amplification attacks). An announce with a
+ * valid token is the one proof of a source address we get, so it is here that the {@link
+ * SourceGuard} hears of announces that may earn a ban. Works through the {@link RpcLayer} (routing
+ * table view, replies), the {@link TokenSecrets} and the {@link PeerStore}, never the node itself.
+ * Owned by the DHT node's thread.
  */
 final class QueryResponder {
   static final byte[] MSG_PROTOCOL = "Protocol Error".getBytes(StandardCharsets.US_ASCII);
@@ -25,11 +31,13 @@ final class QueryResponder {
   static final int MAX_REPLY = 1400;
   static final int SAMPLE_INTERVAL_SECONDS = 6 * 3600;
 
-  private final DhtNode node;
-  private final DhtCounters counters;
+  private final RpcLayer rpc;
+  private final Counters counters;
   private final TokenSecrets tokens;
   private final PeerStore peers;
-  private final OutboundQueue outbound;
+  private final SourceGuard guard;
+  private final DhtTracer tracer;
+  private final Random random;
   private final int k;
   private final int maxValues;
   private final int amplification;
@@ -38,17 +46,20 @@ final class QueryResponder {
   private final byte[] compactPeer = new byte[18];
 
   QueryResponder(
-      DhtNode node,
-      DhtCounters counters,
+      RpcLayer rpc,
+      Counters counters,
       TokenSecrets tokens,
       PeerStore peers,
-      OutboundQueue outbound,
-      DhtConfig config) {
-    this.node = node;
+      SourceGuard guard,
+      DhtConfig config,
+      Random random) {
+    this.rpc = rpc;
     this.counters = counters;
     this.tokens = tokens;
     this.peers = peers;
-    this.outbound = outbound;
+    this.guard = guard;
+    this.tracer = config.tracer();
+    this.random = random;
     this.k = config.k();
     this.maxValues = config.maxValues();
     this.amplification = config.amplification();
@@ -65,7 +76,7 @@ final class QueryResponder {
         end(out, msg, from);
       }
       case FIND_NODE, UNKNOWN -> {
-        if (msg.method() == io.natswarm.dht.krpc.KrpcMethod.UNKNOWN) {
+        if (msg.method() == KrpcMethod.UNKNOWN) {
           counters.unknownMethods++;
         }
         int t = msg.targetOff() >= 0 ? msg.targetOff() : msg.infoHashOff();
@@ -85,7 +96,7 @@ final class QueryResponder {
     writeNodes(out, infoHash, now);
     tokens.token(from.getAddress(), token, 0);
     KrpcWriter.token(out, token, 0, token.length);
-    int len = node.ipv6() ? 18 : 6;
+    int len = rpc.ipv6() ? 18 : 6;
     int room = (budget - out.position() - 40) / (len + 3);
     int n = Math.min(Math.min(maxValues, room), peers.count(infoHash, len, now));
     if (n > 0) {
@@ -98,10 +109,18 @@ final class QueryResponder {
 
   private void announce(KrpcMessage msg, InetSocketAddress from, long now) {
     byte[] buf = msg.buf();
-    if (!tokens.isValid(from.getAddress(), buf, msg.tokenOff(), msg.tokenLen())) {
+    InetAddress ip = from.getAddress();
+    if (!tokens.isValid(ip, buf, msg.tokenOff(), msg.tokenLen())) {
       counters.badTokens++;
+      tracer.badToken(from);
       error(msg, from, 203, MSG_BAD_TOKEN);
       return;
+    }
+    long bannedUntil = guard.provenAnnounce(ip, now);
+    if (bannedUntil != Deadlines.NONE) {
+      counters.bans++;
+      tracer.sourceBanned(ip, bannedUntil, "more valid-token announces than allowed");
+      return; // not stored, not answered; the source's next datagrams are dropped
     }
     int port = msg.impliedPort() ? from.getPort() : msg.port();
     if (port <= 0) {
@@ -109,18 +128,9 @@ final class QueryResponder {
       error(msg, from, 203, MSG_BAD_PORT);
       return;
     }
-    int len;
-    if (from.getAddress() instanceof Inet4Address) {
-      int a = from.getAddress().hashCode();
-      compactPeer[0] = (byte) (a >>> 24);
-      compactPeer[1] = (byte) (a >>> 16);
-      compactPeer[2] = (byte) (a >>> 8);
-      compactPeer[3] = (byte) a;
-      len = 6;
-    } else {
-      System.arraycopy(from.getAddress().getAddress(), 0, compactPeer, 0, 16);
-      len = 18;
-    }
+    byte[] address = ip.getAddress(); // 4 or 16 bytes
+    int len = address.length + 2;
+    System.arraycopy(address, 0, compactPeer, 0, address.length);
     compactPeer[len - 2] = (byte) (port >>> 8);
     compactPeer[len - 1] = (byte) port;
     if (peers.announce(NodeId.of(buf, msg.infoHashOff()), compactPeer, 0, len, now)) {
@@ -136,7 +146,7 @@ final class QueryResponder {
     writeNodes(out, NodeId.of(msg.buf(), msg.targetOff()), now);
     KrpcWriter.num(out, peers.torrentCount());
     int room = Math.max(0, (budget - out.position() - 40) / 20);
-    List<NodeId> sample = peers.sample(Math.min(room, 50), node.random());
+    List<NodeId> sample = peers.sample(Math.min(room, 50), random);
     KrpcWriter.samplesHeader(out, sample.size());
     for (NodeId id : sample) {
       id.write(out);
@@ -145,14 +155,14 @@ final class QueryResponder {
   }
 
   private ByteBuffer begin(InetSocketAddress from) {
-    ByteBuffer out = outbound.begin();
-    KrpcWriter.beginResponse(out, from, node.selfIdBytes());
+    ByteBuffer out = rpc.beginReply();
+    KrpcWriter.beginResponse(out, from, rpc.selfIdBytes());
     return out;
   }
 
   private void writeNodes(ByteBuffer out, NodeId target, long now) {
-    int n = node.closestNodes(target, closest, k, now);
-    if (node.ipv6()) {
+    int n = rpc.closestNodes(target, closest, k, now);
+    if (rpc.ipv6()) {
       KrpcWriter.nodes6Header(out, n);
     } else {
       KrpcWriter.nodesHeader(out, n);
@@ -165,14 +175,14 @@ final class QueryResponder {
 
   private void end(ByteBuffer out, KrpcMessage msg, InetSocketAddress from) {
     KrpcWriter.endResponse(out, msg.buf(), msg.txOff(), msg.txLen());
-    node.commit(from);
+    rpc.sendReply(from);
   }
 
   /** A complete error reply to the query in {@code msg}. */
   void error(KrpcMessage msg, InetSocketAddress from, int code, byte[] text) {
-    ByteBuffer out = outbound.begin();
+    ByteBuffer out = rpc.beginReply();
     KrpcWriter.error(out, code, text, from, msg.buf(), msg.txOff(), msg.txLen());
     counters.errorsOut++;
-    node.commit(from);
+    rpc.sendReply(from);
   }
 }

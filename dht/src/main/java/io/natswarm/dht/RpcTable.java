@@ -1,5 +1,6 @@
 package io.natswarm.dht;
 
+import io.natswarm.datagram.Deadlines;
 import io.natswarm.dht.krpc.KrpcMethod;
 import io.natswarm.dht.routing.NodeId;
 import java.net.InetSocketAddress;
@@ -78,10 +79,11 @@ final class RpcTable {
     return calls.size();
   }
 
+  /** The earliest stall or hard deadline of the calls in flight, or {@link Deadlines#NONE}. */
   long nextDeadline() {
-    long t = Long.MAX_VALUE;
+    long t = Deadlines.NONE;
     for (RpcCall c : calls.values()) {
-      t = Math.min(t, c.nextDeadline());
+      t = Deadlines.earliest(t, c.nextDeadline());
     }
     return t;
   }
@@ -94,10 +96,11 @@ final class RpcTable {
     fired.clear();
     for (Iterator<RpcCall> it = calls.values().iterator(); it.hasNext(); ) {
       RpcCall c = it.next();
-      if (c.state() == RpcState.SENT && now >= c.stallAt && now < c.deadline) {
+      boolean dead = Deadlines.isDue(c.deadline, now);
+      if (c.state() == RpcState.SENT && Deadlines.isDue(c.stallAt, now) && !dead) {
         c.transition(RpcState.STALLED);
         fired.add(c);
-      } else if (now >= c.deadline) {
+      } else if (dead) {
         c.transition(RpcState.TIMED_OUT);
         it.remove();
         fired.add(c);

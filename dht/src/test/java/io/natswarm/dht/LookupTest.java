@@ -26,14 +26,10 @@ class LookupTest {
 
   private List<KrpcMessage> sent(DhtNode n, long now) {
     List<KrpcMessage> out = new ArrayList<>();
-    ByteBuffer b = ByteBuffer.allocate(2048);
-    InetSocketAddress d;
-    while ((d = n.pollTransmit(b.clear(), now)) != null) {
-      byte[] copy = java.util.Arrays.copyOf(b.array(), b.position());
+    for (byte[] copy : Outbox.drain(n, now, dest)) {
       KrpcMessage x = new KrpcMessage();
       assertThat(parser.parse(copy, 0, copy.length, x)).isEqualTo(KrpcError.NONE);
       out.add(x);
-      dest.add(d);
     }
     return out;
   }

@@ -1,94 +1,86 @@
 package io.natswarm.utp;
 
+import io.natswarm.datagram.Deadlines;
+import io.natswarm.datagram.Transmit;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 
 /**
- * The wire side of one {@link UtpConnection}: the BEP 29 state machine, packet building and the
- * timers; the receiving half is an {@link InboundStream}, the sender's bookkeeping a {@link
- * SendWindow}. Inbound packets come from {@link UtpStack#handleDatagram} already parsed into a
- * {@link UtpHeader}; outbound packets are built on demand by {@link #poll}, straight from the send
- * ring into the caller's buffer. Connection ids follow BEP 29 "Connection setup": the initiator
- * receives on the SYN's id and sends on id + 1, the acceptor the other way round. Owned by the
- * stack's event-loop thread.
+ * The wire side of one {@link UtpConnection}: the BEP 29 state machine, the acks and timers, and
+ * the packet headers. Every change of state goes through {@link #transition}, checked against
+ * {@link UtpState}'s table of legal moves and reported to the {@link UtpTracer}. The receiving half
+ * is an {@link InboundStream}, the sending half a {@link Sender}. Inbound packets come from {@link
+ * UtpStack#handleDatagram} already parsed into a {@link UtpHeader}; outbound packets are built on
+ * demand by {@link #poll}, straight from the send ring into the host's buffer. Connection ids
+ * follow BEP 29 "Connection setup": the initiator receives on the SYN's id and sends on id + 1, the
+ * acceptor the other way round. Owned by the stack's event-loop thread.
  */
-final class ConnectionEngine {
+final class ConnectionEngine implements Sender.HeaderWriter {
   private static final long U32 = 0xFFFF_FFFFL;
 
-  final UtpStack stack;
-  final UtpSettings settings;
-  final InetSocketAddress remote;
-  final boolean outgoing;
-  final int recvId;
-  final int sendId;
-  final UtpConnection api;
-  final UtpConnectionStats stats = new UtpConnectionStats();
-  final RttEstimator rtt;
-  final CongestionWindow cc;
-  final PathMtu mtu;
-  final SendWindow window;
-  final InboundStream in;
+  private final UtpStack stack;
+  private final UtpSettings settings;
+  private final UtpTracer tracer;
+  private final StackCounters counters;
+  private final InetSocketAddress remote;
+  private final boolean outgoing;
+  private final int recvId;
+  private final int sendId;
+  private final UtpConnection api;
+  private final UtpConnectionStats stats = new UtpConnectionStats();
+  private final Sender sender;
+  private final InboundStream in;
 
-  UtpState state;
-  UtpError error = UtpError.NONE;
+  private UtpState state;
+  private UtpError error = UtpError.NONE;
 
-  private final OutboundStream outbound;
-  final ByteRing sendBuf;
-
-  private long peerWindow;
-  private int consecutiveTimeouts;
-  private long rtoDeadline = Long.MAX_VALUE;
-  private boolean zeroWindowProbe;
   private long replyMicros;
   private boolean ackPending;
   private long advertisedWindow;
   private boolean appClosed;
   private boolean resetPending;
   private boolean keepAlivePending;
-  private final long createdAt;
+  private final long connectDeadline;
   private long lastRecvAt;
   private long lastSendAt;
-  private long lingerUntil = Long.MAX_VALUE;
+  private long lingerUntil = Deadlines.NONE;
 
-  boolean inReadyQueue;
-  int listIndex = -1;
-  boolean removed;
+  // The stack's bookkeeping, changed only through the methods at the end.
+  private boolean inReadyQueue;
+  private int slot = -1;
+  private boolean retired;
 
+  /**
+   * A new connection in {@link UtpState#SYN_SENT} ({@code outgoing}) or {@link
+   * UtpState#SYN_RECEIVED}; the handshake must complete by {@code connectDeadline}.
+   */
   ConnectionEngine(
       UtpStack stack,
+      StackCounters counters,
       InetSocketAddress remote,
       boolean outgoing,
       int recvId,
       int sendId,
       int initialSeq,
-      long nowNanos) {
+      long nowNanos,
+      long connectDeadline) {
     this.stack = stack;
     this.settings = stack.settings();
+    this.tracer = settings.tracer();
+    this.counters = counters;
     this.remote = remote;
     this.outgoing = outgoing;
     this.recvId = recvId;
     this.sendId = sendId;
     this.api = new UtpConnection(this);
-    this.rtt = new RttEstimator(settings.minTimeout().toNanos() / 1000);
-    this.mtu =
-        new PathMtu(settings.minPacketSize(), settings.packetSize(), settings.maxPacketSize());
-    this.cc =
-        new CongestionWindow(
-            settings.targetDelay().toNanos() / 1000,
-            settings.gainBytesPerRtt(),
-            settings.packetSize(),
-            2 * settings.packetSize(),
-            Math.max(settings.sendBufferBytes(), 64 * 1024));
-    this.window = new SendWindow(initialSeq, stats, rtt, cc, mtu);
+    this.sender = new Sender(settings, initialSeq, stats);
     this.in =
         new InboundStream(
             settings.receiveBufferBytes(),
             settings.minPacketSize() - UtpHeader.SIZE,
             stats,
-            stack.countersMut());
-    this.outbound = new OutboundStream(settings.sendBufferBytes());
-    this.sendBuf = outbound.buf;
-    this.createdAt = nowNanos;
+            counters);
+    this.connectDeadline = connectDeadline;
     this.lastRecvAt = nowNanos;
     this.lastSendAt = nowNanos;
     this.state = outgoing ? UtpState.SYN_SENT : UtpState.SYN_RECEIVED;
@@ -96,20 +88,74 @@ final class ConnectionEngine {
 
   /** Acceptor set-up from the peer's SYN (BEP 29: ack_nr = the SYN's seq_nr). */
   void acceptSyn(UtpHeader syn, long nowNanos) {
-    in.ackNr = syn.seqNr;
-    peerWindow = syn.windowSize;
+    in.startAfter(syn.seqNr);
+    sender.peerWindow(syn.windowSize);
     replyMicros = ((nowNanos / 1000) - syn.timestampMicros) & U32;
     stats.packetsReceived++;
     ackPending = true;
   }
 
+  // =========================================================================== state machine
+
+  /**
+   * Moves to {@code next}, which must be a legal move of {@link UtpState}'s table: anything else is
+   * a bug and throws {@link IllegalStateException}. Leaving {@link UtpState#SYN_RECEIVED} ends the
+   * half-open count; every move is reported to the tracer.
+   */
+  void transition(UtpState next, String reason) {
+    UtpState from = state;
+    if (!from.canMoveTo(next)) {
+      throw new IllegalStateException(
+          "µTP connection "
+              + recvId
+              + " with "
+              + remote
+              + ": illegal move "
+              + from
+              + " -> "
+              + next
+              + " ("
+              + reason
+              + ")");
+    }
+    state = next;
+    if (from == UtpState.SYN_RECEIVED) {
+      stack.halfOpenClosed();
+    }
+    tracer.stateChanged(recvId, remote, from, next, reason);
+  }
+
+  /** Enters CLOSED with {@code why}; received bytes stay readable after an orderly close. */
+  void finish(UtpError why, String reason) {
+    if (state == UtpState.CLOSED) {
+      return;
+    }
+    error = why;
+    transition(UtpState.CLOSED, reason);
+    sender.clear();
+    if (why != UtpError.NONE) {
+      in.clear();
+    }
+    counters.connectionsClosed++;
+    tracer.connectionClosed(recvId, remote, why);
+    if (resetPending) {
+      stack.wake(this);
+    } else {
+      stack.retire(this);
+    }
+    UtpConnectionListener l = api.listener();
+    if (l != null) {
+      l.onClosed(api);
+    }
+  }
+
   // =========================================================================== application side
 
-  int write(ByteBuffer src, long nowNanos) {
+  int write(ByteBuffer src) {
     if (!canWrite()) {
       return -1;
     }
-    int n = outbound.append(src);
+    int n = sender.append(src);
     if (n > 0) {
       stack.wake(this);
     }
@@ -120,18 +166,18 @@ final class ConnectionEngine {
     return (state == UtpState.SYN_SENT
             || state == UtpState.SYN_RECEIVED
             || state == UtpState.CONNECTED)
-        && !outbound.finQueued;
+        && !sender.finQueued();
   }
 
   int writableBytes() {
-    return canWrite() ? sendBuf.free() : 0;
+    return canWrite() ? sender.free() : 0;
   }
 
-  int read(ByteBuffer dst, long nowNanos) {
+  int read(ByteBuffer dst) {
     int n = in.read(dst);
     if (n > 0) {
       // A window update when the advertised window was too small for a full packet.
-      int full = mtu.packetSize();
+      int full = sender.packetSize();
       if (advertisedWindow < full && in.window() >= full && state != UtpState.CLOSED) {
         ackPending = true;
         stack.wake(this);
@@ -149,14 +195,13 @@ final class ConnectionEngine {
         && in.readable() == 0;
   }
 
-  void shutdownOutput(long nowNanos) {
-    if (outbound.finQueued || state == UtpState.CLOSED || state == UtpState.LINGER) {
+  void shutdownOutput() {
+    if (sender.finQueued() || state == UtpState.CLOSED || state == UtpState.LINGER) {
       return;
     }
-    outbound.finQueued = true;
+    sender.queueFin();
     if (state == UtpState.CONNECTED || state == UtpState.SYN_RECEIVED) {
-      leaveHalfOpen();
-      state = UtpState.FIN_SENT;
+      transition(UtpState.FIN_SENT, "output shut down");
     }
     stack.wake(this);
   }
@@ -168,19 +213,24 @@ final class ConnectionEngine {
     appClosed = true;
     in.discard();
     if (state == UtpState.SYN_SENT) {
-      abort(nowNanos);
+      abort();
       return;
     }
-    shutdownOutput(nowNanos);
+    shutdownOutput();
     maybeLinger(nowNanos);
   }
 
-  void abort(long nowNanos) {
+  void abort() {
+    abort(UtpError.ABORTED, "aborted");
+  }
+
+  /** Queues ST_RESET and closes with {@code why}. */
+  void abort(UtpError why, String reason) {
     if (state == UtpState.CLOSED) {
       return;
     }
     resetPending = true;
-    finish(UtpError.ABORTED);
+    finish(why, reason);
   }
 
   // =========================================================================== inbound
@@ -192,47 +242,53 @@ final class ConnectionEngine {
     }
     int type = h.type;
     if (type == UtpHeader.ST_RESET) {
-      stack.countersMut().resetsIn++;
-      finish(state == UtpState.SYN_SENT ? UtpError.REFUSED : UtpError.RESET_BY_PEER);
+      counters.resetsIn++;
+      if (state == UtpState.SYN_SENT) {
+        finish(UtpError.REFUSED, "SYN answered by ST_RESET");
+      } else {
+        finish(UtpError.RESET_BY_PEER, "ST_RESET received");
+      }
       return true;
     }
     if (type == UtpHeader.ST_SYN) {
-      if (!outgoing && h.seqNr == in.ackNr) {
+      if (!outgoing && h.seqNr == in.ackNr()) {
         // Our ST_STATE was lost: answer the retransmitted SYN again.
-        stack.countersMut().duplicateSyn++;
+        counters.duplicateSyn++;
         ackPending = true;
         touch(h, nowNanos);
       }
       return true;
     }
     // Validate the ack before changing any state.
-    if (window.impossible(h.ackNr)) {
-      stack.countersMut().impossibleAck++;
+    if (sender.impossible(h.ackNr)) {
+      counters.impossibleAck();
       return false;
     }
-    int advance = window.advance(h.ackNr);
+    int advance = sender.advance(h.ackNr);
     if (state == UtpState.SYN_SENT) {
       if (advance < 1) {
-        stack.countersMut().impossibleAck++;
+        counters.impossibleAck();
         return false;
       }
       // The acceptor's ST_STATE does not consume a sequence number: its first data packet reuses
       // it, so the last in-order packet "received" is seq_nr - 1.
-      in.ackNr = SeqNr.add(h.seqNr, -1);
-      state = outbound.finQueued ? UtpState.FIN_SENT : UtpState.CONNECTED;
+      in.startAfter(SeqNr.add(h.seqNr, -1));
+      transition(sender.finQueued() ? UtpState.FIN_SENT : UtpState.CONNECTED, "SYN acknowledged");
       ackPending = true;
       notifyConnected();
     } else if (state == UtpState.SYN_RECEIVED) {
-      leaveHalfOpen();
-      state = outbound.finQueued ? UtpState.FIN_SENT : UtpState.CONNECTED;
+      transition(
+          sender.finQueued() ? UtpState.FIN_SENT : UtpState.CONNECTED, "first packet after SYN");
       notifyConnected();
     }
     touch(h, nowNanos);
-    peerWindow = h.windowSize;
-    if (peerWindow > 0) {
-      zeroWindowProbe = false;
+    sender.peerWindow(h.windowSize);
+    if (sender.onAck(h, buf, advance, nowNanos)) {
+      UtpConnectionListener l = api.listener();
+      if (l != null) {
+        l.onWritable(api);
+      }
     }
-    processAcks(h, buf, advance, nowNanos);
     if (state == UtpState.CLOSED) {
       return true;
     }
@@ -245,7 +301,7 @@ final class ConnectionEngine {
         }
       }
     } else if (advance == 0 && h.payloadLength == 0) {
-      window.onDuplicateAck();
+      sender.onDuplicateAck();
     }
     maybeLinger(nowNanos);
     return true;
@@ -254,201 +310,93 @@ final class ConnectionEngine {
   private void touch(UtpHeader h, long nowNanos) {
     stats.packetsReceived++;
     lastRecvAt = nowNanos;
-    consecutiveTimeouts = 0;
+    sender.peerAlive();
     replyMicros = ((nowNanos / 1000) - h.timestampMicros) & U32;
   }
 
-  private void processAcks(UtpHeader h, ByteBuffer buf, int advance, long nowNanos) {
-    if (!window.onAck(h, buf, advance, nowNanos)) {
-      return;
-    }
-    outbound.release(window.sent);
-    rtoDeadline = window.sent.isEmpty() ? Long.MAX_VALUE : nowNanos + rtt.timeoutMicros() * 1000;
-    if (outbound.becameWritable()) {
-      UtpConnectionListener l = api.listener();
-      if (l != null) {
-        l.onWritable(api);
-      }
-    }
-  }
-
   private void maybeLinger(long nowNanos) {
-    if (state == UtpState.CLOSED || state == UtpState.LINGER) {
+    if (state != UtpState.FIN_SENT) {
       return;
     }
-    if (window.finAcked && (in.peerFinished() || appClosed)) {
-      state = UtpState.LINGER;
+    if (sender.finAcked() && (in.peerFinished() || appClosed)) {
+      transition(UtpState.LINGER, in.peerFinished() ? "both FINs through" : "our FIN acked");
       lingerUntil = nowNanos + settings.lingerTime().toNanos();
-      rtoDeadline = Long.MAX_VALUE;
+      sender.stopRetransmitting();
     }
   }
 
   // =========================================================================== outbound
 
-  /** Writes the next packet of this connection into {@code out}; false if nothing is due. */
-  boolean poll(UtpTransmit out, long nowNanos) {
-    SentPackets sent = window.sent;
+  /**
+   * Writes the next packet of this connection into {@code out} (from position 0; the datagram is
+   * [0, position)) and sets its destination; false if nothing is due.
+   */
+  boolean poll(Transmit out, long nowNanos) {
+    ByteBuffer b = out.buffer();
     if (resetPending) {
       resetPending = false;
-      writeHeader(out, UtpHeader.ST_RESET, 0, sent.next(), nowNanos);
-      stack.countersMut().resetsOut++;
-      return sentPacket(out, nowNanos, false);
+      writeHeader(b, UtpHeader.ST_RESET, 0, sender.nextSeq(), nowNanos);
+      counters.resetsOut++;
+      return sent(out, nowNanos, false);
     }
     if (state == UtpState.CLOSED) {
       return false;
     }
     if (state == UtpState.SYN_SENT) {
-      return pollSyn(out, nowNanos);
+      int seq = sender.pollSyn(nowNanos);
+      if (seq < 0) {
+        return false;
+      }
+      b.clear();
+      advertisedWindow = in.window();
+      UtpHeader.write(b, UtpHeader.ST_SYN, 0, recvId, nowNanos / 1000, 0, advertisedWindow, seq, 0);
+      return sent(out, nowNanos, false);
     }
     if (state != UtpState.LINGER) {
-      if (window.lostCount > 0 && resendLost(out, nowNanos)) {
-        return true;
-      }
-      if (sendNew(out, nowNanos)) {
-        return true;
+      int what = sender.pollData(b, this, nowNanos);
+      if (what != Sender.NOTHING) {
+        return sent(out, nowNanos, what == Sender.PROBE);
       }
     }
     boolean sack = in.sackPending();
     if (ackPending || keepAlivePending || sack) {
       int sackBytes = sack ? in.sackBytes() : 0;
       writeHeader(
-          out, UtpHeader.ST_STATE, sackBytes > 0 ? UtpHeader.EXT_SACK : 0, sent.next(), nowNanos);
+          b,
+          UtpHeader.ST_STATE,
+          sackBytes > 0 ? UtpHeader.EXT_SACK : 0,
+          sender.nextSeq(),
+          nowNanos);
       if (sackBytes > 0) {
-        in.writeSack(out.buffer(), sackBytes);
+        in.writeSack(b, sackBytes);
       }
       if (keepAlivePending && !ackPending) {
         stats.keepAlives++;
       }
-      return sentPacket(out, nowNanos, false);
+      return sent(out, nowNanos, false);
     }
     return false;
   }
 
-  private boolean pollSyn(UtpTransmit out, long nowNanos) {
-    SentPackets sent = window.sent;
-    int seq;
-    if (sent.isEmpty()) {
-      sent.hasRoom();
-      seq = sent.add(UtpHeader.ST_SYN, outbound.sentOffset, 0, nowNanos, false);
-    } else if (window.lostCount > 0) {
-      seq = sent.first();
-      window.resent(seq, nowNanos);
-      stats.retransmits++;
-      stats.synRetransmits++;
-    } else {
-      return false;
-    }
-    ByteBuffer b = out.buffer();
-    b.clear();
-    advertisedWindow = in.window();
-    UtpHeader.write(b, UtpHeader.ST_SYN, 0, recvId, nowNanos / 1000, 0, advertisedWindow, seq, 0);
-    armRto(nowNanos);
-    return sentPacket(out, nowNanos, false);
-  }
-
-  private boolean resendLost(UtpTransmit out, long nowNanos) {
-    int seq = window.oldestLost();
-    if (seq < 0) {
-      return false;
-    }
-    SentPackets sent = window.sent;
-    int len = sent.length(seq);
-    int type = sent.type(seq);
-    if (window.flight > 0 && window.flight + len > sendLimit()) {
-      return false;
-    }
-    if (peerWindow == 0 && type == UtpHeader.ST_DATA) {
-      if (!zeroWindowProbe) {
-        return false;
-      }
-      stats.zeroWindowProbes++;
-    }
-    zeroWindowProbe = false;
-    window.resent(seq, nowNanos);
-    stats.retransmits++;
-    if (type == UtpHeader.ST_FIN) {
-      stats.finRetransmits++;
-    }
-    writeHeader(out, type, 0, seq, nowNanos);
-    sendBuf.copyOut(sent.offset(seq), len, out.buffer());
-    armRto(nowNanos);
-    return sentPacket(out, nowNanos, false);
-  }
-
-  private boolean sendNew(UtpTransmit out, long nowNanos) {
-    SentPackets sent = window.sent;
-    long unsent = outbound.unsent();
-    if (unsent > 0) {
-      if (!sent.hasRoom()) {
-        return false;
-      }
-      int len = (int) Math.min(unsent, mtu.packetSize() - UtpHeader.SIZE);
-      // A path-MTU probe is a full packet padded with skippable extensions to the probe size, so
-      // that its retransmission (unpadded) fits the proven size if the probe is lost.
-      int padding = mtu.nextProbeSize() - UtpHeader.SIZE - len;
-      boolean isProbe = len == mtu.packetSize() - UtpHeader.SIZE && padding >= 2;
-      long flight = window.flight;
-      if (peerWindow == 0) {
-        if (!zeroWindowProbe) {
-          armRto(nowNanos);
-          return false;
-        }
-        zeroWindowProbe = false;
-        stats.zeroWindowProbes++;
-      } else if (flight > 0 && flight + len > sendLimit()) {
-        return false;
-      } else if (flight == 0 && len > peerWindow) {
-        len = (int) peerWindow;
-        isProbe = false;
-      }
-      int seq = sent.add(UtpHeader.ST_DATA, outbound.sentOffset, len, nowNanos, isProbe);
-      if (isProbe) {
-        mtu.probeSent(seq, len + UtpHeader.SIZE + padding);
-        stats.mtuProbesSent++;
-        writeHeader(out, UtpHeader.ST_DATA, UtpHeader.EXT_PADDING, seq, nowNanos);
-        UtpHeader.writePadding(out.buffer(), padding);
-      } else {
-        writeHeader(out, UtpHeader.ST_DATA, 0, seq, nowNanos);
-      }
-      sendBuf.copyOut(outbound.sentOffset, len, out.buffer());
-      outbound.sentOffset += len;
-      window.flight += len;
-      stats.payloadBytesSent += len;
-      armRto(nowNanos);
-      return sentPacket(out, nowNanos, isProbe);
-    }
-    if (outbound.finQueued && !outbound.finSent && sent.hasRoom()) {
-      outbound.finSent = true;
-      int seq = sent.add(UtpHeader.ST_FIN, outbound.sentOffset, 0, nowNanos, false);
-      writeHeader(out, UtpHeader.ST_FIN, 0, seq, nowNanos);
-      armRto(nowNanos);
-      return sentPacket(out, nowNanos, false);
-    }
-    return false;
-  }
-
-  /** What may be in flight: the congestion window, capped by the peer's receive window. */
-  private long sendLimit() {
-    return Math.min(cc.window(), peerWindow);
-  }
-
-  private void armRto(long nowNanos) {
-    if (rtoDeadline == Long.MAX_VALUE) {
-      rtoDeadline = nowNanos + rtt.timeoutMicros() * 1000;
-    }
-  }
-
-  private void writeHeader(UtpTransmit out, int type, int ext, int seq, long nowNanos) {
-    ByteBuffer b = out.buffer();
-    b.clear();
+  @Override
+  public void writeHeader(ByteBuffer out, int type, int extension, int seq, long nowNanos) {
+    out.clear();
     advertisedWindow = in.window();
     UtpHeader.write(
-        b, type, ext, sendId, nowNanos / 1000, replyMicros, advertisedWindow, seq, in.ackNr);
+        out,
+        type,
+        extension,
+        sendId,
+        nowNanos / 1000,
+        replyMicros,
+        advertisedWindow,
+        seq,
+        in.ackNr());
   }
 
-  private boolean sentPacket(UtpTransmit out, long nowNanos, boolean probe) {
-    out.buffer().flip();
-    out.set(remote, probe);
+  private boolean sent(Transmit out, long nowNanos, boolean probe) {
+    out.setDestination(remote);
+    out.setDontFragment(probe);
     stats.packetsSent++;
     lastSendAt = nowNanos;
     ackPending = false;
@@ -461,18 +409,17 @@ final class ConnectionEngine {
 
   // =========================================================================== timers
 
-  /** The next time {@link #onTimer} must run. */
+  /** The next time {@link #onTimer} must run, or {@link Deadlines#NONE}. */
   long deadline() {
     return switch (state) {
-      case CLOSED -> Long.MAX_VALUE;
+      case CLOSED -> Deadlines.NONE;
       case LINGER -> lingerUntil;
-      case SYN_SENT, SYN_RECEIVED ->
-          Math.min(rtoDeadline, createdAt + settings.connectTimeout().toNanos());
+      case SYN_SENT, SYN_RECEIVED -> Deadlines.earliest(sender.rtoDeadline(), connectDeadline);
       default ->
-          Math.min(
-              rtoDeadline,
+          Deadlines.earliest(
+              sender.rtoDeadline(),
               UtpStack.tick(
-                  Math.min(
+                  Deadlines.earliest(
                       lastRecvAt + settings.idleTimeout().toNanos(),
                       lastSendAt + settings.keepAliveInterval().toNanos())));
     };
@@ -483,79 +430,38 @@ final class ConnectionEngine {
       return;
     }
     if (state == UtpState.LINGER) {
-      if (nowNanos >= lingerUntil) {
-        finish(UtpError.NONE);
+      if (Deadlines.isDue(lingerUntil, nowNanos)) {
+        finish(UtpError.NONE, "linger time over");
       }
       return;
     }
     if (state == UtpState.SYN_SENT || state == UtpState.SYN_RECEIVED) {
-      if (nowNanos - createdAt >= settings.connectTimeout().toNanos()) {
-        timedOut();
+      if (Deadlines.isDue(connectDeadline, nowNanos)) {
+        timedOut("handshake deadline passed");
         return;
       }
     } else {
       if (nowNanos - lastRecvAt >= settings.idleTimeout().toNanos()) {
-        timedOut();
+        timedOut("idle timeout");
         return;
       }
       if (nowNanos - lastSendAt >= settings.keepAliveInterval().toNanos()) {
         keepAlivePending = true;
         // Idle for a keep-alive interval: return buffer storage (never on the hot path).
-        sendBuf.trimIfEmpty();
-        window.sent.trimIfEmpty();
+        sender.trimIfIdle();
         in.trimIfEmpty();
       }
     }
-    if (nowNanos >= rtoDeadline) {
-      onRto(nowNanos);
+    if (Deadlines.isDue(sender.rtoDeadline(), nowNanos)
+        && !sender.onRto(nowNanos, state == UtpState.SYN_SENT)) {
+      timedOut(state == UtpState.SYN_SENT ? "SYN retries exhausted" : "too many timeouts");
     }
   }
 
-  private void onRto(long nowNanos) {
-    rtoDeadline = Long.MAX_VALUE;
-    SentPackets sent = window.sent;
-    if (sent.isEmpty()) {
-      if (peerWindow == 0 && outbound.unsent() > 0) {
-        zeroWindowProbe = true;
-        rtt.backoff();
-      }
-      return;
-    }
-    stats.timeouts++;
-    consecutiveTimeouts++;
-    if (state == UtpState.SYN_SENT) {
-      if (sent.transmissions(sent.first()) > settings.synRetries()) {
-        timedOut();
-        return;
-      }
-    } else if (consecutiveTimeouts > settings.maxConsecutiveTimeouts()) {
-      timedOut();
-      return;
-    }
-    if (consecutiveTimeouts >= 3
-        && sent.length(sent.first()) + UtpHeader.SIZE >= mtu.packetSize()) {
-      mtu.shrink();
-      cc.setMinWindow(mtu.packetSize());
-    }
-    window.onTimeout();
-    if (peerWindow == 0) {
-      zeroWindowProbe = true;
-    }
-    rtt.backoff();
-    rtoDeadline = nowNanos + rtt.timeoutMicros() * 1000;
-  }
-
-  private void timedOut() {
-    stack.countersMut().connectionsTimedOut++;
-    finish(UtpError.TIMED_OUT);
-  }
-
-  // =========================================================================== life cycle
-
-  private void leaveHalfOpen() {
-    if (state == UtpState.SYN_RECEIVED) {
-      stack.halfOpenClosed();
-    }
+  /** Gives up: {@link UtpError#CONNECT_TIMED_OUT} before our SYN was answered, else TIMED_OUT. */
+  private void timedOut(String reason) {
+    counters.connectionsTimedOut++;
+    finish(state == UtpState.SYN_SENT ? UtpError.CONNECT_TIMED_OUT : UtpError.TIMED_OUT, reason);
   }
 
   private void notifyConnected() {
@@ -565,32 +471,84 @@ final class ConnectionEngine {
     }
   }
 
-  /** Enters CLOSED with {@code why}; received bytes stay readable after an orderly close. */
-  void finish(UtpError why) {
-    if (state == UtpState.CLOSED) {
-      return;
-    }
-    leaveHalfOpen();
-    state = UtpState.CLOSED;
-    error = why;
-    rtoDeadline = Long.MAX_VALUE;
-    sendBuf.clear();
-    if (why != UtpError.NONE) {
-      in.clear();
-    }
-    stack.countersMut().connectionsClosed++;
-    if (resetPending) {
-      stack.wake(this);
-    } else {
-      stack.retire(this);
-    }
-    UtpConnectionListener l = api.listener();
-    if (l != null) {
-      l.onClosed(api);
-    }
+  // =========================================================================== queries
+
+  UtpConnection api() {
+    return api;
   }
 
-  long queuingDelayMicros() {
-    return window.queuingDelayMicros();
+  InetSocketAddress remote() {
+    return remote;
+  }
+
+  boolean outgoing() {
+    return outgoing;
+  }
+
+  int recvId() {
+    return recvId;
+  }
+
+  int sendId() {
+    return sendId;
+  }
+
+  UtpState state() {
+    return state;
+  }
+
+  UtpError error() {
+    return error;
+  }
+
+  UtpConnectionStats stats() {
+    return stats;
+  }
+
+  Sender sender() {
+    return sender;
+  }
+
+  int readableBytes() {
+    return in.readable();
+  }
+
+  // =========================================================================== stack bookkeeping
+
+  /** Marks this connection as queued for output; false if it already was. */
+  boolean enterReadyQueue() {
+    if (inReadyQueue) {
+      return false;
+    }
+    inReadyQueue = true;
+    return true;
+  }
+
+  /** The stack took this connection off its output queue. */
+  void leftReadyQueue() {
+    inReadyQueue = false;
+  }
+
+  /** This connection's index in the stack's list of connections (-1 once retired). */
+  int slot() {
+    return slot;
+  }
+
+  void movedToSlot(int index) {
+    slot = index;
+  }
+
+  /** Marks this connection as forgotten by the stack; false if it already was. */
+  boolean retire() {
+    if (retired) {
+      return false;
+    }
+    retired = true;
+    slot = -1;
+    return true;
+  }
+
+  boolean isRetired() {
+    return retired;
   }
 }

@@ -17,10 +17,10 @@ final class InboundStream {
   private final ReorderBuffer reorder;
   private final int capacity;
   private final UtpConnectionStats stats;
-  private final UtpCounters counters;
+  private final StackCounters counters;
 
   /** The last sequence number received in order (BEP 29 ack_nr). */
-  int ackNr;
+  private int ackNr;
 
   private boolean eofKnown;
   private int eofSeq;
@@ -28,12 +28,25 @@ final class InboundStream {
   private boolean sackPending;
   private boolean discarding;
 
-  InboundStream(int capacity, int minPayload, UtpConnectionStats stats, UtpCounters counters) {
+  InboundStream(int capacity, int minPayload, UtpConnectionStats stats, StackCounters counters) {
     this.capacity = capacity;
     this.buf = new ByteRing(capacity);
     this.reorder = new ReorderBuffer(Math.min(SentPackets.MAX_CAPACITY, capacity / minPayload + 1));
     this.stats = stats;
     this.counters = counters;
+  }
+
+  /**
+   * Starts the stream after the handshake: {@code lastInOrderSeq} counts as received (the peer's
+   * SYN, or for the initiator the sequence number before the acceptor's first).
+   */
+  void startAfter(int lastInOrderSeq) {
+    ackNr = lastInOrderSeq;
+  }
+
+  /** The last sequence number received in order (BEP 29 ack_nr). */
+  int ackNr() {
+    return ackNr;
   }
 
   /**

@@ -7,7 +7,7 @@ package io.natswarm.utp;
  * size and the ceiling is sent: acked, it becomes the packet size; lost, the ceiling drops below it
  * (binary search). When full-size packets keep timing out the size falls halfway toward the floor
  * {@link UtpSettings#minPacketSize()}. Sizes are UDP payload bytes, header included. Owned by the
- * event-loop thread.
+ * event-loop thread, inside the {@link Sender}.
  */
 final class PathMtu {
   /** Stop probing once the search interval is this narrow. */
@@ -44,6 +44,11 @@ final class PathMtu {
   void probeSent(int seq, int size) {
     probeSeq = seq;
     probeSize = size;
+  }
+
+  /** The size of the probe in flight, header and padding included. */
+  int probeSize() {
+    return probeSize;
   }
 
   boolean isProbe(int seq) {

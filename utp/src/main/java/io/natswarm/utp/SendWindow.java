@@ -7,23 +7,23 @@ import java.nio.ByteBuffer;
  * cumulative and selective acks, RTT samples under Karn's rule, loss detection (three duplicate
  * acks; three selectively acked packets after a hole; retransmission timeout) and the LEDBAT
  * reactions to acks and losses, at most one window cut per round trip. Owned by the event-loop
- * thread.
+ * thread, inside the {@link Sender}.
  */
 final class SendWindow {
-  final SentPackets sent;
+  private final SentPackets sent;
   private final UtpConnectionStats stats;
   private final RttEstimator rtt;
   private final CongestionWindow cc;
   private final PathMtu mtu;
 
   /** Payload bytes sent and neither acked nor declared lost. */
-  long flight;
+  private long flight;
 
-  int lostCount;
-  int lastAcked;
+  private int lostCount;
+  private int lastAcked;
   private int dupAcks;
   private int lossRecoverySeq;
-  boolean finAcked;
+  private boolean finAcked;
   private final DelayHistory delays = new DelayHistory();
   private long queuingDelay = -1;
 
@@ -40,6 +40,36 @@ final class SendWindow {
     this.rtt = rtt;
     this.cc = cc;
     this.mtu = mtu;
+  }
+
+  /** The packets in flight (read their metadata; add packets only through {@link #add}). */
+  SentPackets sent() {
+    return sent;
+  }
+
+  /** Payload bytes sent and neither acked nor declared lost. */
+  long flight() {
+    return flight;
+  }
+
+  /** True while some packet is declared lost and waits for its retransmission. */
+  boolean hasLost() {
+    return lostCount > 0;
+  }
+
+  /** True once our FIN was acknowledged. */
+  boolean finAcked() {
+    return finAcked;
+  }
+
+  /**
+   * Records a new packet (call {@link SentPackets#hasRoom()} first) of {@code length} payload bytes
+   * at stream {@code offset}; it is in flight from now on. Returns its sequence number.
+   */
+  int add(int type, long offset, int length, long nowNanos, boolean probe) {
+    int seq = sent.add(type, offset, length, nowNanos, probe);
+    flight += length;
+    return seq;
   }
 
   /** How many packets {@code ackNr} acknowledges beyond the last ack (negative: an old ack). */

@@ -9,8 +9,9 @@ import java.nio.ByteBuffer;
  * Created by {@link UtpStack#connect} or returned by {@link UtpStack#pollAccepted}.
  *
  * <p>Sans-IO: {@link #write} copies into the send buffer and {@link #read} copies out of the
- * receive buffer; the datagrams these cause come out of {@link UtpStack#pollTransmit}. The wire
- * side lives in {@link ConnectionEngine}. Owned by the stack's event-loop thread; not thread-safe.
+ * receive buffer; the datagrams these cause come out of {@link UtpStack#pollTransmit} (a host polls
+ * it after its tasks, or netsim after {@code Network.wake}). The wire side lives in {@link
+ * ConnectionEngine}. Owned by the stack's event-loop thread; not thread-safe.
  */
 public final class UtpConnection {
   final ConnectionEngine engine;
@@ -22,21 +23,21 @@ public final class UtpConnection {
   }
 
   public InetSocketAddress remoteAddress() {
-    return engine.remote;
+    return engine.remote();
   }
 
   /** True if we sent the SYN. */
   public boolean isOutgoing() {
-    return engine.outgoing;
+    return engine.outgoing();
   }
 
   public UtpState state() {
-    return engine.state;
+    return engine.state();
   }
 
   /** Why the connection ended, {@link UtpError#NONE} while open or after an orderly close. */
   public UtpError error() {
-    return engine.error;
+    return engine.error();
   }
 
   /**
@@ -45,7 +46,7 @@ public final class UtpConnection {
    * down or the connection is closed (see {@link #error()}).
    */
   public int write(ByteBuffer src, long nowNanos) {
-    return engine.write(src, nowNanos);
+    return engine.write(src);
   }
 
   /**
@@ -54,17 +55,17 @@ public final class UtpConnection {
    * connection is closed (see {@link #error()}).
    */
   public int read(ByteBuffer dst, long nowNanos) {
-    return engine.read(dst, nowNanos);
+    return engine.read(dst);
   }
 
   /** Bytes {@link #read} can return now without blocking. */
   public int readableBytes() {
-    return engine.in.readable();
+    return engine.readableBytes();
   }
 
   /** True if {@link #read} would return non-zero (data, end of stream or closed). */
   public boolean isReadable() {
-    return engine.in.readable() > 0 || engine.atEndOfStream();
+    return engine.readableBytes() > 0 || engine.atEndOfStream();
   }
 
   /** True once the peer's FIN was received and every byte before it was read. */
@@ -84,12 +85,12 @@ public final class UtpConnection {
 
   /** Bytes written but not yet acknowledged by the peer. */
   public int unackedBytes() {
-    return engine.sendBuf.size();
+    return engine.sender().unacked();
   }
 
   /** Sends ST_FIN after everything already written (half close). Idempotent. */
   public void shutdownOutput(long nowNanos) {
-    engine.shutdownOutput(nowNanos);
+    engine.shutdownOutput();
   }
 
   /**
@@ -102,7 +103,7 @@ public final class UtpConnection {
 
   /** Abortive close: queues ST_RESET and drops every buffer; the state becomes CLOSED. */
   public void abort(long nowNanos) {
-    engine.abort(nowNanos);
+    engine.abort();
   }
 
   /** Sets the callbacks (null for none). Called on the event-loop thread. */
@@ -124,50 +125,50 @@ public final class UtpConnection {
   }
 
   public UtpConnectionStats stats() {
-    return engine.stats;
+    return engine.stats();
   }
 
   /** LEDBAT's current congestion window in bytes. */
   public int congestionWindow() {
-    return (int) Math.min(Integer.MAX_VALUE, engine.cc.window());
+    return (int) Math.min(Integer.MAX_VALUE, engine.sender().congestionWindow());
   }
 
   /** Smoothed round-trip time in microseconds (0 before the first sample). */
   public long rttMicros() {
-    return engine.rtt.srttMicros();
+    return engine.sender().rttMicros();
   }
 
   /** LEDBAT's latest queuing-delay estimate in microseconds, or -1 before the first sample. */
   public long queuingDelayMicros() {
-    return engine.queuingDelayMicros();
+    return engine.sender().queuingDelayMicros();
   }
 
   /** The current size of full packets (grows with path-MTU probing). */
   public int packetSize() {
-    return engine.mtu.packetSize();
+    return engine.sender().packetSize();
   }
 
   /** Our receive connection id (the one in the headers the peer sends). */
   public int receiveId() {
-    return engine.recvId;
+    return engine.recvId();
   }
 
   /** Our send connection id (the one in the headers we send). */
   public int sendId() {
-    return engine.sendId;
+    return engine.sendId();
   }
 
   @Override
   public String toString() {
     return "UtpConnection{"
-        + engine.remote
+        + engine.remote()
         + " recv="
-        + engine.recvId
+        + engine.recvId()
         + " send="
-        + engine.sendId
+        + engine.sendId()
         + " "
-        + engine.state
-        + (engine.error == UtpError.NONE ? "" : " " + engine.error)
+        + engine.state()
+        + (engine.error() == UtpError.NONE ? "" : " " + engine.error())
         + "}";
   }
 }

@@ -2,12 +2,15 @@ package io.natswarm.utp;
 
 /**
  * Callbacks of one {@link UtpConnection}, called on the event-loop thread from inside {@link
- * UtpStack#handleDatagram}, {@link UtpStack#handleTimeout} or {@link UtpStack#pollTransmit}. They
- * must not block; the endpoint uses them to wake application threads. The connection may be used
- * from inside a callback (for example to read).
+ * UtpStack#handleDatagram}, {@link UtpStack#handleTimeout}, {@link UtpStack#pollTransmit} or an
+ * application call on a connection. They must not block; the endpoint uses them to wake application
+ * threads. The connection may be used from inside a callback (for example to read).
  */
 public interface UtpConnectionListener {
-  /** The handshake completed (SYN_SENT or SYN_RECEIVED to CONNECTED). */
+  /**
+   * The handshake completed: the connection left SYN_SENT or SYN_RECEIVED (for CONNECTED, or
+   * FIN_SENT when the output was shut down before).
+   */
   default void onConnected(UtpConnection connection) {}
 
   /** New bytes or the peer's end of stream became readable. */

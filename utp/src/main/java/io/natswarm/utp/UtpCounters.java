@@ -1,163 +1,60 @@
 package io.natswarm.utp;
 
 /**
- * Counters of one {@link UtpStack}: what arrived, what was dropped and why. Plain fields updated on
- * the event-loop thread; read them on that thread (or accept slightly stale values elsewhere).
+ * A snapshot of one {@link UtpStack}'s counters, taken on its event-loop thread by {@link
+ * UtpStack#counters()}: what arrived, what was dropped and why. Immutable; safe to hand to any
+ * thread.
+ *
+ * @param datagramsIn datagrams offered to {@link UtpStack#handleDatagram}
+ * @param datagramsOut datagrams handed out by {@link UtpStack#pollTransmit}
+ * @param notUtp datagrams declined (returned false): shorter than a header, not version 1, an
+ *     unknown type, or a well-formed header of a connection we do not have that is not a SYN; the
+ *     demultiplexer offers them to the next protocol
+ * @param malformed datagrams consumed and dropped because they break BEP 29 on a connection we
+ *     have: the sum of {@code badExtension} and {@code impossibleAck}. Anything not shaped like µTP
+ *     is never consumed; it is counted in {@code notUtp}
+ * @param badExtension consumed and dropped: a packet of a known connection whose extension chain
+ *     overruns the datagram
+ * @param unknownConnection declined: a well-formed non-SYN header of a connection we do not have
+ *     (also counted in {@code notUtp})
+ * @param synReceived SYNs of new connections (retransmitted SYNs of known ones excluded)
+ * @param duplicateSyn retransmitted SYNs of a connection we already accepted (answered again)
+ * @param synDroppedNotListening SYNs answered with ST_RESET because the stack does not listen
+ * @param synDroppedHalfOpen SYNs dropped because {@link UtpSettings#maxHalfOpen()} connections are
+ *     half-open
+ * @param synDroppedConnectionLimit SYNs dropped because {@link UtpSettings#maxConnections()} are
+ *     open
+ * @param synDroppedBacklog SYNs dropped because {@link UtpSettings#acceptBacklog()} connections
+ *     wait to be accepted
+ * @param impossibleAck packets of a known connection acknowledging a sequence number we never sent,
+ *     or, during the handshake, not acknowledging our SYN (dropped)
+ * @param outOfWindow data packets beyond the receive window (dropped)
+ * @param resetsIn ST_RESETs received on a known connection
+ * @param resetsOut ST_RESETs sent (aborts, refused SYNs, packets of unknown connections)
+ * @param connectionsOpened connections dialled with {@link UtpStack#connect}
+ * @param connectionsAccepted connections created from a peer's SYN
+ * @param connectionsClosed connections that reached {@link UtpState#CLOSED}, for any reason
+ * @param connectionsTimedOut connections that ended with {@link UtpError#TIMED_OUT} or {@link
+ *     UtpError#CONNECT_TIMED_OUT}
  */
-public final class UtpCounters {
-  long datagramsIn;
-  long datagramsOut;
-  long notUtp;
-  long malformed;
-  long badExtension;
-  long unknownConnection;
-  long synReceived;
-  long duplicateSyn;
-  long synDroppedNotListening;
-  long synDroppedHalfOpen;
-  long synDroppedConnectionLimit;
-  long synDroppedBacklog;
-  long impossibleAck;
-  long outOfWindow;
-  long resetsIn;
-  long resetsOut;
-  long connectionsOpened;
-  long connectionsAccepted;
-  long connectionsClosed;
-  long connectionsTimedOut;
-
-  /** Datagrams offered to {@link UtpStack#handleDatagram}. */
-  public long datagramsIn() {
-    return datagramsIn;
-  }
-
-  /** Datagrams handed out by {@link UtpStack#pollTransmit}. */
-  public long datagramsOut() {
-    return datagramsOut;
-  }
-
-  /** Datagrams declined (returned false): not a µTP header of a known connection or a SYN. */
-  public long notUtp() {
-    return notUtp;
-  }
-
-  /** Consumed and dropped: shorter than a header, bad type, or an extension chain out of bounds. */
-  public long malformed() {
-    return malformed;
-  }
-
-  /** Consumed and dropped: an extension chain that overruns the packet. */
-  public long badExtension() {
-    return badExtension;
-  }
-
-  /** Declined: a well-formed non-SYN µTP header for a connection we do not have. */
-  public long unknownConnection() {
-    return unknownConnection;
-  }
-
-  public long synReceived() {
-    return synReceived;
-  }
-
-  /** A retransmitted SYN of a connection we already accepted (answered again). */
-  public long duplicateSyn() {
-    return duplicateSyn;
-  }
-
-  public long synDroppedNotListening() {
-    return synDroppedNotListening;
-  }
-
-  /** SYNs dropped because {@link UtpSettings#maxHalfOpen()} connections are half-open. */
-  public long synDroppedHalfOpen() {
-    return synDroppedHalfOpen;
-  }
-
-  public long synDroppedConnectionLimit() {
-    return synDroppedConnectionLimit;
-  }
-
-  public long synDroppedBacklog() {
-    return synDroppedBacklog;
-  }
-
-  /** Packets acknowledging sequence numbers we never sent (dropped). */
-  public long impossibleAck() {
-    return impossibleAck;
-  }
-
-  /** Data packets beyond the receive window (dropped). */
-  public long outOfWindow() {
-    return outOfWindow;
-  }
-
-  public long resetsIn() {
-    return resetsIn;
-  }
-
-  public long resetsOut() {
-    return resetsOut;
-  }
-
-  public long connectionsOpened() {
-    return connectionsOpened;
-  }
-
-  public long connectionsAccepted() {
-    return connectionsAccepted;
-  }
-
-  public long connectionsClosed() {
-    return connectionsClosed;
-  }
-
-  public long connectionsTimedOut() {
-    return connectionsTimedOut;
-  }
-
-  @Override
-  public String toString() {
-    return "UtpCounters{in="
-        + datagramsIn
-        + " out="
-        + datagramsOut
-        + " notUtp="
-        + notUtp
-        + " malformed="
-        + malformed
-        + " badExtension="
-        + badExtension
-        + " unknownConnection="
-        + unknownConnection
-        + " syn="
-        + synReceived
-        + " dupSyn="
-        + duplicateSyn
-        + " synDropped(notListening/halfOpen/limit/backlog)="
-        + synDroppedNotListening
-        + "/"
-        + synDroppedHalfOpen
-        + "/"
-        + synDroppedConnectionLimit
-        + "/"
-        + synDroppedBacklog
-        + " impossibleAck="
-        + impossibleAck
-        + " outOfWindow="
-        + outOfWindow
-        + " resets(in/out)="
-        + resetsIn
-        + "/"
-        + resetsOut
-        + " opened="
-        + connectionsOpened
-        + " accepted="
-        + connectionsAccepted
-        + " closed="
-        + connectionsClosed
-        + " timedOut="
-        + connectionsTimedOut
-        + "}";
-  }
-}
+public record UtpCounters(
+    long datagramsIn,
+    long datagramsOut,
+    long notUtp,
+    long malformed,
+    long badExtension,
+    long unknownConnection,
+    long synReceived,
+    long duplicateSyn,
+    long synDroppedNotListening,
+    long synDroppedHalfOpen,
+    long synDroppedConnectionLimit,
+    long synDroppedBacklog,
+    long impossibleAck,
+    long outOfWindow,
+    long resetsIn,
+    long resetsOut,
+    long connectionsOpened,
+    long connectionsAccepted,
+    long connectionsClosed,
+    long connectionsTimedOut) {}

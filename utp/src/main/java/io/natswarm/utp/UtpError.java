@@ -6,7 +6,15 @@ public enum UtpError {
   NONE("no error"),
   /** The peer answered our SYN with ST_RESET: nothing accepts µTP connections there. */
   REFUSED("connection refused: the peer answered the SYN with a reset"),
-  /** The SYN was never answered, or the peer stopped acknowledging, or went silent. */
+  /**
+   * Our SYN was not answered before the connect deadline ({@link UtpStack#connect(
+   * java.net.InetSocketAddress, long, long)}) or after {@link UtpSettings#synRetries()} resends.
+   */
+  CONNECT_TIMED_OUT("connect timed out: no answer to the SYN"),
+  /**
+   * An established (or accepted, half-open) connection: the peer stopped acknowledging, or went
+   * silent for {@link UtpSettings#idleTimeout()}.
+   */
   TIMED_OUT("connection timed out: the peer stopped answering"),
   /** The peer sent ST_RESET on an established connection. */
   RESET_BY_PEER("connection reset by peer"),

@@ -16,8 +16,11 @@ import java.time.Duration;
  * @param minPacketSize the floor of path-MTU discovery (default 508 = 576 - 60 - 8)
  * @param maxPacketSize the ceiling of path-MTU probing; when larger than {@code packetSize} the
  *     connection probes larger packets by binary search and keeps a size only once it is acked
- * @param connectTimeout how long an outgoing connection waits for the SYN to be answered
- * @param synRetries how often a SYN is resent before the connection fails with TIMED_OUT
+ * @param connectTimeout how long a dialled connection waits for its SYN to be answered, unless
+ *     {@link UtpStack#connect(java.net.InetSocketAddress, long, long)} gives its own deadline (then
+ *     it ends with {@link UtpError#CONNECT_TIMED_OUT}); also how long an accepted connection may
+ *     stay half-open (then {@link UtpError#TIMED_OUT})
+ * @param synRetries how often a SYN is resent before the connection fails with CONNECT_TIMED_OUT
  * @param minTimeout the floor of the retransmission timeout (BEP 29: 500 ms)
  * @param maxConsecutiveTimeouts retransmission timeouts in a row after which the peer is dead
  * @param idleTimeout a connection that receives nothing for this long fails with TIMED_OUT
@@ -25,6 +28,7 @@ import java.time.Duration;
  * @param targetDelay LEDBAT's queuing-delay target (BEP 29 / RFC 6817: 100 ms)
  * @param gainBytesPerRtt LEDBAT's maximum window growth per round trip
  * @param lingerTime how long a fully closed connection still answers retransmitted FINs
+ * @param tracer hears of every connection's state changes (default {@link UtpTracer#NOOP})
  */
 public record UtpSettings(
     int maxConnections,
@@ -43,7 +47,8 @@ public record UtpSettings(
     Duration keepAliveInterval,
     Duration targetDelay,
     int gainBytesPerRtt,
-    Duration lingerTime) {
+    Duration lingerTime,
+    UtpTracer tracer) {
 
   /** The µTP header is 20 bytes; a packet must carry some payload beyond it and a SACK. */
   static final int MIN_PACKET = 150;
@@ -85,6 +90,10 @@ public record UtpSettings(
     requirePositive(targetDelay, "targetDelay");
     require(gainBytesPerRtt >= 1, "gainBytesPerRtt", gainBytesPerRtt);
     requirePositive(lingerTime, "lingerTime");
+    if (tracer == null) {
+      throw new IllegalArgumentException(
+          "utp setting tracer must not be null (use UtpTracer.NOOP)");
+    }
   }
 
   /** The defaults: 1 MiB buffers, 1472-byte packets, libtorrent-like timers. */
@@ -96,7 +105,7 @@ public record UtpSettings(
     return new Builder();
   }
 
-  /** A builder starting from the defaults. */
+  /** A builder starting from these settings. */
   public Builder toBuilder() {
     Builder b = new Builder();
     b.maxConnections = maxConnections;
@@ -116,6 +125,7 @@ public record UtpSettings(
     b.targetDelay = targetDelay;
     b.gainBytesPerRtt = gainBytesPerRtt;
     b.lingerTime = lingerTime;
+    b.tracer = tracer;
     return b;
   }
 
@@ -150,6 +160,7 @@ public record UtpSettings(
     private Duration targetDelay = Duration.ofMillis(100);
     private int gainBytesPerRtt = 3000;
     private Duration lingerTime = Duration.ofSeconds(3);
+    private UtpTracer tracer = UtpTracer.NOOP;
 
     private Builder() {}
 
@@ -242,6 +253,12 @@ public record UtpSettings(
       return this;
     }
 
+    /** The tracer of the stack's connection events (default {@link UtpTracer#NOOP}). */
+    public Builder tracer(UtpTracer v) {
+      tracer = v;
+      return this;
+    }
+
     public UtpSettings build() {
       return new UtpSettings(
           maxConnections,
@@ -260,7 +277,8 @@ public record UtpSettings(
           keepAliveInterval,
           targetDelay,
           gainBytesPerRtt,
-          lingerTime);
+          lingerTime,
+          tracer);
     }
   }
 }

@@ -9,15 +9,16 @@ import java.time.Duration;
 import java.util.SplittableRandom;
 
 /**
- * Two µTP stacks on two netsim hosts ("a" dials "b") and a one-way bulk transfer from a to b with
- * byte-exact verification. Test helper.
+ * Two µTP stacks bound directly to two netsim hosts ("a" dials "b") and a one-way bulk transfer
+ * from a to b with byte-exact verification. Tests poke the stacks and call {@code net.wake} on the
+ * binding afterwards. Test helper.
  */
 final class SimPair {
   final Network net;
   final Host hostA;
   final Host hostB;
-  final SimUtpNode a;
-  final SimUtpNode b;
+  final UtpStack a;
+  final UtpStack b;
   final Binding bindA;
   final Binding bindB;
 
@@ -50,14 +51,25 @@ final class SimPair {
       UtpSettings settings,
       java.util.random.RandomGenerator ra,
       java.util.random.RandomGenerator rb) {
+    this(seed, aLink, bLink, settings, settings, ra, rb);
+  }
+
+  SimPair(
+      long seed,
+      LinkConfig aLink,
+      LinkConfig bLink,
+      UtpSettings settingsA,
+      UtpSettings settingsB,
+      java.util.random.RandomGenerator ra,
+      java.util.random.RandomGenerator rb) {
     net = Network.withSeed(seed);
     hostA = net.addHost("a", net.internet(), "203.0.113.1");
     hostB = net.addHost("b", net.internet(), "203.0.113.2");
     hostA.link(aLink);
     hostB.link(bLink);
-    a = new SimUtpNode(new UtpStack(settings, ra));
-    b = new SimUtpNode(new UtpStack(settings, rb));
-    b.stack.setListening(true);
+    a = new UtpStack(settingsA, ra);
+    b = new UtpStack(settingsB, rb);
+    b.setListening(true);
     bindA = hostA.bind(6881, a);
     bindB = hostB.bind(6881, b);
   }
@@ -69,9 +81,9 @@ final class SimPair {
   /** Starts a transfer of {@code bytes} from a to b; run the network afterwards. */
   void startTransfer(long bytes) {
     total = bytes;
-    b.stack.setAcceptListener(
+    b.setAcceptListener(
         () -> {
-          UtpConnection c = b.stack.pollAccepted();
+          UtpConnection c = b.pollAccepted();
           if (c == null) {
             return;
           }
@@ -84,7 +96,7 @@ final class SimPair {
                 }
               });
         });
-    client = a.stack.connect(bindB.localAddress(), net.nowNanos());
+    client = a.connect(bindB.localAddress(), net.nowNanos());
     client.setListener(
         new UtpConnectionListener() {
           @Override

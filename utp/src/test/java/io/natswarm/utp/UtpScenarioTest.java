@@ -25,45 +25,45 @@ class UtpScenarioTest {
   void lostSynIsRetriedAfterTheInitialOneSecondTimeout() {
     SimPair p = pair();
     int[] syns = {0};
-    p.a.dropOutgoing = b -> Packets.type(b) == UtpHeader.ST_SYN && syns[0]++ == 0;
+    p.a.dropOutgoing(b -> Packets.type(b) == UtpHeader.ST_SYN && syns[0]++ == 0);
     p.startTransfer(50_000);
     assertTrue(p.runTransfer(Duration.ofSeconds(30)));
     assertEquals(50_000, p.receivedBytes);
     assertEquals(0, p.mismatches);
-    assertEquals(1, p.a.droppedOut);
+    assertEquals(1, p.a.droppedOutgoing());
     assertEquals(1, p.client.stats().synRetransmits());
     assertEquals(1, p.client.stats().timeouts());
     assertEquals(1, p.client.stats().retransmits());
-    assertEquals(1, p.b.stack.counters().synReceived());
+    assertEquals(1, p.b.counters().synReceived());
   }
 
   @Test
   void unansweredSynTimesOutAtTheConnectTimeout() {
     SimPair p = pair();
-    p.a.dropOutgoing = b -> Packets.type(b) == UtpHeader.ST_SYN;
+    p.a.dropOutgoing(b -> Packets.type(b) == UtpHeader.ST_SYN);
     p.startTransfer(1000);
     assertTrue(p.net.runUntil(() -> p.client.state() == UtpState.CLOSED, Duration.ofMinutes(1)));
-    assertEquals(UtpError.TIMED_OUT, p.client.error());
+    assertEquals(UtpError.CONNECT_TIMED_OUT, p.client.error());
     assertEquals(Duration.ofSeconds(10), elapsed(p));
     // SYNs at 0 s, 1 s, 3 s and 7 s (back-off 1, 2, 4 s); the connect timeout ends it at 10 s.
-    assertEquals(4, p.a.droppedOut);
+    assertEquals(4, p.a.droppedOutgoing());
     assertEquals(3, p.client.stats().synRetransmits());
     assertEquals(3, p.client.stats().timeouts());
-    assertEquals(1, p.a.stack.counters().connectionsTimedOut());
-    assertEquals(0, p.a.stack.connectionCount());
+    assertEquals(1, p.a.counters().connectionsTimedOut());
+    assertEquals(0, p.a.connectionCount());
   }
 
   @Test
   void synToANonListeningStackIsRefusedWithAReset() {
     SimPair p = pair();
-    p.b.stack.setListening(false);
+    p.b.setListening(false);
     p.startTransfer(1000);
     assertTrue(p.net.runUntil(() -> p.client.state() == UtpState.CLOSED, Duration.ofSeconds(5)));
     assertEquals(UtpError.REFUSED, p.client.error());
     assertEquals(Duration.ofMillis(40), elapsed(p));
-    assertEquals(1, p.b.stack.counters().synDroppedNotListening());
-    assertEquals(1, p.b.stack.counters().resetsOut());
-    assertEquals(1, p.a.stack.counters().resetsIn());
+    assertEquals(1, p.b.counters().synDroppedNotListening());
+    assertEquals(1, p.b.counters().resetsOut());
+    assertEquals(1, p.a.counters().resetsIn());
     assertEquals(-1, p.client.read(ByteBuffer.allocate(10), p.net.nowNanos()));
     assertEquals(-1, p.client.write(ByteBuffer.allocate(10), p.net.nowNanos()));
   }
@@ -72,7 +72,7 @@ class UtpScenarioTest {
   void lostFinIsRetransmittedAndBothSidesCloseCleanly() {
     SimPair p = pair();
     int[] fins = {0};
-    p.a.dropOutgoing = b -> Packets.type(b) == UtpHeader.ST_FIN && fins[0]++ == 0;
+    p.a.dropOutgoing(b -> Packets.type(b) == UtpHeader.ST_FIN && fins[0]++ == 0);
     p.startTransfer(100_000);
     assertTrue(p.runTransfer(Duration.ofSeconds(30)));
     assertEquals(100_000, p.receivedBytes);
@@ -91,7 +91,7 @@ class UtpScenarioTest {
     SimPair p = pair();
     p.shutdownWhenDone = false;
     int[] fins = {0};
-    p.a.dropOutgoing = b -> Packets.type(b) == UtpHeader.ST_FIN && fins[0]++ == 0;
+    p.a.dropOutgoing(b -> Packets.type(b) == UtpHeader.ST_FIN && fins[0]++ == 0);
     p.startTransfer(5000);
     p.net.runFor(Duration.ofSeconds(40));
     assertEquals(5000, p.receivedBytes);
@@ -108,26 +108,26 @@ class UtpScenarioTest {
     SimPair p = pair();
     int[] serverFinSeq = {-1};
     int[] dropped = {0};
-    p.b.dropOutgoing =
+    p.b.dropOutgoing(
         b -> {
           if (Packets.type(b) == UtpHeader.ST_FIN) {
             serverFinSeq[0] = Packets.seq(b);
           }
           return false;
-        };
-    p.a.dropOutgoing =
+        });
+    p.a.dropOutgoing(
         b ->
             Packets.type(b) == UtpHeader.ST_STATE
                 && Packets.ack(b) == serverFinSeq[0]
-                && dropped[0]++ == 0;
+                && dropped[0]++ == 0);
     p.startTransfer(20_000);
     assertTrue(p.runTransfer(Duration.ofSeconds(30)));
     assertTrue(p.runUntilClosed(Duration.ofSeconds(30)));
-    assertEquals(1, p.a.droppedOut);
+    assertEquals(1, p.a.droppedOutgoing());
     assertEquals(UtpError.NONE, p.client.error());
     assertEquals(UtpError.NONE, p.server.error());
     assertEquals(1, p.server.stats().finRetransmits());
-    assertEquals(0, p.b.stack.counters().resetsIn());
+    assertEquals(0, p.b.counters().resetsIn());
   }
 
   @Test
@@ -143,8 +143,8 @@ class UtpScenarioTest {
     assertEquals(UtpError.TIMED_OUT, p.client.error());
     // maxConsecutiveTimeouts = 6: the 7th timeout in a row ends it.
     assertEquals(7, p.client.stats().timeouts());
-    assertEquals(1, p.a.stack.counters().connectionsTimedOut());
-    assertEquals(0, p.a.stack.connectionCount());
+    assertEquals(1, p.a.counters().connectionsTimedOut());
+    assertEquals(0, p.a.connectionCount());
     assertTrue(p.net.nowNanos() - vanishedAt < Duration.ofMinutes(3).toNanos());
   }
 
@@ -203,8 +203,12 @@ class UtpScenarioTest {
     assertTrue(p.runTransfer(Duration.ofMinutes(2)));
     assertEquals(400_000, p.receivedBytes);
     UtpConnectionStats st = p.client.stats();
+    // netsim delivers every datagram due at one instant before the drained hook, so the receiver
+    // acks once per burst (a whole window arrives at one instant on this loss-only link: 23 acks
+    // for 325 packets). A lost ack then hides a whole window's SACK information: fewer SACK
+    // retransmits and more timeouts than with an ack per packet (it was 35/2/0/31).
     assertEquals(
-        "retx=35 timeouts=2 fast=0 sack=31",
+        "retx=47 timeouts=5 fast=0 sack=25",
         "retx="
             + st.retransmits()
             + " timeouts="

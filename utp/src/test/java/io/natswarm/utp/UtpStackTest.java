@@ -6,10 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.natswarm.datagram.DatagramKind;
+import io.natswarm.datagram.Demultiplexer;
+import io.natswarm.datagram.SendClass;
+import io.natswarm.datagram.Transmit;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -18,7 +24,7 @@ class UtpStackTest {
   private static final InetSocketAddress PEER = new InetSocketAddress("198.51.100.7", 6881);
   private static final byte[] NONE = new byte[0];
 
-  private final UtpTransmit tx = new UtpTransmit();
+  private final Transmit tx = Transmit.heap();
   private long now = 1_000_000_000L;
 
   private UtpStack listeningStack(UtpSettings s) {
@@ -29,10 +35,22 @@ class UtpStackTest {
 
   private int drain(UtpStack stack) {
     int n = 0;
-    while (stack.pollTransmit(tx, now)) {
+    while (poll(stack) != null) {
       n++;
     }
     return n;
+  }
+
+  /** The next datagram as a view [0, length), or null; checks the DatagramCore contract. */
+  private ByteBuffer poll(UtpStack stack) {
+    tx.clear();
+    tx.buffer().position(77).limit(99); // the stack must write from 0 whatever it finds
+    if (!stack.pollTransmit(tx, now)) {
+      return null;
+    }
+    assertTrue(tx.length() >= UtpHeader.SIZE, "a datagram is [0, position)");
+    assertEquals(tx.buffer().capacity(), tx.buffer().limit(), "the buffer is left unflipped");
+    return tx.buffer().duplicate().flip();
   }
 
   /** Handshakes a fake peer (SYN id 100, seq 500) and returns the acceptor's ST_STATE seq. */
@@ -40,8 +58,8 @@ class UtpStackTest {
     assertTrue(
         stack.handleDatagram(
             Packets.build(UtpHeader.ST_SYN, 100, 500, 0, 1 << 20, NONE), PEER, now));
-    assertTrue(stack.pollTransmit(tx, now));
-    ByteBuffer state = tx.buffer();
+    ByteBuffer state = poll(stack);
+    assertNotNull(state);
     assertEquals(UtpHeader.ST_STATE, Packets.type(state));
     assertEquals(100, Packets.connectionId(state), "the acceptor sends on the SYN's id");
     assertEquals(500, Packets.ack(state), "ack_nr = the SYN's seq_nr");
@@ -75,9 +93,9 @@ class UtpStackTest {
     assertTrue(
         stack.handleDatagram(
             Packets.build(UtpHeader.ST_SYN, 100, 500, 0, 1 << 20, NONE), PEER, now));
-    assertTrue(stack.pollTransmit(tx, now));
-    assertEquals(UtpHeader.ST_STATE, Packets.type(tx.buffer()));
-    assertEquals(seq, Packets.seq(tx.buffer()), "ST_STATE does not consume a sequence number");
+    ByteBuffer again = poll(stack);
+    assertEquals(UtpHeader.ST_STATE, Packets.type(again));
+    assertEquals(seq, Packets.seq(again), "ST_STATE does not consume a sequence number");
     assertEquals(1, stack.connectionCount());
     assertEquals(1, stack.counters().duplicateSyn());
     UtpConnection c = stack.pollAccepted();
@@ -102,9 +120,8 @@ class UtpStackTest {
     ByteBuffer dst = ByteBuffer.allocate(16);
     assertEquals(5, c.read(dst, now));
     assertEquals(0, c.read(dst, now));
-    assertTrue(stack.pollTransmit(tx, now));
-    assertEquals(501, Packets.ack(tx.buffer()));
-    assertFalse(stack.pollTransmit(tx, now));
+    assertEquals(501, Packets.ack(poll(stack)));
+    assertNull(poll(stack));
   }
 
   @Test
@@ -129,9 +146,9 @@ class UtpStackTest {
     assertFalse(stack.handleDatagram(data, PEER, now));
     assertEquals(1, stack.counters().unknownConnection());
     assertTrue(stack.resetUnknown(data, PEER, now));
-    assertTrue(stack.pollTransmit(tx, now));
-    assertEquals(UtpHeader.ST_RESET, Packets.type(tx.buffer()));
-    assertEquals(777, Packets.connectionId(tx.buffer()));
+    ByteBuffer reset = poll(stack);
+    assertEquals(UtpHeader.ST_RESET, Packets.type(reset));
+    assertEquals(777, Packets.connectionId(reset));
     assertEquals(PEER, tx.destination());
   }
 
@@ -141,9 +158,9 @@ class UtpStackTest {
     assertTrue(
         stack.handleDatagram(Packets.build(UtpHeader.ST_SYN, 40, 1, 0, 1 << 20, NONE), PEER, now));
     assertEquals(0, stack.connectionCount());
-    assertTrue(stack.pollTransmit(tx, now));
-    assertEquals(UtpHeader.ST_RESET, Packets.type(tx.buffer()));
-    assertEquals(40, Packets.connectionId(tx.buffer()));
+    ByteBuffer reset = poll(stack);
+    assertEquals(UtpHeader.ST_RESET, Packets.type(reset));
+    assertEquals(40, Packets.connectionId(reset));
   }
 
   @Test
@@ -172,6 +189,7 @@ class UtpStackTest {
     bad.put((byte) 0).put((byte) 200).flip();
     assertTrue(stack.handleDatagram(bad, PEER, now));
     assertEquals(1, stack.counters().badExtension());
+    assertEquals(2, stack.counters().malformed(), "malformed = bad extension + impossible ack");
     assertEquals(0, c.readableBytes());
   }
 
@@ -204,5 +222,95 @@ class UtpStackTest {
             IllegalArgumentException.class,
             () -> UtpSettings.builder().keepAliveInterval(Duration.ofMinutes(5)).build());
     assertTrue(e.getMessage().contains("keepAliveInterval"), e.getMessage());
+  }
+
+  /** Dials PEER and completes the handshake with a fake acceptor; returns the connection. */
+  private UtpConnection dialled(UtpStack stack) {
+    UtpConnection c = stack.connect(PEER, now);
+    ByteBuffer syn = poll(stack);
+    assertEquals(UtpHeader.ST_SYN, Packets.type(syn));
+    assertTrue(
+        stack.handleDatagram(
+            Packets.build(UtpHeader.ST_STATE, c.receiveId(), 900, Packets.seq(syn), 1 << 20, NONE),
+            PEER,
+            now));
+    assertEquals(UtpState.CONNECTED, c.state());
+    assertEquals(UtpHeader.ST_STATE, Packets.type(poll(stack)), "the initiator acks the ST_STATE");
+    assertNull(poll(stack), "nothing else to send yet");
+    return c;
+  }
+
+  @Test
+  void pathMtuProbeAsksForTheDontFragmentBit() {
+    UtpStack stack = new UtpStack(UtpSettings.builder().maxPacketSize(9000).build(), rnd());
+    UtpConnection c = dialled(stack);
+    c.write(ByteBuffer.allocate(20_000), now);
+    ByteBuffer probe = poll(stack);
+    assertEquals(UtpHeader.ST_DATA, Packets.type(probe));
+    assertTrue(tx.dontFragment(), "the first full packet probes (1472 + 9000 + 1) / 2 bytes");
+    assertEquals((1472 + 9000 + 1) / 2, tx.length());
+    assertEquals(PEER, tx.destination());
+    poll(stack);
+    assertFalse(tx.dontFragment(), "an ordinary packet may be fragmented");
+    assertEquals(1472, tx.length());
+  }
+
+  @Test
+  void isABulkCoreOfADemultiplexerAndAnswersStrayPacketsAsItsUnclaimedHandler() {
+    UtpStack stack = listeningStack(UtpSettings.defaults());
+    assertEquals(SendClass.BULK, stack.sendClass());
+    Demultiplexer demux = new Demultiplexer();
+    demux.register(DatagramKind.UTP, stack);
+    demux.setUnclaimedHandler(stack::resetUnknown);
+    ByteBuffer stray = Packets.build(UtpHeader.ST_DATA, 777, 9, 8, 1000, new byte[] {1});
+    assertNull(demux.dispatch(stray, PEER, now), "no connection 777: unclaimed");
+    // A STUN success response starts like µTP (0x01 0x01) but carries the magic cookie: no reset.
+    ByteBuffer stun = ByteBuffer.allocate(20);
+    stun.putShort((short) 0x0101).putShort((short) 0).putInt(DatagramKind.STUN_MAGIC_COOKIE).flip();
+    assertNull(demux.dispatch(stun, PEER, now));
+    assertFalse(stack.resetUnknown(stun, PEER, now));
+    tx.clear();
+    assertTrue(demux.pollTransmit(tx, now));
+    assertEquals(SendClass.BULK, tx.sendClass());
+    ByteBuffer reset = tx.buffer().duplicate().flip();
+    assertEquals(UtpHeader.ST_RESET, Packets.type(reset));
+    assertEquals(777, Packets.connectionId(reset));
+    tx.clear();
+    assertFalse(demux.pollTransmit(tx, now), "one reset, for the µTP packet only");
+  }
+
+  @Test
+  void serviceListenerRunsAfterTheBurstBeforeTransmitsAndAfterTimeouts() {
+    UtpStack stack = listeningStack(UtpSettings.defaults());
+    List<String> calls = new ArrayList<>();
+    boolean[] pending = {false};
+    stack.setServiceListener(
+        new UtpStack.ServiceListener() {
+          @Override
+          public void service(long nowNanos) {
+            calls.add("service@" + nowNanos);
+            pending[0] = false;
+          }
+
+          @Override
+          public boolean hasPendingWork() {
+            return pending[0];
+          }
+        });
+    handshake(stack);
+    assertEquals(List.of("service@" + now), calls, "pollTransmit services first");
+    calls.clear();
+    stack.handleReceiveDrained(now);
+    assertEquals(List.of("service@" + now), calls);
+    pending[0] = true;
+    assertEquals(now, stack.pollTimeout(), "pending work makes the stack due at once");
+    calls.clear();
+    stack.handleTimeout(now + 1);
+    assertEquals(List.of("service@" + (now + 1)), calls);
+    assertTrue(stack.pollTimeout() > now + 1, "serviced: the next deadline is a real one again");
+  }
+
+  private static SplittableRandom rnd() {
+    return new SplittableRandom(11);
   }
 }

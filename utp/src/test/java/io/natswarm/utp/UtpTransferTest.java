@@ -25,7 +25,7 @@ class UtpTransferTest {
     assertEquals(UtpError.NONE, p.server.error());
     assertEquals(0, p.client.stats().retransmits(), p.client.stats().toString());
     assertEquals(0, p.client.stats().timeouts());
-    assertEquals(0, p.a.stack.connectionCount());
-    assertEquals(0, p.b.stack.connectionCount());
+    assertEquals(0, p.a.connectionCount());
+    assertEquals(0, p.b.connectionCount());
   }
 }

@@ -6,6 +6,7 @@ import com.google.common.net.InetAddresses;
 import io.natswarm.dht.DhtConfig;
 import io.natswarm.dht.DhtNode;
 import io.natswarm.dht.DhtPort;
+import io.natswarm.dht.Outbox;
 import io.natswarm.dht.krpc.KrpcError;
 import io.natswarm.dht.krpc.KrpcKind;
 import io.natswarm.dht.krpc.KrpcMessage;
@@ -191,11 +192,6 @@ class LibtorrentQuirksTest {
   }
 
   private static List<byte[]> drain(DhtNode node) {
-    List<byte[]> out = new ArrayList<>();
-    ByteBuffer b = ByteBuffer.allocate(4096);
-    while (node.pollTransmit(b.clear(), 0) != null) {
-      out.add(Arrays.copyOf(b.array(), b.position()));
-    }
-    return out;
+    return Outbox.drain(node, 0);
   }
 }

@@ -3,15 +3,11 @@ package io.natswarm.dht.routing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.common.net.InetAddresses;
-import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class RoutingTableTest {
   private static final long MIN = 60_000_000_000L;
@@ -137,7 +133,7 @@ class RoutingTableTest {
   }
 
   @Test
-  void savesAndLoadsAndToleratesCorruptFiles(@TempDir Path dir) throws IOException {
+  void encodesAndDecodesAndToleratesCorruptBytes() {
     RoutingTable t = table();
     for (int i = 0; i < 50; i++) {
       t.heard(NodeId.random(random), addr(60, i, 0, 1), true, -1, 0);
@@ -150,19 +146,19 @@ class RoutingTableTest {
                 -1,
                 0))
         .isIn(RoutingTable.Outcome.INSERTED, RoutingTable.Outcome.REPLACEMENT);
-    Path f = dir.resolve("dht.dat");
-    RoutingTableStore.save(f, self, t.entries());
-    RoutingTableStore.Loaded loaded = RoutingTableStore.load(f);
+    RoutingTableStore.Loaded loaded =
+        RoutingTableStore.decode(RoutingTableStore.encode(self, t.entries()));
     assertThat(loaded.problem()).isEmpty();
     assertThat(loaded.selfId()).contains(self);
     assertThat(loaded.nodes()).hasSize(t.size());
     assertThat(loaded.nodes().stream().map(RoutingTableStore.SavedNode::address))
         .containsExactlyInAnyOrderElementsOf(t.entries().stream().map(NodeEntry::address).toList());
 
-    Files.write(f, new byte[] {'d', '2', ':', 'i'});
-    RoutingTableStore.Loaded bad = RoutingTableStore.load(f);
+    RoutingTableStore.Loaded bad = RoutingTableStore.decode(new byte[] {'d', '2', ':', 'i'});
     assertThat(bad.problem()).get().asString().contains("corrupt");
     assertThat(bad.nodes()).isEmpty();
-    assertThat(RoutingTableStore.load(dir.resolve("missing")).problem()).isPresent();
+    assertThat(RoutingTableStore.decode(new byte[0]).problem()).isPresent();
+    assertThat(RoutingTableStore.decode(new byte[RoutingTableStore.MAX_BYTES + 1]).problem())
+        .isPresent();
   }
 }

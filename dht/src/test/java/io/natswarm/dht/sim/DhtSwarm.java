@@ -7,10 +7,7 @@ import io.natswarm.netsim.Binding;
 import io.natswarm.netsim.Host;
 import io.natswarm.netsim.LinkConfig;
 import io.natswarm.netsim.Network;
-import io.natswarm.datagram.DatagramCore;
-import io.natswarm.datagram.Transmit;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,8 +18,8 @@ import java.util.function.Consumer;
 public final class DhtSwarm {
   public static final int PORT = 6881;
 
-  /** One DHT node bound to a simulated host. */
-  public static final class Member implements DatagramCore {
+  /** One DHT node bound to a simulated host: netsim hosts the {@link DhtNode} itself. */
+  public static final class Member {
     public final int index;
     public final Host host;
     public DhtNode node;
@@ -35,31 +32,6 @@ public final class DhtSwarm {
       this.host = host;
       this.address = address;
       this.oneWayMillis = oneWayMillis;
-    }
-
-    @Override
-    public void handleDatagram(ByteBuffer packet, InetSocketAddress from, long nowNanos) {
-      node.handleDatagram(packet, from, nowNanos);
-    }
-
-    @Override
-    public boolean pollTransmit(Transmit out, long nowNanos) {
-      InetSocketAddress d = node.pollTransmit(out.buffer(), nowNanos);
-      if (d == null) {
-        return false;
-      }
-      out.setDestination(d);
-      return true;
-    }
-
-    @Override
-    public long pollTimeout() {
-      return node.pollTimeout();
-    }
-
-    @Override
-    public void handleTimeout(long nowNanos) {
-      node.handleTimeout(nowNanos);
     }
 
     public boolean online() {
@@ -108,7 +80,7 @@ public final class DhtSwarm {
             .lookupTimeout(Duration.ofSeconds(20));
     tune.accept(b);
     m.node = new DhtNode(b.build(), DhtPort.NONE, net.nowNanos());
-    m.binding = m.host.bind(PORT, m);
+    m.binding = m.host.bind(PORT, m.node);
     m.node.bootstrap(net.nowNanos(), r -> {});
     net.wake(m.binding);
     return m;

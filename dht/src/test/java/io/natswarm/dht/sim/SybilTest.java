@@ -48,7 +48,7 @@ class SybilTest {
                   .build(),
               DhtPort.NONE,
               sc.swarm.net.nowNanos());
-      m.binding = h.bind(6881, m);
+      m.binding = h.bind(6881, m.node);
       sybils.add(m);
     }
     for (int round = 0; round < 5; round++) {

@@ -1,14 +1,14 @@
 package io.natswarm.node.demo;
 
+import io.natswarm.datagram.UdpEndpoint;
 import io.natswarm.dht.DhtConfig;
 import io.natswarm.dht.DhtPort;
 import io.natswarm.dht.LookupResult;
 import io.natswarm.dht.routing.NodeId;
 import io.natswarm.node.dht.DhtService;
-import io.natswarm.utp.endpoint.UdpEndpoint;
-import io.natswarm.utp.endpoint.UtpChannel;
-import io.natswarm.utp.endpoint.UtpServerSocket;
-import io.natswarm.utp.endpoint.UtpSocket;
+import io.natswarm.utp.stream.UtpChannel;
+import io.natswarm.utp.stream.UtpServerSocket;
+import io.natswarm.utp.stream.UtpSocket;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.PrintStream;

@@ -1,9 +1,9 @@
 package io.natswarm.node.demo;
 
-import io.natswarm.utp.endpoint.UdpEndpoint;
-import io.natswarm.utp.endpoint.UtpChannel;
-import io.natswarm.utp.endpoint.UtpServerSocket;
-import io.natswarm.utp.endpoint.UtpSocket;
+import io.natswarm.datagram.UdpEndpoint;
+import io.natswarm.utp.stream.UtpChannel;
+import io.natswarm.utp.stream.UtpServerSocket;
+import io.natswarm.utp.stream.UtpSocket;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;

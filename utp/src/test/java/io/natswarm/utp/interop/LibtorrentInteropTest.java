@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.common.io.BaseEncoding;
-import io.natswarm.utp.endpoint.UdpEndpoint;
-import io.natswarm.utp.endpoint.UtpChannel;
-import io.natswarm.utp.endpoint.UtpServerSocket;
-import io.natswarm.utp.endpoint.UtpSocket;
+import io.natswarm.datagram.UdpEndpoint;
+import io.natswarm.utp.stream.UtpChannel;
+import io.natswarm.utp.stream.UtpServerSocket;
+import io.natswarm.utp.stream.UtpSocket;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

@@ -1,0 +1,92 @@
+package io.natswarm.node.net;
+
+import io.natswarm.datagram.DatagramKind;
+import io.natswarm.datagram.Demultiplexer;
+import io.natswarm.datagram.UdpEndpoint;
+import io.natswarm.dht.DhtNode;
+import io.natswarm.utp.UtpStack;
+import java.io.IOException;
+import java.time.Duration;
+
+/**
+ * The composition root of a node's one UDP socket (docs/ARCHITECTURE.md, "The composition root"):
+ * builds the protocol cores from {@link NodeSocketSettings} and registers them on one {@link
+ * Demultiplexer} — µTP under {@link DatagramKind#UTP} (and as the unclaimed handler, which answers
+ * packets of unknown connections with ST_RESET), a DHT node per configured address family under
+ * {@link DatagramKind#KRPC} (each declines the other family), and later STUN, hole-punch probes and
+ * port-mapping clients. This is the only place that decides what shares the socket.
+ *
+ * <p>The result is hosted either by a real {@link UdpEndpoint} ({@link #open}) or, in tests, by a
+ * netsim host that binds {@link #demultiplexer()} to a port: the same objects in both.
+ *
+ * <p>Owned by the host's thread: every core in it may be touched only there.
+ */
+public final class NodeSocket {
+  private static final Duration LOOP_CALL_TIMEOUT = Duration.ofSeconds(10);
+
+  private final Demultiplexer demultiplexer;
+  private final UtpStack utp;
+  private final DhtNode dhtV4;
+  private final DhtNode dhtV6;
+
+  private NodeSocket(Demultiplexer demultiplexer, UtpStack utp, DhtNode dhtV4, DhtNode dhtV6) {
+    this.demultiplexer = demultiplexer;
+    this.utp = utp;
+    this.dhtV4 = dhtV4;
+    this.dhtV6 = dhtV6;
+  }
+
+  /**
+   * Builds the cores of {@code settings} and registers them on {@code demultiplexer}, on the thread
+   * that hosts it, at {@code nowNanos} on the host's clock.
+   */
+  public static NodeSocket compose(
+      NodeSocketSettings settings, Demultiplexer demultiplexer, long nowNanos) {
+    UtpStack utp = new UtpStack(settings.utp(), settings.utpRandom().get());
+    DhtNode v4 =
+        settings.dhtV4() == null
+            ? null
+            : new DhtNode(settings.dhtV4(), settings.dhtPort(), nowNanos);
+    DhtNode v6 =
+        settings.dhtV6() == null
+            ? null
+            : new DhtNode(settings.dhtV6(), settings.dhtPort(), nowNanos);
+    demultiplexer.register(DatagramKind.UTP, utp);
+    demultiplexer.setUnclaimedHandler(utp::resetUnknown);
+    if (v4 != null) {
+      demultiplexer.register(DatagramKind.KRPC, v4);
+    }
+    if (v6 != null) {
+      demultiplexer.register(DatagramKind.KRPC, v6);
+    }
+    return new NodeSocket(demultiplexer, utp, v4, v6);
+  }
+
+  /** Composes {@code settings} on {@code endpoint}'s own demultiplexer, on its loop thread. */
+  public static NodeSocket open(UdpEndpoint endpoint, NodeSocketSettings settings)
+      throws IOException {
+    return endpoint.call(
+        () -> compose(settings, endpoint.demultiplexer(), endpoint.clock().nanoTime()),
+        LOOP_CALL_TIMEOUT);
+  }
+
+  /** The socket's demultiplexer: the one core its host drives. */
+  public Demultiplexer demultiplexer() {
+    return demultiplexer;
+  }
+
+  /** The µTP stack. */
+  public UtpStack utp() {
+    return utp;
+  }
+
+  /** The IPv4 DHT node, or null when the settings have none. */
+  public DhtNode dhtV4() {
+    return dhtV4;
+  }
+
+  /** The IPv6 DHT node, or null when the settings have none. */
+  public DhtNode dhtV6() {
+    return dhtV6;
+  }
+}
