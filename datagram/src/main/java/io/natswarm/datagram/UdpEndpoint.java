@@ -422,8 +422,7 @@ public final class UdpEndpoint implements Closeable {
         } catch (IOException e) {
           throw new UncheckedIOException(e);
         } catch (RuntimeException e) {
-          taskErrors++;
-          tracer.coreFailed(EndpointTracer.Phase.TASK, null, null, e);
+          taskFailed(e);
         }
       }
     } finally {
@@ -433,8 +432,7 @@ public final class UdpEndpoint implements Closeable {
         try {
           hook.run();
         } catch (RuntimeException e) {
-          taskErrors++;
-          tracer.coreFailed(EndpointTracer.Phase.TASK, null, null, e);
+          taskFailed(e);
         }
       }
       lastStats = snapshot();
@@ -450,8 +448,7 @@ public final class UdpEndpoint implements Closeable {
         try {
           t.run();
         } catch (RuntimeException e) {
-          taskErrors++;
-          tracer.coreFailed(EndpointTracer.Phase.TASK, null, null, e);
+          taskFailed(e);
         }
       }
     }
@@ -493,10 +490,15 @@ public final class UdpEndpoint implements Closeable {
       try {
         t.run();
       } catch (RuntimeException e) {
-        taskErrors++;
-        tracer.coreFailed(EndpointTracer.Phase.TASK, null, null, e);
+        taskFailed(e);
       }
     }
+  }
+
+  /** A task, a close hook or the loop itself threw: a bug, counted and traced; the loop goes on. */
+  private void taskFailed(RuntimeException e) {
+    taskErrors++;
+    tracer.coreFailed(EndpointTracer.Phase.TASK, null, null, e);
   }
 
   private int receiveBurst() {

@@ -1,10 +1,10 @@
 package io.natswarm.dht;
 
 /**
- * The one place a {@link DhtNode}'s counters live (DESIGN.md rule 4): plain fields, incremented by
- * the node and its parts on the node's thread, which leave that thread only as an immutable {@link
- * DhtCounters} snapshot taken there ({@link #snapshot()}). Every field is described on the
- * snapshot's component of the same name.
+ * The one place a {@link DhtNode}'s counters live (docs/ARCHITECTURE.md, "Observability"): plain
+ * fields, incremented by the node and its parts on the node's thread, which leave that thread only
+ * as an immutable {@link DhtCounters} snapshot taken there ({@link #snapshot()}). Every field is
+ * described on the snapshot's component of the same name.
  */
 final class Counters {
   long datagramsIn;

@@ -7,11 +7,11 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 
 /**
- * Events of one {@link DhtNode}, for tests and diagnostics (DESIGN.md rule 4: an injected tracer
- * with a no-op default; tests assert event sequences and counters, not log text). Every method has
- * an empty default, so a tracer overrides only what it watches. Injected with {@link
- * DhtConfig.Builder#tracer}. Called on the node's thread, in the order things happen: keep it cheap
- * and never call back into the node.
+ * Events of one {@link DhtNode}, for tests and diagnostics (docs/ARCHITECTURE.md, "Observability":
+ * an injected tracer with a no-op default; tests assert event sequences and counters, not log
+ * text). Every method has an empty default, so a tracer overrides only what it watches. Injected
+ * with {@link DhtConfig.Builder#tracer}. Called on the node's thread, in the order things happen:
+ * keep it cheap and never call back into the node.
  */
 public interface DhtTracer {
   /** The tracer that does nothing. */

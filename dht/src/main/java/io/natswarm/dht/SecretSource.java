@@ -6,8 +6,9 @@ import java.security.SecureRandom;
  * Where a node's secrets come from: the BEP 5 write-token secrets, which must be unguessable, or
  * anyone could compute a token for an address they do not own and announce it. Injected through
  * {@link DhtConfig} so that tests may pin it, and kept apart from the seeded {@link
- * java.util.Random} that makes node ids and transaction ids repeatable in tests (DESIGN.md: secrets
- * come from {@code SecureRandom}, never from the seeded generator). Called on the node's thread.
+ * java.util.Random} that makes node ids and transaction ids repeatable in tests
+ * (docs/ARCHITECTURE.md: secrets come from {@code SecureRandom}, never from the seeded generator).
+ * Called on the node's thread.
  */
 @FunctionalInterface
 public interface SecretSource {

@@ -2,10 +2,11 @@ package io.natswarm.node.demo;
 
 import io.natswarm.datagram.UdpEndpoint;
 import io.natswarm.dht.DhtConfig;
-import io.natswarm.dht.DhtPort;
 import io.natswarm.dht.LookupResult;
 import io.natswarm.dht.routing.NodeId;
 import io.natswarm.node.dht.DhtService;
+import io.natswarm.node.net.NodeSocket;
+import io.natswarm.node.net.NodeSocketSettings;
 import io.natswarm.utp.stream.UtpChannel;
 import io.natswarm.utp.stream.UtpServerSocket;
 import io.natswarm.utp.stream.UtpSocket;
@@ -56,13 +57,16 @@ public final class DhtSwarmDemo {
                 .threadName("demo-node-" + i)
                 .open();
         open.push(udp);
-        UtpSocket utp = UtpSocket.open(udp);
-        open.push(utp);
         DhtConfig.Builder config = DhtConfig.builder().loopback().seed(i);
         if (first != null) {
           config.bootstrapNodes(List.of(first));
         }
-        DhtService dht = DhtService.start(udp, config.build(), DhtPort.NONE);
+        // The production composition: µTP and the DHT on one demultiplexer, built in one place.
+        NodeSocket socket =
+            NodeSocket.open(udp, NodeSocketSettings.utpOnly().withDhtV4(config.build()));
+        UtpSocket utp = UtpSocket.over(udp, socket.utp(), UtpSocket.DEFAULT_STREAM_BUFFER_BYTES);
+        open.push(utp);
+        DhtService dht = DhtService.over(udp, socket.dhtV4());
         open.push(dht);
         nodes.add(new DemoNode(udp, utp, dht));
         if (first == null) {

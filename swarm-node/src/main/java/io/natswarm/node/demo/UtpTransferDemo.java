@@ -1,5 +1,6 @@
 package io.natswarm.node.demo;
 
+import io.natswarm.datagram.NanoClock;
 import io.natswarm.datagram.UdpEndpoint;
 import io.natswarm.utp.stream.UtpChannel;
 import io.natswarm.utp.stream.UtpServerSocket;
@@ -56,18 +57,18 @@ public final class UtpTransferDemo {
                   return drain(ch);
                 }
               });
-      long start = System.nanoTime();
+      long start = NanoClock.SYSTEM.nanoTime();
       byte[] sentDigest;
       try (UtpChannel ch = clientUtp.connect(serverUdp.localAddress(), TIMEOUT)) {
         out.printf(
             "  B connected to A in %.1f ms; sending %d MiB...%n",
-            (System.nanoTime() - start) / 1e6, mib);
-        start = System.nanoTime();
+            (NanoClock.SYSTEM.nanoTime() - start) / 1e6, mib);
+        start = NanoClock.SYSTEM.nanoTime();
         sentDigest = send(ch, bytes);
         ch.shutdownOutput();
       }
       byte[] receivedDigest = received.get(Math.max(60, mib), TimeUnit.SECONDS);
-      double seconds = (System.nanoTime() - start) / 1e9;
+      double seconds = (NanoClock.SYSTEM.nanoTime() - start) / 1e9;
       boolean intact = MessageDigest.isEqual(sentDigest, receivedDigest);
       out.printf(
           Locale.ROOT,

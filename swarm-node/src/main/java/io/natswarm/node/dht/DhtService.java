@@ -77,6 +77,20 @@ public final class DhtService implements Closeable {
         LOOP_CALL_TIMEOUT);
   }
 
+  /**
+   * The service over a {@link DhtNode} that the node's composition root already registered on
+   * {@code endpoint}; closing the service unregisters it.
+   */
+  public static DhtService over(UdpEndpoint endpoint, DhtNode node) throws IOException {
+    return endpoint.call(
+        () -> {
+          DhtService service = new DhtService(endpoint, node);
+          endpoint.addCloseHook(service.onEndpointClosed);
+          return service;
+        },
+        LOOP_CALL_TIMEOUT);
+  }
+
   /** Joins the DHT through the restored and the configured bootstrap nodes. */
   public CompletableFuture<LookupResult> bootstrap() {
     return lookup(node::bootstrap);

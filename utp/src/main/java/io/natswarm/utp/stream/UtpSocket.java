@@ -81,18 +81,40 @@ public final class UtpSocket implements Closeable {
     if (streamBufferBytes < 4096) {
       throw new IllegalArgumentException("streamBufferBytes must be >= 4096: " + streamBufferBytes);
     }
+    return attach(endpoint, new UtpStack(settings, new SecureRandom()), streamBufferBytes, true);
+  }
+
+  /**
+   * The stream API over a {@link UtpStack} that the node's composition root already registered on
+   * {@code endpoint} (as the {@link DatagramKind#UTP} core and the unclaimed handler). Closing the
+   * returned socket unregisters the stack.
+   *
+   * @throws IllegalStateException if the endpoint already carries a µTP stream API
+   */
+  public static UtpSocket over(UdpEndpoint endpoint, UtpStack stack, int streamBufferBytes)
+      throws IOException {
+    if (streamBufferBytes < 4096) {
+      throw new IllegalArgumentException("streamBufferBytes must be >= 4096: " + streamBufferBytes);
+    }
+    return attach(endpoint, stack, streamBufferBytes, false);
+  }
+
+  private static UtpSocket attach(
+      UdpEndpoint endpoint, UtpStack stack, int streamBufferBytes, boolean register)
+      throws IOException {
     if (!endpoint.claim(ROLE)) {
       throw new IllegalStateException(
           "UDP endpoint " + endpoint.localAddress() + " already has µTP");
     }
-    UtpStack stack = new UtpStack(settings, new SecureRandom());
     StreamLayer layer = new StreamLayer(endpoint, stack, streamBufferBytes);
-    UtpSocket s = new UtpSocket(endpoint, layer, settings);
+    UtpSocket s = new UtpSocket(endpoint, layer, stack.settings());
     try {
       endpoint.call(
           () -> {
-            endpoint.register(DatagramKind.UTP, stack);
-            endpoint.demultiplexer().setUnclaimedHandler(stack::resetUnknown);
+            if (register) {
+              endpoint.register(DatagramKind.UTP, stack);
+              endpoint.demultiplexer().setUnclaimedHandler(stack::resetUnknown);
+            }
             endpoint.addCloseHook(s.closeHook);
             return null;
           },
