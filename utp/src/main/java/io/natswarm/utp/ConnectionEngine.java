@@ -18,6 +18,13 @@ import java.nio.ByteBuffer;
 final class ConnectionEngine implements Sender.HeaderWriter {
   private static final long U32 = 0xFFFF_FFFFL;
 
+  /**
+   * When a half-open acceptor first re-sends its ST_STATE answering the SYN (then after 2, 4, 8 s):
+   * BEP 29's initial timeout of 1000 ms. libtorrent gives up an unanswered SYN after 3 s and dials
+   * afresh with a new connection id, so the first re-send must come well before that.
+   */
+  private static final long SYN_ACK_RESEND_NANOS = 1_000_000_000L;
+
   private final UtpStack stack;
   private final UtpSettings settings;
   private final UtpTracer tracer;
@@ -26,6 +33,10 @@ final class ConnectionEngine implements Sender.HeaderWriter {
   private final boolean outgoing;
   private final int recvId;
   private final int sendId;
+
+  /** Outgoing: our SYN's seq_nr. Incoming: the peer's SYN's seq_nr (its latest, if renumbered). */
+  private int synSeq;
+
   private final UtpConnection api;
   private final UtpConnectionStats stats = new UtpConnectionStats();
   private final Sender sender;
@@ -44,6 +55,8 @@ final class ConnectionEngine implements Sender.HeaderWriter {
   private long lastRecvAt;
   private long lastSendAt;
   private long lingerUntil = Deadlines.NONE;
+  private long synAckResendAt = Deadlines.NONE;
+  private int synAckResends;
 
   // The stack's bookkeeping, changed only through the methods at the end.
   private boolean inReadyQueue;
@@ -52,7 +65,9 @@ final class ConnectionEngine implements Sender.HeaderWriter {
 
   /**
    * A new connection in {@link UtpState#SYN_SENT} ({@code outgoing}) or {@link
-   * UtpState#SYN_RECEIVED}; the handshake must complete by {@code connectDeadline}.
+   * UtpState#SYN_RECEIVED}; the handshake must complete by {@code connectDeadline}. {@code synSeq}
+   * is our SYN's seq_nr (outgoing: the initial sequence number, which the SYN takes) or the peer's
+   * (incoming).
    */
   ConnectionEngine(
       UtpStack stack,
@@ -62,6 +77,7 @@ final class ConnectionEngine implements Sender.HeaderWriter {
       int recvId,
       int sendId,
       int initialSeq,
+      int synSeq,
       long nowNanos,
       long connectDeadline) {
     this.stack = stack;
@@ -72,6 +88,7 @@ final class ConnectionEngine implements Sender.HeaderWriter {
     this.outgoing = outgoing;
     this.recvId = recvId;
     this.sendId = sendId;
+    this.synSeq = synSeq;
     this.api = new UtpConnection(this);
     this.sender = new Sender(settings, initialSeq, stats);
     this.in =
@@ -86,13 +103,18 @@ final class ConnectionEngine implements Sender.HeaderWriter {
     this.state = outgoing ? UtpState.SYN_SENT : UtpState.SYN_RECEIVED;
   }
 
-  /** Acceptor set-up from the peer's SYN (BEP 29: ack_nr = the SYN's seq_nr). */
+  /**
+   * Acceptor set-up from the peer's SYN (BEP 29: ack_nr = the SYN's seq_nr). The ST_STATE answering
+   * it is re-sent while the connection stays half-open (see {@link #onTimer}): the peer's first
+   * packet after its SYN is the only proof that the answer arrived.
+   */
   void acceptSyn(UtpHeader syn, long nowNanos) {
     in.startAfter(syn.seqNr);
     sender.peerWindow(syn.windowSize);
     replyMicros = ((nowNanos / 1000) - syn.timestampMicros) & U32;
     stats.packetsReceived++;
     ackPending = true;
+    synAckResendAt = nowNanos + SYN_ACK_RESEND_NANOS;
   }
 
   // =========================================================================== state machine
@@ -251,12 +273,7 @@ final class ConnectionEngine implements Sender.HeaderWriter {
       return true;
     }
     if (type == UtpHeader.ST_SYN) {
-      if (!outgoing && h.seqNr == in.ackNr()) {
-        // Our ST_STATE was lost: answer the retransmitted SYN again.
-        counters.duplicateSyn++;
-        ackPending = true;
-        touch(h, nowNanos);
-      }
+      onDuplicateSyn(h, nowNanos);
       return true;
     }
     // Validate the ack before changing any state.
@@ -264,6 +281,10 @@ final class ConnectionEngine implements Sender.HeaderWriter {
       counters.impossibleAck();
       return false;
     }
+    // An ST_STATE that acks nothing after our SYN: the acceptor has not heard from us since (our
+    // ack of its answer was lost, and we had nothing to send), so it still waits, half-open.
+    boolean acceptorWaits =
+        outgoing && state != UtpState.SYN_SENT && type == UtpHeader.ST_STATE && h.ackNr == synSeq;
     int advance = sender.advance(h.ackNr);
     if (state == UtpState.SYN_SENT) {
       if (advance < 1) {
@@ -279,7 +300,16 @@ final class ConnectionEngine implements Sender.HeaderWriter {
     } else if (state == UtpState.SYN_RECEIVED) {
       transition(
           sender.finQueued() ? UtpState.FIN_SENT : UtpState.CONNECTED, "first packet after SYN");
+      synAckResendAt = Deadlines.NONE;
+      // Only now is the connection handed to the application (like TCP's accept after the third
+      // segment): a peer whose SYN answer was lost may give this connection up and dial afresh
+      // with a new id, and a half-open one must not be what the application waits on.
+      if (!stack.handshakeCompleted(this)) {
+        return true;
+      }
       notifyConnected();
+    } else if (acceptorWaits) {
+      ackPending = true;
     }
     touch(h, nowNanos);
     sender.peerWindow(h.windowSize);
@@ -305,6 +335,30 @@ final class ConnectionEngine implements Sender.HeaderWriter {
     }
     maybeLinger(nowNanos);
     return true;
+  }
+
+  /**
+   * A SYN for this connection again (BEP 29 "Connection setup"). The acceptor answers it with
+   * another ST_STATE: the first answer was lost, or is still on its way. While half-open it also
+   * takes a SYN with a new seq_nr (an initiator that renumbers its retransmitted SYN). The
+   * initiator ignores SYNs.
+   */
+  private void onDuplicateSyn(UtpHeader h, long nowNanos) {
+    if (outgoing) {
+      return;
+    }
+    if (state == UtpState.SYN_RECEIVED) {
+      if (h.seqNr != synSeq) {
+        synSeq = h.seqNr;
+        in.startAfter(h.seqNr);
+      }
+      sender.peerWindow(h.windowSize);
+    } else if (h.seqNr != synSeq) {
+      return;
+    }
+    counters.duplicateSyn++;
+    ackPending = true;
+    touch(h, nowNanos);
   }
 
   private void touch(UtpHeader h, long nowNanos) {
@@ -414,7 +468,10 @@ final class ConnectionEngine implements Sender.HeaderWriter {
     return switch (state) {
       case CLOSED -> Deadlines.NONE;
       case LINGER -> lingerUntil;
-      case SYN_SENT, SYN_RECEIVED -> Deadlines.earliest(sender.rtoDeadline(), connectDeadline);
+      case SYN_SENT -> Deadlines.earliest(sender.rtoDeadline(), connectDeadline);
+      case SYN_RECEIVED ->
+          Deadlines.earliest(
+              Deadlines.earliest(sender.rtoDeadline(), connectDeadline), synAckResendAt);
       default ->
           Deadlines.earliest(
               sender.rtoDeadline(),
@@ -439,6 +496,13 @@ final class ConnectionEngine implements Sender.HeaderWriter {
       if (Deadlines.isDue(connectDeadline, nowNanos)) {
         timedOut("handshake deadline passed");
         return;
+      }
+      if (state == UtpState.SYN_RECEIVED && Deadlines.isDue(synAckResendAt, nowNanos)) {
+        // Nothing from the peer since its SYN: our ST_STATE may be lost; say it again (1, 2, 4 s).
+        ackPending = true;
+        counters.synAckRetransmits++;
+        synAckResends++;
+        synAckResendAt = nowNanos + (SYN_ACK_RESEND_NANOS << Math.min(synAckResends, 4));
       }
     } else {
       if (nowNanos - lastRecvAt >= settings.idleTimeout().toNanos()) {

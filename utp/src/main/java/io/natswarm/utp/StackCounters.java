@@ -15,6 +15,7 @@ final class StackCounters {
   long unknownConnection;
   long synReceived;
   long duplicateSyn;
+  long synAckRetransmits;
   long synDroppedNotListening;
   long synDroppedHalfOpen;
   long synDroppedConnectionLimit;
@@ -51,6 +52,7 @@ final class StackCounters {
         unknownConnection,
         synReceived,
         duplicateSyn,
+        synAckRetransmits,
         synDroppedNotListening,
         synDroppedHalfOpen,
         synDroppedConnectionLimit,

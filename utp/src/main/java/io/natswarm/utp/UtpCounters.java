@@ -18,21 +18,24 @@ package io.natswarm.utp;
  * @param unknownConnection declined: a well-formed non-SYN header of a connection we do not have
  *     (also counted in {@code notUtp})
  * @param synReceived SYNs of new connections (retransmitted SYNs of known ones excluded)
- * @param duplicateSyn retransmitted SYNs of a connection we already accepted (answered again)
+ * @param duplicateSyn retransmitted SYNs of a connection we already have (answered again)
+ * @param synAckRetransmits ST_STATEs answering a SYN re-sent because the half-open connection heard
+ *     nothing more from its peer (after 1, 2, 4 s...)
  * @param synDroppedNotListening SYNs answered with ST_RESET because the stack does not listen
  * @param synDroppedHalfOpen SYNs dropped because {@link UtpSettings#maxHalfOpen()} connections are
  *     half-open
  * @param synDroppedConnectionLimit SYNs dropped because {@link UtpSettings#maxConnections()} are
  *     open
- * @param synDroppedBacklog SYNs dropped because {@link UtpSettings#acceptBacklog()} connections
- *     wait to be accepted
+ * @param synDroppedBacklog SYNs dropped, or completed handshakes reset, because {@link
+ *     UtpSettings#acceptBacklog()} connections wait to be accepted
  * @param impossibleAck packets of a known connection acknowledging a sequence number we never sent,
  *     or, during the handshake, not acknowledging our SYN (dropped)
  * @param outOfWindow data packets beyond the receive window (dropped)
  * @param resetsIn ST_RESETs received on a known connection
  * @param resetsOut ST_RESETs sent (aborts, refused SYNs, packets of unknown connections)
  * @param connectionsOpened connections dialled with {@link UtpStack#connect}
- * @param connectionsAccepted connections created from a peer's SYN
+ * @param connectionsAccepted incoming connections whose handshake completed (the peer's first
+ *     packet after its SYN arrived), each handed once to {@link UtpStack#pollAccepted()}
  * @param connectionsClosed connections that reached {@link UtpState#CLOSED}, for any reason
  * @param connectionsTimedOut connections that ended with {@link UtpError#TIMED_OUT} or {@link
  *     UtpError#CONNECT_TIMED_OUT}
@@ -46,6 +49,7 @@ public record UtpCounters(
     long unknownConnection,
     long synReceived,
     long duplicateSyn,
+    long synAckRetransmits,
     long synDroppedNotListening,
     long synDroppedHalfOpen,
     long synDroppedConnectionLimit,

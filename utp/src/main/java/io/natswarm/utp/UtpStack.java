@@ -95,7 +95,11 @@ public final class UtpStack implements DatagramCore {
     return listening;
   }
 
-  /** Called (on the event-loop thread) when {@link #pollAccepted()} has a connection to return. */
+  /**
+   * Called (on the event-loop thread) when {@link #pollAccepted()} has a connection to return: once
+   * per incoming connection, when its handshake completed (see {@link #pollAccepted()}), from
+   * inside {@link #handleDatagram} before the packet that completed it is processed.
+   */
   public void setAcceptListener(Runnable onAcceptable) {
     this.acceptListener = onAcceptable;
   }
@@ -276,17 +280,34 @@ public final class UtpStack implements DatagramCore {
             recvId,
             sendId,
             random.nextInt(1 << 16),
+            header.seqNr,
             nowNanos,
             nowNanos + settings.connectTimeout().toNanos());
     c.acceptSyn(header, nowNanos);
     halfOpen++;
     add(c);
+    wake(c);
+  }
+
+  /**
+   * The peer of a half-open connection sent its first packet after the SYN, so it has our answer:
+   * the connection joins the accept queue and the accept listener hears of it, once. Called by the
+   * connection before it processes that packet (whose data then reaches whatever listener the
+   * accept listener set). Returns false when {@link UtpSettings#acceptBacklog()} connections
+   * already wait: then the connection is reset (counted in {@code synDroppedBacklog}).
+   */
+  boolean handshakeCompleted(ConnectionEngine c) {
+    if (accepted.size() >= settings.acceptBacklog()) {
+      counters.synDroppedBacklog++;
+      c.abort(UtpError.ABORTED, "accept backlog full");
+      return false;
+    }
     counters.connectionsAccepted++;
     accepted.add(c.api());
-    wake(c);
     if (acceptListener != null) {
       acceptListener.run();
     }
+    return true;
   }
 
   /**
@@ -345,6 +366,7 @@ public final class UtpStack implements DatagramCore {
       }
     } while (table.containsKey(probe.set(remote, recvId))
         || table.containsKey(probe.set(remote, (recvId + 1) & 0xFFFF)));
+    int initialSeq = random.nextInt(1 << 16);
     ConnectionEngine c =
         new ConnectionEngine(
             this,
@@ -353,7 +375,8 @@ public final class UtpStack implements DatagramCore {
             true,
             recvId,
             (recvId + 1) & 0xFFFF,
-            random.nextInt(1 << 16),
+            initialSeq,
+            initialSeq,
             nowNanos,
             nowNanos + connectTimeoutNanos);
     add(c);
@@ -362,7 +385,14 @@ public final class UtpStack implements DatagramCore {
     return c.api();
   }
 
-  /** The next accepted incoming connection, or null. */
+  /**
+   * The next incoming connection whose handshake completed, or null. A SYN only creates a half-open
+   * connection (answered with ST_STATE, re-sent after 1, 2, 4 s while nothing else arrives); it is
+   * handed out here once the peer's first packet after its SYN proves that the answer arrived (BEP
+   * 29: SYN_RECEIVED to CONNECTED). A half-open connection the peer gave up (libtorrent dials
+   * afresh with a new connection id after 3 s without an answer) never reaches the application and
+   * ends at {@link UtpSettings#connectTimeout()}.
+   */
   public UtpConnection pollAccepted() {
     return accepted.pollFirst();
   }

@@ -32,7 +32,6 @@ class UtpStackFuzzTest {
     long now = 1_000_000_000L;
     stack.handleDatagram(
         Packets.build(UtpHeader.ST_SYN, 100, 500, 0, 1 << 20, new byte[0]), PEER, now);
-    UtpConnection accepted = stack.pollAccepted();
     UtpConnection dialled = stack.connect(PEER, now);
     int acceptedSeq = -1;
     while (stack.pollTransmit(tx, now)) {
@@ -41,6 +40,13 @@ class UtpStackFuzzTest {
         acceptedSeq = Packets.seq(d);
       }
     }
+    // The peer's ack of our ST_STATE completes the handshake: only then is the connection accepted.
+    stack.handleDatagram(
+        Packets.build(
+            UtpHeader.ST_STATE, 101, 501, SeqNr.add(acceptedSeq, -1), 1 << 20, new byte[0]),
+        PEER,
+        now);
+    UtpConnection accepted = stack.pollAccepted();
     ByteBuffer io = ByteBuffer.allocate(4096);
     int steps = 0;
     while (data.remainingBytes() > 0 && steps++ < 64) {

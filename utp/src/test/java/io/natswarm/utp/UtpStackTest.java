@@ -98,10 +98,69 @@ class UtpStackTest {
     assertEquals(seq, Packets.seq(again), "ST_STATE does not consume a sequence number");
     assertEquals(1, stack.connectionCount());
     assertEquals(1, stack.counters().duplicateSyn());
+    assertNull(stack.pollAccepted(), "half-open: not handed to the application yet");
+    assertTrue(
+        stack.handleDatagram(
+            Packets.build(UtpHeader.ST_STATE, 101, 501, SeqNr.add(seq, -1), 1 << 20, NONE),
+            PEER,
+            now));
     UtpConnection c = stack.pollAccepted();
     assertNotNull(c);
     assertEquals(101, c.receiveId());
     assertEquals(100, c.sendId());
+    assertEquals(UtpState.CONNECTED, c.state());
+    assertNull(stack.pollAccepted());
+    assertEquals(1, stack.counters().connectionsAccepted());
+  }
+
+  @Test
+  void retransmittedSynWithANewSeqNrRestartsTheHalfOpenConnection() {
+    UtpStack stack = listeningStack(UtpSettings.defaults());
+    int seq = handshake(stack);
+    assertTrue(
+        stack.handleDatagram(
+            Packets.build(UtpHeader.ST_SYN, 100, 900, 0, 1 << 20, NONE), PEER, now));
+    ByteBuffer again = poll(stack);
+    assertEquals(UtpHeader.ST_STATE, Packets.type(again));
+    assertEquals(seq, Packets.seq(again));
+    assertEquals(900, Packets.ack(again), "acks the renumbered SYN");
+    assertEquals(1, stack.connectionCount());
+    byte[] hello = "hello".getBytes(StandardCharsets.US_ASCII);
+    assertTrue(
+        stack.handleDatagram(
+            Packets.build(UtpHeader.ST_DATA, 101, 901, SeqNr.add(seq, -1), 1 << 20, hello),
+            PEER,
+            now));
+    UtpConnection c = stack.pollAccepted();
+    assertEquals(5, c.read(ByteBuffer.allocate(16), now));
+  }
+
+  @Test
+  void halfOpenConnectionResendsItsAnswerThenExpiresWithoutReachingTheApplication() {
+    UtpStack stack = listeningStack(UtpSettings.defaults());
+    int[] accepts = {0};
+    stack.setAcceptListener(() -> accepts[0]++);
+    int seq = handshake(stack);
+    long start = now;
+    List<Long> resentAt = new ArrayList<>();
+    while (stack.connectionCount() > 0) {
+      now = stack.pollTimeout();
+      stack.handleTimeout(now);
+      ByteBuffer d;
+      while ((d = poll(stack)) != null) {
+        assertEquals(UtpHeader.ST_STATE, Packets.type(d));
+        assertEquals(seq, Packets.seq(d));
+        assertEquals(500, Packets.ack(d));
+        resentAt.add((now - start) / 1_000_000);
+      }
+    }
+    assertEquals(List.of(1000L, 3000L, 7000L), resentAt, "re-sent after 1, 2 and 4 s");
+    assertEquals(Duration.ofSeconds(10).toNanos(), now - start, "expires at the connect timeout");
+    assertEquals(3, stack.counters().synAckRetransmits());
+    assertEquals(1, stack.counters().connectionsTimedOut());
+    assertEquals(0, stack.counters().connectionsAccepted());
+    assertEquals(0, stack.halfOpenCount());
+    assertEquals(0, accepts[0]);
     assertNull(stack.pollAccepted());
   }
 
@@ -109,13 +168,14 @@ class UtpStackTest {
   void dataAfterTheHandshakeIsDeliveredAndAcked() {
     UtpStack stack = listeningStack(UtpSettings.defaults());
     int seq = handshake(stack);
-    UtpConnection c = stack.pollAccepted();
+    assertNull(stack.pollAccepted());
     byte[] hello = "hello".getBytes(StandardCharsets.US_ASCII);
     assertTrue(
         stack.handleDatagram(
             Packets.build(UtpHeader.ST_DATA, 101, 501, SeqNr.add(seq, -1), 1 << 20, hello),
             PEER,
             now));
+    UtpConnection c = stack.pollAccepted();
     assertEquals(UtpState.CONNECTED, c.state());
     ByteBuffer dst = ByteBuffer.allocate(16);
     assertEquals(5, c.read(dst, now));
@@ -167,7 +227,6 @@ class UtpStackTest {
   void hostilePacketsOnAKnownConnectionAreCountedAndDropped() {
     UtpStack stack = listeningStack(UtpSettings.defaults());
     int seq = handshake(stack);
-    UtpConnection c = stack.pollAccepted();
     // An ack of a packet we never sent.
     assertTrue(
         stack.handleDatagram(
@@ -175,7 +234,8 @@ class UtpStackTest {
             PEER,
             now));
     assertEquals(1, stack.counters().impossibleAck());
-    assertEquals(UtpState.SYN_RECEIVED, c.state(), "a dropped packet changes nothing");
+    assertEquals(1, stack.halfOpenCount(), "a dropped packet changes nothing: still half-open");
+    assertNull(stack.pollAccepted());
     // Data far beyond the window.
     assertTrue(
         stack.handleDatagram(
@@ -183,6 +243,9 @@ class UtpStackTest {
             PEER,
             now));
     assertEquals(1, stack.counters().outOfWindow());
+    UtpConnection c = stack.pollAccepted();
+    assertNotNull(
+        c, "a packet with a valid ack completes the handshake, even if its data is dropped");
     // An extension chain that runs past the end of the datagram.
     ByteBuffer bad = ByteBuffer.allocate(22);
     UtpHeader.write(bad, UtpHeader.ST_STATE, 1, 101, 0, 0, 0, 501, SeqNr.add(seq, -1));

@@ -96,6 +96,9 @@ final class StreamLayer implements UtpStack.ServiceListener {
     conn.attach(ch);
     conn.setListener(ch.coreListener());
     channels.add(ch);
+    if (conn.isReadable()) {
+      markReadDirty(ch); // bytes that arrived before the channel listened
+    }
     return ch;
   }
 

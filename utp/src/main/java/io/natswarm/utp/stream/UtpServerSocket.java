@@ -10,9 +10,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The accepting side of a {@link UtpSocket}: incoming µTP connections (BEP 29 ST_SYN) queue here
- * until {@link #accept(Duration)} or {@link #poll()} takes them. While it is open the stack accepts
- * SYNs; after {@link #close()} they are answered with ST_RESET and queued, unaccepted connections
- * are aborted. Thread-safe.
+ * until {@link #accept(Duration)} or {@link #poll()} takes them, each once, when its handshake has
+ * completed (the peer's first packet after its SYN arrived; see {@link
+ * io.natswarm.utp.UtpStack#pollAccepted()}), never while half-open. While it is open the stack
+ * accepts SYNs; after {@link #close()} they are answered with ST_RESET and queued, unaccepted
+ * connections are aborted. Thread-safe.
  */
 public final class UtpServerSocket implements Closeable {
   private final UtpSocket socket;
