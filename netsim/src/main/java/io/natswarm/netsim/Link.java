@@ -148,8 +148,9 @@ public final class Link {
   }
 
   /**
-   * Admits a datagram of {@code len} bytes entering the link at {@code now}: returns its arrival
-   * time at the far end, or {@link #DROPPED_QUEUE} / {@link #DROPPED_LOSS}.
+   * Admits a datagram of {@code len} bytes on the wire (payload plus IP and UDP headers) entering
+   * the link at {@code now}: returns its arrival time at the far end, or {@link #DROPPED_QUEUE} /
+   * {@link #DROPPED_LOSS}.
    */
   long admit(int len, long now) {
     duplicateArrival = -1;
@@ -202,6 +203,7 @@ public final class Link {
     return packets;
   }
 
+  /** Bytes that entered the link, IP and UDP headers included (what the bandwidth is charged). */
   public long bytes() {
     return bytes;
   }

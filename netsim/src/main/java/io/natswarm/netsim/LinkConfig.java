@@ -8,11 +8,13 @@ import java.time.Duration;
  * with a bounded FIFO queue in bytes so that a bottleneck builds queuing delay.
  *
  * <p>Per datagram, in this order: the queue admits it or drops it (tail drop, counted as {@link
- * DropReason#QUEUE}) and it is serialized at {@code size * 8 / bandwidth}; then it may be lost on
- * the wire ({@link DropReason#LOSS}); then it propagates for {@code delay} plus a uniform jitter in
- * {@code [-jitter, +jitter]}. Jitter never reorders: a datagram never overtakes the one before it
- * unless it is picked for reordering, which holds it back by {@code reorderDelay} so that later
- * datagrams overtake it. A duplicated datagram arrives twice, the copy right after the original.
+ * DropReason#QUEUE}) and it is serialized at {@code size * 8 / bandwidth}, where {@code size} is
+ * its wire size: the payload plus 28 bytes of IPv4 and UDP header (48 for IPv6), as a real link
+ * carries them, so the queue limit counts those headers too; then it may be lost on the wire
+ * ({@link DropReason#LOSS}); then it propagates for {@code delay} plus a uniform jitter in {@code
+ * [-jitter, +jitter]}. Jitter never reorders: a datagram never overtakes the one before it unless
+ * it is picked for reordering, which holds it back by {@code reorderDelay} so that later datagrams
+ * overtake it. A duplicated datagram arrives twice, the copy right after the original.
  *
  * <p>Immutable; build with {@link #builder()}. {@link #PERFECT} has no impairment at all.
  */

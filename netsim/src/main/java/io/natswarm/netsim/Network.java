@@ -24,6 +24,17 @@ import java.util.function.BooleanSupplier;
  */
 public final class Network {
   static final int MAX_HOPS = 16;
+
+  /**
+   * What a datagram costs a link beyond its payload: a 20-byte IPv4 header and the 8-byte UDP
+   * header. Links serialize and queue payload plus headers, as a real link does (its Ethernet
+   * framing is left out, as in a {@code tbf} qdisc's view of the packet).
+   */
+  public static final int IPV4_UDP_HEADER_BYTES = 28;
+
+  /** A 40-byte IPv6 header and the 8-byte UDP header. */
+  public static final int IPV6_UDP_HEADER_BYTES = 48;
+
   private long maxEventsPerInstant = 2_000_000;
   private static final int MAX_TRANSMITS_PER_DRAIN = 100_000;
 
@@ -393,6 +404,7 @@ public final class Network {
     packets.setSrcPort(slot, b.port);
     packets.setDstAddr(slot, dst);
     packets.setDstPort(slot, dport);
+    packets.setHeaderBytes(slot, v6 ? IPV6_UDP_HEADER_BYTES : IPV4_UDP_HEADER_BYTES);
     packets.setHops(slot, MAX_HOPS);
     packets.setFrom(slot, v6 ? b.local6 : b.local4);
     trace.add(Trace.Kind.SEND, now, h.id, src, b.port, dst, dport, len);
@@ -406,7 +418,7 @@ public final class Network {
       route(from.realm, slot);
       return;
     }
-    long at = l.admit(packets.length(slot), now);
+    long at = l.admit(packets.wireLength(slot), now);
     if (at >= 0 && !l.reordered && l.duplicateArrival < 0) {
       // Cut-through: when the next hop in this realm (a host, or a NAT box whose state is read
       // when the datagram arrives there) sits behind a constant-delay downlink, its arrival can be
@@ -415,7 +427,7 @@ public final class Network {
       if (to != null) {
         Link down = to.downlink;
         if (down.isConstantDelay()) {
-          long arrival = down.isPerfect() ? at : down.admitAhead(packets.length(slot), at);
+          long arrival = down.isPerfect() ? at : down.admitAhead(packets.wireLength(slot), at);
           schedule(down, slot, arrival, to.id, PacketQueue.STAGE_ARRIVE);
           return;
         }
@@ -427,7 +439,7 @@ public final class Network {
   /** Puts a datagram on {@code to}'s downlink; it reaches {@code to} when it leaves the link. */
   void sendDown(Node to, int slot) {
     Link l = to.downlink;
-    long at = l.isPerfect() ? now : l.admit(packets.length(slot), now);
+    long at = l.isPerfect() ? now : l.admit(packets.wireLength(slot), now);
     schedule(l, slot, at, to.id, PacketQueue.STAGE_ARRIVE);
   }
 

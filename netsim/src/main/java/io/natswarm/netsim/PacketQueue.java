@@ -20,10 +20,12 @@ final class PacketQueue {
   private static final int SRC_PORT = 1;
   private static final int DST_ADDR = 2;
   private static final int DST_PORT = 3;
-  private static final int LENGTH = 4;
+  private static final int LENGTH = 4; // payload bytes (low 24 bits), IP+UDP header bytes (high 8)
   private static final int HOPS = 5;
   private static final int NODE = 6;
   private static final int STAGE = 7;
+
+  private static final int LENGTH_MASK = 0xFF_FFFF;
 
   private int[] header;
   private byte[][] data;
@@ -74,8 +76,15 @@ final class PacketQueue {
     return header[(s << 3) + DST_PORT];
   }
 
+  /** The datagram's payload length (what the receiving core sees). */
   int length(int s) {
-    return header[(s << 3) + LENGTH];
+    return header[(s << 3) + LENGTH] & LENGTH_MASK;
+  }
+
+  /** The length a link serializes: the payload plus the IP and UDP headers. */
+  int wireLength(int s) {
+    int v = header[(s << 3) + LENGTH];
+    return (v & LENGTH_MASK) + (v >>> 24);
   }
 
   int node(int s) {
@@ -108,6 +117,12 @@ final class PacketQueue {
 
   void setDstPort(int s, int v) {
     header[(s << 3) + DST_PORT] = v;
+  }
+
+  /** Sets the bytes of IP and UDP header the datagram carries on every link (28 or 48). */
+  void setHeaderBytes(int s, int v) {
+    int i = (s << 3) + LENGTH;
+    header[i] = (header[i] & LENGTH_MASK) | (v << 24);
   }
 
   void setHops(int s, int v) {

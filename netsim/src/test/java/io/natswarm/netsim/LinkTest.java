@@ -47,14 +47,15 @@ class LinkTest {
 
   @Test
   void bandwidthSerializesAndTheQueueBuildsDelayThenTailDrops() {
-    // 1 Mbit/s: a 1250-byte datagram takes 10 ms. The queue holds 5000 bytes (4 datagrams).
+    // 1 Mbit/s: a 1222-byte payload is 1250 bytes on the wire with its 28 bytes of IPv4 and UDP
+    // header and takes 10 ms. The queue holds 5000 bytes (4 datagrams).
     LinkConfig c =
         LinkConfig.builder()
             .delayMillis(5)
             .bandwidthBitsPerSecond(1_000_000)
             .queueBytes(5000)
             .build();
-    scenario(1, c, 10, 1250, 0);
+    scenario(1, c, 10, 1222, 0);
     assertThat(receiver.receivedAt).containsExactly(15 * MS, 25 * MS, 35 * MS, 45 * MS);
     assertThat(net.stats().dropped(DropReason.QUEUE)).isEqualTo(6);
     Link up = net.node("a").uplink();
@@ -64,16 +65,39 @@ class LinkTest {
 
   @Test
   void bandwidthBelowTheOfferedLoadKeepsTheLinkBusyAtItsRate() {
-    // 2 Mbit/s offered (1250 B every 5 ms) into 1 Mbit/s with a 20-datagram queue.
+    // 2 Mbit/s offered (1250 B on the wire every 5 ms) into 1 Mbit/s with a 20-datagram queue.
     LinkConfig c =
         LinkConfig.builder().bandwidthBitsPerSecond(1_000_000).queueBytes(25_000).build();
-    scenario(1, c, 400, 1250, 5);
+    scenario(1, c, 400, 1222, 5);
     int n = receiver.receivedAt.size();
     assertThat(n).isBetween(215, 225); // 2 s of sending at half the rate, plus the queue
     for (int i = 1; i < n; i++) {
       assertThat(receiver.receivedAt.get(i) - receiver.receivedAt.get(i - 1)).isEqualTo(10 * MS);
     }
     assertThat(net.stats().dropped(DropReason.QUEUE)).isEqualTo(400 - n);
+  }
+
+  @Test
+  void theBandwidthIsChargedTheIpAndUdpHeadersOfEachFamily() {
+    // 1 Mbit/s, 1000-byte payloads back to back: 1028 bytes on the wire over IPv4 (8.224 ms
+    // each), 1048 over IPv6 (8.384 ms), as a real link carries them.
+    LinkConfig c = LinkConfig.builder().bandwidthBitsPerSecond(1_000_000).build();
+    for (boolean v6 : new boolean[] {false, true}) {
+      net = Network.withSeed(1);
+      Host a = net.addHost("a", net.internet(), v6 ? "2001:db8::1" : "203.0.113.1");
+      Host b = net.addHost("b", net.internet(), v6 ? "2001:db8::2" : "203.0.113.2");
+      a.uplink(c);
+      receiver = new Pacer(null, 0, 0, 0);
+      Binding bb = b.bind(2000, receiver);
+      sender = new Pacer(bb.localAddress(), 3, 1000, 0);
+      Binding ba = a.bind(1000, sender);
+      sender.start();
+      net.wake(ba);
+      net.runFor(Duration.ofSeconds(1));
+      long each = v6 ? 8_384_000L : 8_224_000L;
+      assertThat(receiver.receivedAt).containsExactly(each, 2 * each, 3 * each);
+      assertThat(net.node("a").uplink().bytes()).isEqualTo(3L * (v6 ? 1048 : 1028));
+    }
   }
 
   @Test

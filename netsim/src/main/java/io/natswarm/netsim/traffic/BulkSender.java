@@ -9,11 +9,17 @@ import java.nio.ByteBuffer;
  * The sending end of a {@link BulkFlow}: a TCP-like, ACK-clocked bulk sender for competing traffic
  * in LEDBAT tests. Slow start and congestion avoidance (RFC 5681 section 3.1); loss recovery from a
  * SACK scoreboard, a simplified RFC 6675 (a hole with three selectively acknowledged segments above
- * it is lost; in recovery the sender keeps the pipe at cwnd, retransmitting holes first); a
- * retransmission timer as RFC 6298 computes it (minimum 200 ms, as Linux) with go-back-N after a
- * timeout; RTT from echoed timestamps (so retransmissions give valid samples); Reno or CUBIC (RFC
- * 9438 section 4) window growth. Windows are counted in segments. Sans-IO; owned by the thread that
- * runs the network.
+ * it is lost; the first hole is retransmitted at once on entering recovery, then the sender keeps
+ * the pipe at cwnd, retransmitting holes first); a retransmission timer as Linux computes it (srtt
+ * + max(4 rttvar, 200 ms), restarted when the oldest segment is retransmitted) with go-back-N after
+ * a timeout and ssthresh held on repeated timeouts (RFC 5681 section 3.1); RTT from echoed
+ * timestamps (so retransmissions give valid samples); Reno or CUBIC (RFC 9438 section 4) window
+ * growth. Windows are counted in segments. Sans-IO; owned by the thread that runs the network.
+ *
+ * <p>Before the timer matched Linux's, the timer (max(200 ms, srtt + 4 rttvar)) expired during
+ * every SACK recovery behind a 200 ms queue, since a retransmitted hole is acknowledged only a full
+ * queue later; each expiry shrank ssthresh again, and CUBIC spent most of its time far below its
+ * fair share (issue 8: µTP's 0.457 share beside it came from that, not from µTP).
  */
 public final class BulkSender implements DatagramCore {
   private static final long MIN_RTO = 200_000_000L;
@@ -40,6 +46,8 @@ public final class BulkSender implements DatagramCore {
   private double ssthresh = Double.MAX_VALUE;
   private int dupAcks;
   private boolean inRecovery;
+  private boolean retransmitNow;
+  private boolean backedOff;
   private long recover;
   private final byte[] score = new byte[SCORE];
   private long highestSacked = -1;
@@ -122,6 +130,7 @@ public final class BulkSender implements DatagramCore {
       highestSacked = Math.max(highestSacked, sack);
     }
     if (ack > unacked) {
+      backedOff = false;
       long newly = ack - unacked;
       for (long s = unacked; s < ack; s++) {
         score[(int) (s & (SCORE - 1))] = 0;
@@ -144,6 +153,7 @@ public final class BulkSender implements DatagramCore {
       fastRetransmits++;
       onLoss();
       inRecovery = true;
+      retransmitNow = true;
       recover = nextSeq;
       cwnd = ssthresh;
     }
@@ -200,7 +210,7 @@ public final class BulkSender implements DatagramCore {
       rttvar = (3 * rttvar + Math.abs(srtt - r)) / 4;
       srtt = (7 * srtt + r) / 8;
     }
-    rto = Math.min(Math.max(MIN_RTO, srtt + 4 * rttvar), MAX_RTO);
+    rto = Math.min(srtt + Math.max(4 * rttvar, MIN_RTO), MAX_RTO);
   }
 
   @Override
@@ -224,12 +234,16 @@ public final class BulkSender implements DatagramCore {
         }
         pipe++;
       }
-      if (pipe >= window) {
+      if (pipe >= window && !(retransmitNow && seq >= 0)) {
         return false;
       }
+      retransmitNow = false;
       if (seq >= 0) {
         score[(int) (seq & (SCORE - 1))] |= RESENT;
         retransmits++;
+        if (seq == unacked) {
+          rtoDeadline = nowNanos + rto; // Linux rearms the timer when the head is retransmitted
+        }
       }
     } else if (nextSeq - unacked >= window) {
       return false;
@@ -271,9 +285,13 @@ public final class BulkSender implements DatagramCore {
       return;
     }
     timeouts++;
-    onLoss();
+    if (!backedOff) {
+      onLoss(); // ssthresh is held on repeated timeouts of the same data (RFC 5681 section 3.1)
+      backedOff = true;
+    }
     cwnd = 1;
     inRecovery = false;
+    retransmitNow = false;
     dupAcks = 0;
     for (long s = unacked; s < nextSeq; s++) {
       score[(int) (s & (SCORE - 1))] = 0;
