@@ -55,6 +55,9 @@ final class Lookup implements RpcCall.Listener {
     RpcCall activeCall;
     int retries;
 
+    /** The round of the candidate's query that answered, or 0. */
+    int round;
+
     /**
      * 1 for a node from our table or the bootstrap list, n + 1 for one named by a node of hop n.
      */
@@ -85,6 +88,13 @@ final class Lookup implements RpcCall.Listener {
   private int inFlight;
   private int queries;
   private long firstPeerAt = -1;
+
+  /**
+   * The round of the event being handled: 0 at the start, else the round of the query that
+   * answered, stalled or failed. A query sent meanwhile is of round {@code eventRound + 1}: the
+   * longest chain of waits behind it, query → answer (or stall) → next query.
+   */
+  private int eventRound;
 
   Lookup(
       RpcLayer rpc,
@@ -186,6 +196,7 @@ final class Lookup implements RpcCall.Listener {
     KrpcMethod m = kind == Kind.GET_PEERS ? KrpcMethod.GET_PEERS : KrpcMethod.FIND_NODE;
     RpcCall call = rpc.sendQuery(m, c.address, c.id, targetBytes, this, c, now);
     if (call != null) {
+      call.round = eventRound + 1;
       c.activeCall = call;
       c.state = CandidateState.IN_FLIGHT;
       inFlight++;
@@ -249,6 +260,10 @@ final class Lookup implements RpcCall.Listener {
     if (state == State.DONE) {
       return;
     }
+    eventRound = call.round;
+    if (c.state != CandidateState.RESPONDED) {
+      c.round = call.round; // the first answer is the one the lookup waited for
+    }
     byte[] buf = msg.buf();
     if (c.id == null) {
       c.id = NodeId.of(buf, msg.idOff());
@@ -306,6 +321,7 @@ final class Lookup implements RpcCall.Listener {
   @Override
   public void onStall(RpcCall call, long now) {
     Candidate c = (Candidate) call.context;
+    eventRound = call.round;
     if (c.state == CandidateState.IN_FLIGHT && call == c.activeCall) {
       inFlight--;
       c.state = CandidateState.STALLED;
@@ -346,6 +362,7 @@ final class Lookup implements RpcCall.Listener {
     if (c.state != CandidateState.RESPONDED) {
       c.state = CandidateState.FAILED;
     }
+    eventRound = call.round;
     step(now);
   }
 
@@ -358,7 +375,11 @@ final class Lookup implements RpcCall.Listener {
     List<LookupResult.NodeRef> closest = new ArrayList<>(k);
     List<Candidate> answered = new ArrayList<>(k);
     int hops = 0;
+    int rounds = 0;
     for (Candidate c : candidates) {
+      if (c.state == CandidateState.RESPONDED) {
+        rounds = Math.max(rounds, c.round);
+      }
       if (c.state == CandidateState.RESPONDED && c.id != null && closest.size() < k) {
         closest.add(new LookupResult.NodeRef(c.id, c.address));
         answered.add(c);
@@ -385,6 +406,7 @@ final class Lookup implements RpcCall.Listener {
             firstPeerAt,
             timedOut,
             announced,
-            hops));
+            hops,
+            rounds));
   }
 }

@@ -19,6 +19,9 @@ import java.util.List;
  * @param hops the longest chain of referrals to any of the {@code closest} nodes: 1 when each of
  *     them came from our routing table or the bootstrap list, 2 when one was named by such a node,
  *     and so on; 0 when none answered
+ * @param rounds the round trips the lookup took: the longest chain query → answer → next query that
+ *     it waited on, counted in queries, among the queries answered before it ended (a query re-sent
+ *     after a stall counts as one more); 0 when none answered
  */
 public record LookupResult(
     NodeId target,
@@ -30,7 +33,8 @@ public record LookupResult(
     long firstPeerAt,
     boolean timedOut,
     int announced,
-    int hops) {
+    int hops,
+    int rounds) {
 
   /** A node that answered: its id and address. */
   public record NodeRef(NodeId id, InetSocketAddress address) {}

@@ -37,6 +37,9 @@ final class RpcCall {
   final long deadline;
   private RpcState state = RpcState.SENT;
 
+  /** Set by a lookup: the query's round (see {@code LookupResult.rounds}); 0 for other calls. */
+  int round;
+
   RpcCall(
       int tx,
       KrpcMethod method,

@@ -82,8 +82,9 @@ class LookupTest {
       silent.add(NodeId.random(random));
     }
     n.handleDatagram(reply(q, first, silent, 10), addr(1), 3 * MS);
-    // alpha = 3 of the eight get a get_peers (the others, with room in our table, a ping)
-    assertThat(sent(n, 3 * MS)).filteredOn(x -> x.method() == KrpcMethod.GET_PEERS).hasSize(3);
+    // alpha = 8 (the default): every one of the k = 8 closest not yet asked gets a get_peers at
+    // once, seven besides the node that answered (the eighth, with room in our table, a ping)
+    assertThat(sent(n, 3 * MS)).filteredOn(x -> x.method() == KrpcMethod.GET_PEERS).hasSize(7);
     for (long t = 3 * MS; done.isEmpty() && t <= 2100 * MS; t += 10 * MS) {
       n.handleTimeout(t);
       sent(n, t);
@@ -94,6 +95,7 @@ class LookupTest {
     assertThat(r.peers())
         .containsExactly(new InetSocketAddress(InetAddresses.forString("10.0.0.1"), 80));
     assertThat(r.closest()).extracting(LookupResult.NodeRef::id).containsExactly(first);
+    assertThat(r.rounds()).isEqualTo(1); // the eight named by the first answer never answered
     assertThat(n.activeLookups()).isZero();
   }
 
@@ -122,6 +124,39 @@ class LookupTest {
     assertThat(done).hasSize(1);
     assertThat(done.get(0).closest()).hasSize(1);
     assertThat(done.get(0).queries()).isEqualTo(2);
+    assertThat(done.get(0).rounds()).isEqualTo(1); // the first query's answer, not the retry's
+  }
+
+  @Test
+  void roundsCountTheLongestChainOfAnswersTheLookupWaitedOn() {
+    DhtNode n = new DhtNode(DhtConfig.builder().seed(4).build(), DhtPort.NONE, 0);
+    NodeId a = NodeId.random(random);
+    n.ping(addr(1), 0);
+    n.handleDatagram(reply(sent(n, 0).get(0), a, List.of(), 0), addr(1), MS);
+    NodeId target = NodeId.random(random);
+    List<LookupResult> done = new ArrayList<>();
+    n.findNode(target, 2 * MS, done::add);
+    KrpcMessage q1 = sent(n, 2 * MS).get(0);
+    NodeId b = NodeId.random(random);
+    // a names b; b (round 2) names c; c (round 3) names nobody
+    n.handleDatagram(reply(q1, a, List.of(b), 20), addr(1), 10 * MS);
+    KrpcMessage q2 =
+        sent(n, 10 * MS).stream()
+            .filter(x -> x.method() == KrpcMethod.FIND_NODE)
+            .findFirst()
+            .orElseThrow();
+    NodeId c = NodeId.random(random);
+    n.handleDatagram(reply(q2, b, List.of(c), 30), addr(20), 20 * MS);
+    KrpcMessage q3 =
+        sent(n, 20 * MS).stream()
+            .filter(x -> x.method() == KrpcMethod.FIND_NODE)
+            .findFirst()
+            .orElseThrow();
+    n.handleDatagram(reply(q3, c, List.of(), 0), addr(30), 30 * MS);
+    assertThat(done).hasSize(1);
+    assertThat(done.get(0).queries()).isEqualTo(3);
+    assertThat(done.get(0).rounds()).isEqualTo(3);
+    assertThat(done.get(0).hops()).isEqualTo(3);
   }
 
   @Test
