@@ -107,7 +107,19 @@ final class LibtorrentPeer implements AutoCloseable {
   }
 
   static LibtorrentPeer start(String scriptName, String... args) throws IOException {
+    return startIn(null, scriptName, args);
+  }
+
+  /**
+   * Starts a helper script inside the network namespace {@code netns} (with {@code ip netns exec};
+   * needs root), or in the caller's namespace when it is null.
+   */
+  static LibtorrentPeer startIn(String netns, String scriptName, String... args)
+      throws IOException {
     List<String> cmd = new ArrayList<>();
+    if (netns != null) {
+      cmd.addAll(List.of("ip", "netns", "exec", netns));
+    }
     cmd.add(PYTHON);
     cmd.add("-u");
     cmd.add(script(scriptName).toString());
@@ -145,6 +157,15 @@ final class LibtorrentPeer implements AutoCloseable {
 
   long pid() {
     return process.pid();
+  }
+
+  /** Closes the script's stdin (the helpers finish and print their last line on EOF). */
+  void closeInput() {
+    try {
+      process.getOutputStream().close();
+    } catch (IOException e) {
+      // already gone
+    }
   }
 
   @Override
