@@ -1,0 +1,26 @@
+package io.natswarm.node;
+
+/**
+ * One snapshot of a {@link Transfer}: immutable, taken on the engine's thread.
+ *
+ * @param piecesTotal pieces in the torrent (0 while a magnet link's metadata is still missing)
+ * @param piecesVerified pieces present and verified against their SHA-1 hash (BEP 3)
+ * @param downloadedBytes payload bytes received from peers in this session
+ * @param uploadedBytes payload bytes sent to peers in this session
+ * @param connectedPeers peer connections open now
+ */
+public record TransferProgress(
+    int piecesTotal,
+    int piecesVerified,
+    long downloadedBytes,
+    long uploadedBytes,
+    int connectedPeers) {
+
+  /** Nothing known yet. */
+  public static final TransferProgress NONE = new TransferProgress(0, 0, 0, 0, 0);
+
+  /** True when the torrent's metadata is known and every piece is verified. */
+  public boolean complete() {
+    return piecesTotal > 0 && piecesVerified == piecesTotal;
+  }
+}
