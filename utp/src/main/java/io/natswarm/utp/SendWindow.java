@@ -102,7 +102,7 @@ final class SendWindow {
     if (h.timestampDifferenceMicros != 0) {
       queuingDelay = delays.add(h.timestampDifferenceMicros, nowNanos);
     }
-    cc.onAck(bytesAcked, queuingDelay, flightBefore);
+    cc.onAck(bytesAcked, queuingDelay, flightBefore, nowNanos);
     return true;
   }
 
@@ -241,7 +241,7 @@ final class SendWindow {
       return;
     }
     if (SeqNr.diff(seq, lossRecoverySeq) >= 0) {
-      cc.onLoss();
+      cc.onLoss(rtt.srttMicros());
       stats.lossEvents++;
       lossRecoverySeq = sent.next();
     }

@@ -13,17 +13,17 @@ class LedbatTest {
   private static CongestionWindow steadyWindow(long cwnd) {
     CongestionWindow w = new CongestionWindow(TARGET, 3000, 1000, (int) cwnd, 1 << 24);
     w.onLoss(); // leave slow start; halves
-    w.onAck(cwnd, 0, 1 << 24); // grow back is bounded: restore a known size below
+    w.onAck(cwnd, 0, 1 << 24, 0); // grow back is bounded: restore a known size below
     return w;
   }
 
   @Test
   void slowStartDoublesPerWindowUntilHalfTheTarget() {
     CongestionWindow w = new CongestionWindow(TARGET, 3000, 1000, 2000, 1 << 24);
-    w.onAck(2000, 10_000, 2000);
+    w.onAck(2000, 10_000, 2000, 0);
     assertEquals(4000, w.window());
     assertTrue(w.inSlowStart());
-    w.onAck(4000, 60_000, 4000);
+    w.onAck(4000, 60_000, 4000, 0);
     assertFalse(w.inSlowStart(), "queuing delay above target/2 ends slow start");
   }
 
@@ -34,17 +34,17 @@ class LedbatTest {
     assertEquals(50_000, w.window());
     // A whole window acked at half the target: off_target = 0.5, so + 1500 bytes.
     for (int i = 0; i < 50; i++) {
-      w.onAck(1000, TARGET / 2, w.window());
+      w.onAck(1000, TARGET / 2, w.window(), 0);
     }
     assertEquals(51_500.0, (double) w.window(), 50.0);
     // At exactly the target: no change.
     long at = w.window();
-    w.onAck(1000, TARGET, at);
+    w.onAck(1000, TARGET, at, 0);
     assertEquals(at, w.window());
     // At 1.5x the target: about half of the excess ratio (0.5) of the window per window acked.
     long before = w.window();
     for (int acked = 0; acked < before; acked += 1000) {
-      w.onAck(1000, TARGET * 3 / 2, before);
+      w.onAck(1000, TARGET * 3 / 2, before, 0);
     }
     assertEquals((double) before / 2, (double) w.window(), 2000.0);
   }
@@ -55,7 +55,7 @@ class LedbatTest {
     w.onLoss();
     long before = w.window();
     for (int acked = 0; acked < before; acked += 1000) {
-      w.onAck(1000, 0, w.window());
+      w.onAck(1000, 0, w.window(), 0);
     }
     assertTrue(w.window() > before * 1.4 && w.window() < before * 1.7, "window " + w.window());
   }
@@ -64,7 +64,7 @@ class LedbatTest {
   void applicationLimitedSenderDoesNotGrow() {
     CongestionWindow w = steadyWindow(40_000);
     long before = w.window();
-    w.onAck(1000, 0, 5000);
+    w.onAck(1000, 0, 5000, 0);
     assertEquals(before, w.window());
   }
 
@@ -79,7 +79,7 @@ class LedbatTest {
     w.onLoss();
     assertEquals(1000, w.window());
     for (int i = 0; i < 100; i++) {
-      w.onAck(1000, 10 * TARGET, 1000);
+      w.onAck(1000, 10 * TARGET, 1000, 0);
     }
     assertEquals(1000, w.window());
   }
