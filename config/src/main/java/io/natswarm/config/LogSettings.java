@@ -1,0 +1,8 @@
+package io.natswarm.config;
+
+/**
+ * Logging.
+ *
+ * @param level the least severe level logged
+ */
+public record LogSettings(LogLevel level) {}
