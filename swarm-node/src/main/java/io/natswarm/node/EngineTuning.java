@@ -8,7 +8,6 @@ import java.time.Duration;
  * stages). {@link #btDefaults()} is Bt's configuration unchanged; {@link #measured()} is what the
  * measurements in {@code io.natswarm.node.bt.EngineConfig} chose.
  *
- * @param mseWaitBetweenReads how long Bt's MSE handshake sleeps after a read that returned nothing
  * @param maxSimultaneouslyAssignedPieces pieces requested from one peer at a time (Bt's request
  *     pipeline is this many pieces' blocks)
  * @param maxOutstandingRequests requests queued per peer
@@ -19,7 +18,6 @@ import java.time.Duration;
  * @param maxMessageProcessingInterval the longest back-off of Bt's message dispatcher when idle
  */
 public record EngineTuning(
-    Duration mseWaitBetweenReads,
     int maxSimultaneouslyAssignedPieces,
     int maxOutstandingRequests,
     Duration maxPieceReceivingTime,
@@ -28,7 +26,6 @@ public record EngineTuning(
     Duration maxMessageProcessingInterval) {
 
   public EngineTuning {
-    positive("mseWaitBetweenReads", mseWaitBetweenReads);
     positive("maxPieceReceivingTime", maxPieceReceivingTime);
     positive("maxMessageProcessingInterval", maxMessageProcessingInterval);
     atLeast("maxSimultaneouslyAssignedPieces", maxSimultaneouslyAssignedPieces, 1);
@@ -39,14 +36,7 @@ public record EngineTuning(
 
   /** Bt 1.10's own values ({@code bt.runtime.Config}'s constructor). */
   public static EngineTuning btDefaults() {
-    return new EngineTuning(
-        Duration.ofSeconds(1),
-        3,
-        250,
-        Duration.ofSeconds(5),
-        1,
-        1024 * 1024,
-        Duration.ofMillis(100));
+    return new EngineTuning(3, 250, Duration.ofSeconds(5), 1, 1024 * 1024, Duration.ofMillis(100));
   }
 
   /**
@@ -55,7 +45,6 @@ public record EngineTuning(
    */
   public static EngineTuning measured() {
     return new EngineTuning(
-        Duration.ofMillis(1),
         32,
         250,
         Duration.ofSeconds(5),

@@ -7,12 +7,14 @@ import java.time.Duration;
  * What a {@link SwarmNode} needs to start.
  *
  * @param listenAddress the address the node accepts peer connections on and advertises
- * @param listenPort the TCP port peers connect to; 0 picks a free port when the node starts
+ * @param listenPort the port peers connect to, over µTP (UDP) and TCP alike; 0 picks a port free
+ *     for both when the node starts
  * @param encryption whether peer connections use MSE
  * @param tuning the engine's speed knobs
  * @param peerDiscoveryInterval how often every peer source (trackers, peers given to {@link
  *     Transfer#connect}) is asked again for peers
  * @param trackers which trackers may be contacted
+ * @param transports how the node dials peers (it always accepts µTP and TCP on its port)
  */
 public record SwarmNodeSettings(
     InetAddress listenAddress,
@@ -20,7 +22,8 @@ public record SwarmNodeSettings(
     PeerEncryption encryption,
     EngineTuning tuning,
     Duration peerDiscoveryInterval,
-    TrackerPolicy trackers) {
+    TrackerPolicy trackers,
+    PeerTransports transports) {
 
   public SwarmNodeSettings {
     if (listenAddress == null) {
@@ -46,6 +49,9 @@ public record SwarmNodeSettings(
     if (trackers == null) {
       throw new IllegalArgumentException("swarm node: trackers must not be null");
     }
+    if (transports == null) {
+      throw new IllegalArgumentException("swarm node: transports must not be null");
+    }
   }
 
   /**
@@ -59,24 +65,31 @@ public record SwarmNodeSettings(
         PeerEncryption.PREFER_ENCRYPTED,
         EngineTuning.measured(),
         Duration.ofSeconds(5),
-        TrackerPolicy.LOOPBACK_ONLY);
+        TrackerPolicy.LOOPBACK_ONLY,
+        PeerTransports.UTP_THEN_TCP);
   }
 
   /** These settings with {@code value} as the encryption policy. */
   public SwarmNodeSettings withEncryption(PeerEncryption value) {
     return new SwarmNodeSettings(
-        listenAddress, listenPort, value, tuning, peerDiscoveryInterval, trackers);
+        listenAddress, listenPort, value, tuning, peerDiscoveryInterval, trackers, transports);
   }
 
   /** These settings with {@code value} as the engine tuning. */
   public SwarmNodeSettings withTuning(EngineTuning value) {
     return new SwarmNodeSettings(
-        listenAddress, listenPort, encryption, value, peerDiscoveryInterval, trackers);
+        listenAddress, listenPort, encryption, value, peerDiscoveryInterval, trackers, transports);
+  }
+
+  /** These settings dialling peers with {@code value}. */
+  public SwarmNodeSettings withTransports(PeerTransports value) {
+    return new SwarmNodeSettings(
+        listenAddress, listenPort, encryption, tuning, peerDiscoveryInterval, trackers, value);
   }
 
   /** These settings listening on {@code port} (0: any free port). */
   public SwarmNodeSettings withListenPort(int port) {
     return new SwarmNodeSettings(
-        listenAddress, port, encryption, tuning, peerDiscoveryInterval, trackers);
+        listenAddress, port, encryption, tuning, peerDiscoveryInterval, trackers, transports);
   }
 }

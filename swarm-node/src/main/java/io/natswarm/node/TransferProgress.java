@@ -7,17 +7,21 @@ package io.natswarm.node;
  * @param piecesVerified pieces present and verified against their SHA-1 hash (BEP 3)
  * @param downloadedBytes payload bytes received from peers in this session
  * @param uploadedBytes payload bytes sent to peers in this session
- * @param connectedPeers peer connections open now
+ * @param connectedPeers peer connections open now (Bt's count)
+ * @param utpPeers of the open connections, those carried by µTP
+ * @param tcpPeers of the open connections, those carried by TCP
  */
 public record TransferProgress(
     int piecesTotal,
     int piecesVerified,
     long downloadedBytes,
     long uploadedBytes,
-    int connectedPeers) {
+    int connectedPeers,
+    int utpPeers,
+    int tcpPeers) {
 
   /** Nothing known yet. */
-  public static final TransferProgress NONE = new TransferProgress(0, 0, 0, 0, 0);
+  public static final TransferProgress NONE = new TransferProgress(0, 0, 0, 0, 0, 0, 0);
 
   /** True when the torrent's metadata is known and every piece is verified. */
   public boolean complete() {

@@ -15,65 +15,77 @@ import bt.runtime.Config;
 import io.natswarm.node.SharedTorrent;
 import io.natswarm.node.SwarmNodeSettings;
 import io.natswarm.node.Transfer;
+import io.natswarm.node.net.NodeSocketSettings;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Bt's runtime for one node: built with {@code BtRuntime.builder(config)}, peer exchange and local
- * service discovery disabled (ours come later), no DHT module of Bt's, automatic shutdown disabled
- * (the node decides when it ends), and {@link NatswarmBtModule} overriding Bt's bindings. Each
- * torrent is one Bt client on the shared runtime ({@link BtTransfer}).
+ * Bt's runtime for one node, over the node's own transports ({@link NodeTransport}): built with
+ * {@code BtRuntime.builder(config)}, peer exchange and local service discovery disabled (ours come
+ * later), no DHT module of Bt's, automatic shutdown disabled (the node decides when it ends), and
+ * {@link NatswarmBtModule} overriding Bt's bindings. Each torrent is one Bt client on the shared
+ * runtime ({@link BtTransfer}).
  *
  * <p>Thread-safe.
  */
 public final class BtEngine implements AutoCloseable {
+  /**
+   * How long a µTP dial waits for an answer before TCP is tried. A peer that does not speak µTP
+   * usually answers nothing at all (libtorrent with µTP disabled ignores the SYN).
+   */
+  static final Duration UTP_CONNECT_TIMEOUT = Duration.ofSeconds(3);
+
   private final BtRuntime runtime;
   private final InetSocketAddress listenAddress;
   private final DirectPeers directPeers;
   private final IMetadataService metadata;
   private final IPeerRegistry registry;
+  private final NodeTransport transport;
+  private final PeerConnector connector;
   private final Map<TorrentId, BtTransfer> transfers = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
-  private BtEngine(BtRuntime runtime, InetSocketAddress listenAddress, DirectPeers directPeers) {
+  private BtEngine(BtRuntime runtime, NodeTransport transport, DirectPeers directPeers) {
     this.runtime = runtime;
-    this.listenAddress = listenAddress;
+    this.transport = transport;
+    this.listenAddress = transport.listenAddress();
     this.directPeers = directPeers;
+    this.connector = runtime.service(PeerConnector.class);
     this.metadata = runtime.service(IMetadataService.class);
     this.registry = runtime.service(IPeerRegistry.class);
   }
 
   /** Builds and starts Bt's runtime for {@code settings}. */
   public static BtEngine start(SwarmNodeSettings settings) throws IOException {
-    int port = settings.listenPort() == 0 ? freePort(settings) : settings.listenPort();
-    Config config = EngineConfig.of(settings, port);
-    DirectPeers direct = new DirectPeers();
-    BtRuntime runtime =
-        BtRuntime.builder(config)
-            .disablePeerExchange()
-            .disableLocalServiceDiscovery()
-            .disableAutomaticShutdown()
-            .module(new NatswarmBtModule(settings.trackers(), direct))
-            .build();
-    runtime.startup();
-    return new BtEngine(runtime, new InetSocketAddress(settings.listenAddress(), port), direct);
-  }
-
-  /**
-   * Stage 0 only: Bt's own acceptor binds the port it is given, so a free one is looked up here.
-   * Another process may take it in between; stage 1 replaces Bt's acceptor with the node's own
-   * listening socket.
-   */
-  private static int freePort(SwarmNodeSettings settings) throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, settings.listenAddress())) {
-      return s.getLocalPort();
+    NodeTransport transport =
+        NodeTransport.open(
+            settings.listenAddress(),
+            settings.listenPort(),
+            NodeSocketSettings.utpOnly(),
+            settings.transports(),
+            UTP_CONNECT_TIMEOUT);
+    try {
+      Config config = EngineConfig.of(settings, transport.listenAddress().getPort());
+      DirectPeers direct = new DirectPeers();
+      BtRuntime runtime =
+          BtRuntime.builder(config)
+              .disablePeerExchange()
+              .disableLocalServiceDiscovery()
+              .disableAutomaticShutdown()
+              .module(new NatswarmBtModule(settings.trackers(), direct, transport))
+              .build();
+      runtime.startup();
+      return new BtEngine(runtime, transport, direct);
+    } catch (RuntimeException e) {
+      transport.close();
+      throw e;
     }
   }
 
@@ -133,7 +145,7 @@ public final class BtEngine implements AutoCloseable {
       builder.torrent(() -> torrent);
     }
     BtClient client = builder.build();
-    BtTransfer t = new BtTransfer(id, client, directPeers, registry, this::forget);
+    BtTransfer t = new BtTransfer(id, client, directPeers, registry, connector, this::forget);
     if (transfers.putIfAbsent(id, t) != null) {
       throw new IOException("torrent " + Metainfo.hex(id) + " is already on this node");
     }
@@ -153,6 +165,10 @@ public final class BtEngine implements AutoCloseable {
     closed = true;
     List<BtTransfer> all = new ArrayList<>(transfers.values());
     all.forEach(BtTransfer::stop);
-    runtime.shutdown();
+    try {
+      runtime.shutdown();
+    } finally {
+      transport.close();
+    }
   }
 }

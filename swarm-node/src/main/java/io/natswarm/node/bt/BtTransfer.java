@@ -32,6 +32,7 @@ final class BtTransfer implements Transfer {
   private final BtClient client;
   private final DirectPeers directPeers;
   private final IPeerRegistry registry;
+  private final PeerConnector connector;
   private final Consumer<BtTransfer> onStopped;
   private final CompletableFuture<TransferProgress> completion = new CompletableFuture<>();
   private final AtomicBoolean registered = new AtomicBoolean();
@@ -43,7 +44,9 @@ final class BtTransfer implements Transfer {
       BtClient client,
       DirectPeers directPeers,
       IPeerRegistry registry,
+      PeerConnector connector,
       Consumer<BtTransfer> onStopped) {
+    this.connector = connector;
     this.id = id;
     this.client = client;
     this.directPeers = directPeers;
@@ -71,13 +74,26 @@ final class BtTransfer implements Transfer {
 
   private void onState(TorrentSessionState s) {
     // Before a magnet link's metadata arrives Bt reports 1 piece total, 0 complete.
+    int utp = 0;
+    int tcp = 0;
+    for (StreamPeerConnection c : connector.live()) {
+      if (id.equals(c.getTorrentId()) && !c.isClosed()) {
+        if (c.stream().transport() == PeerStream.Transport.UTP) {
+          utp++;
+        } else {
+          tcp++;
+        }
+      }
+    }
     TransferProgress p =
         new TransferProgress(
             s.getPiecesTotal(),
             s.getPiecesComplete(),
             s.getDownloaded(),
             s.getUploaded(),
-            s.getConnectedPeers().size());
+            s.getConnectedPeers().size(),
+            utp,
+            tcp);
     progress = p;
     if (registered.compareAndSet(false, true)) {
       directPeers.snapshot(id).forEach(peer -> registry.addPeer(id, peer));

@@ -59,7 +59,9 @@ final class EngineConfig {
     // then closes the connection before its key arrives. Measured: never connected.
     c.setMseDisabled(settings.encryption() == PeerEncryption.REQUIRE_PLAINTEXT);
     EngineTuning t = settings.tuning();
-    c.setMseWaitBetweenReads(t.mseWaitBetweenReads());
+    // Stage 1 (our transport): the MSE handshake reads through PeerStream.blockingView, whose reads
+    // wait for bytes, so Bt's nap after a read is not needed at all (0: no sleep).
+    c.setMseWaitBetweenReads(java.time.Duration.ZERO);
     c.setMaxSimultaneouslyAssignedPieces(t.maxSimultaneouslyAssignedPieces());
     c.setMaxOutstandingRequests(t.maxOutstandingRequests());
     c.setMaxPieceReceivingTime(t.maxPieceReceivingTime());

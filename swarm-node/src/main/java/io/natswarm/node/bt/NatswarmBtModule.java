@@ -1,6 +1,8 @@
 package io.natswarm.node.bt;
 
 import bt.module.ServiceModule;
+import bt.net.IPeerConnectionFactory;
+import bt.net.SocketChannelConnectionAcceptor;
 import bt.tracker.ITrackerService;
 import com.google.inject.Binder;
 import com.google.inject.Module;
@@ -14,15 +16,21 @@ import io.natswarm.node.TrackerPolicy;
  * <ul>
  *   <li>{@link ITrackerService}: Bt's tracker service behind the node's {@link TrackerPolicy}.
  *   <li>a peer source: the peers the application names ({@link DirectPeers}).
+ *   <li>{@link IPeerConnectionFactory}: our router {@link PeerConnector} over {@link NodeTransport}
+ *       (µTP first, then TCP from the listen port).
+ *   <li>{@link SocketChannelConnectionAcceptor}: our {@link StreamAcceptor}, fed with established
+ *       µTP and TCP streams; Bt's own acceptor, which would bind the port, is never made.
  * </ul>
  */
 final class NatswarmBtModule implements Module {
   private final TrackerPolicy trackers;
   private final DirectPeers directPeers;
+  private final NodeTransport transport;
 
-  NatswarmBtModule(TrackerPolicy trackers, DirectPeers directPeers) {
+  NatswarmBtModule(TrackerPolicy trackers, DirectPeers directPeers, NodeTransport transport) {
     this.trackers = trackers;
     this.directPeers = directPeers;
+    this.transport = transport;
   }
 
   @Override
@@ -30,5 +38,9 @@ final class NatswarmBtModule implements Module {
     binder.bind(TrackerPolicy.class).toInstance(trackers);
     binder.bind(ITrackerService.class).to(LoopbackTrackerPolicy.class).in(Singleton.class);
     ServiceModule.extend(binder).addPeerSourceFactory(directPeers);
+    binder.bind(NodeTransport.class).toInstance(transport);
+    binder.bind(PeerConnector.class).in(Singleton.class);
+    binder.bind(IPeerConnectionFactory.class).to(PeerConnector.class);
+    binder.bind(SocketChannelConnectionAcceptor.class).to(StreamAcceptor.class).in(Singleton.class);
   }
 }

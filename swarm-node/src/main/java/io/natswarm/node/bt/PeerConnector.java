@@ -1,0 +1,197 @@
+package io.natswarm.node.bt;
+
+import bt.metainfo.TorrentId;
+import bt.module.BitTorrentProtocol;
+import bt.net.ConnectionHandler;
+import bt.net.ConnectionResult;
+import bt.net.IConnectionHandlerFactory;
+import bt.net.IPeerConnectionFactory;
+import bt.net.InetPeer;
+import bt.net.Peer;
+import bt.net.buffer.BorrowedBuffer;
+import bt.net.buffer.IBufferManager;
+import bt.net.crypto.CipherBufferMutator;
+import bt.net.crypto.MSEHandshakeProcessor;
+import bt.net.pipeline.ChannelPipeline;
+import bt.net.pipeline.ChannelPipelineBuilder;
+import bt.net.pipeline.IChannelPipelineFactory;
+import bt.protocol.Message;
+import bt.protocol.crypto.MSECipher;
+import bt.protocol.handler.MessageHandler;
+import bt.runtime.Config;
+import bt.torrent.TorrentRegistry;
+import com.google.inject.Inject;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ByteChannel;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * natswarm's {@link IPeerConnectionFactory} for Bt: the router that dials peers through {@link
+ * NodeTransport} (µTP first, then TCP from the listen port) and turns established streams of either
+ * transport, dialled or accepted, into Bt peer connections: Bt's {@link MSEHandshakeProcessor} over
+ * the stream's blocking view (reads wait for bytes; Bt's {@code mseWaitBetweenReads} nap is set to
+ * zero in {@link EngineConfig}), Bt's channel pipeline with its RC4 {@link CipherBufferMutator}s,
+ * our {@link StreamChannelHandler} and {@link StreamPeerConnection}, then Bt's BitTorrent and
+ * extended handshake handlers.
+ *
+ * <p>Failure bookkeeping is kept here by address ({@link DialBackoff}): Bt bans an unreachable peer
+ * by object identity, which never matches the fresh peer objects of the next discovery round
+ * (DESIGN.md, Bt traps).
+ *
+ * <p>Threads: called on Bt's connection workers; blocks during the handshakes.
+ */
+final class PeerConnector implements IPeerConnectionFactory {
+  private static final Logger LOG = LoggerFactory.getLogger(PeerConnector.class);
+
+  /** Longest wait for a handshake read (Bt's MSE processor uses 10 s overall). */
+  static final Duration HANDSHAKE_READ_TIMEOUT = Duration.ofSeconds(10);
+
+  private final NodeTransport transport;
+  private final IConnectionHandlerFactory handlers;
+  private final IChannelPipelineFactory pipelines;
+  private final MessageHandler<Message> protocol;
+  private final IBufferManager buffers;
+  private final MSEHandshakeProcessor mse;
+  private final DialBackoff backoff = new DialBackoff();
+  private final Set<StreamPeerConnection> live = ConcurrentHashMap.newKeySet();
+  private volatile java.util.function.Consumer<StreamPeerConnection> onEstablished = c -> {};
+
+  @Inject
+  PeerConnector(
+      NodeTransport transport,
+      IConnectionHandlerFactory handlers,
+      IChannelPipelineFactory pipelines,
+      @BitTorrentProtocol MessageHandler<Message> protocol,
+      TorrentRegistry torrents,
+      IBufferManager buffers,
+      Config config) {
+    this.transport = transport;
+    this.handlers = handlers;
+    this.pipelines = pipelines;
+    this.protocol = protocol;
+    this.buffers = buffers;
+    this.mse = new MSEHandshakeProcessor(torrents, protocol, config);
+  }
+
+  /** Called with every connection whose handshakes completed (before Bt's pool takes it). */
+  void onEstablished(java.util.function.Consumer<StreamPeerConnection> c) {
+    this.onEstablished = c;
+  }
+
+  /** Connections open now. */
+  Set<StreamPeerConnection> live() {
+    return live;
+  }
+
+  @Override
+  public ConnectionResult createOutgoingConnection(Peer peer, TorrentId torrentId) {
+    InetSocketAddress remote = new InetSocketAddress(peer.getInetAddress(), peer.getPort());
+    if (!backoff.mayDial(remote)) {
+      return ConnectionResult.failure("recently unreachable: " + remote);
+    }
+    PeerStream stream;
+    try {
+      stream = transport.dial(remote);
+    } catch (IOException e) {
+      backoff.failed(remote);
+      LOG.debug("dialling {}: {}", remote, e.toString());
+      return ConnectionResult.failure("cannot reach " + remote, e);
+    }
+    ConnectionResult r = establish(stream, InetPeer.build(remote.getAddress()), torrentId);
+    if (r.isSuccess()) {
+      backoff.succeeded(remote);
+    } else {
+      backoff.failed(remote);
+    }
+    return r;
+  }
+
+  /**
+   * Not used: every incoming stream enters through {@link #createIncomingConnection(PeerStream)}.
+   */
+  @Override
+  public ConnectionResult createIncomingConnection(Peer peer, SocketChannel channel) {
+    InetSocketAddress remote;
+    try {
+      remote = (InetSocketAddress) channel.getRemoteAddress();
+    } catch (IOException e) {
+      return ConnectionResult.failure("incoming channel closed", e);
+    }
+    return createIncomingConnection(new TcpPeerStream(channel, remote, false));
+  }
+
+  /** Makes a Bt connection of an established incoming stream. */
+  ConnectionResult createIncomingConnection(PeerStream stream) {
+    return establish(stream, InetPeer.build(stream.remoteAddress().getAddress()), null);
+  }
+
+  private ConnectionResult establish(PeerStream stream, Peer peer, TorrentId torrentId) {
+    boolean incoming = torrentId == null;
+    BorrowedBuffer<ByteBuffer> in = buffers.borrowByteBuffer();
+    BorrowedBuffer<ByteBuffer> out = buffers.borrowByteBuffer();
+    StreamChannelHandler handler = null;
+    try {
+      ByteChannel blocking = stream.blockingView(HANDSHAKE_READ_TIMEOUT);
+      Optional<MSECipher> cipher;
+      ByteBuffer inBuffer = in.lockAndGet();
+      ByteBuffer outBuffer = out.lockAndGet();
+      try {
+        cipher =
+            incoming
+                ? mse.negotiateIncoming(peer, blocking, inBuffer, outBuffer)
+                : mse.negotiateOutgoing(peer, blocking, torrentId, inBuffer, outBuffer);
+      } finally {
+        in.unlock();
+        out.unlock();
+      }
+      ChannelPipelineBuilder builder = pipelines.buildPipeline(peer);
+      builder.channel(stream);
+      builder.protocol(protocol);
+      builder.inboundBuffer(in);
+      builder.outboundBuffer(out);
+      cipher.ifPresent(
+          c -> {
+            builder.decoders(new CipherBufferMutator(c.getDecryptionCipher()));
+            builder.encoders(new CipherBufferMutator(c.getEncryptionCipher()));
+          });
+      ChannelPipeline pipeline = builder.build();
+      handler = new StreamChannelHandler(stream, in, out, pipeline, transport.loop());
+      StreamPeerConnection connection =
+          new StreamPeerConnection(peer, stream.remoteAddress().getPort(), handler);
+      live.add(connection);
+      handler.onClosed(() -> live.remove(connection));
+      stream.startNonBlocking(transport.loop(), handler);
+      ConnectionHandler bittorrent =
+          incoming ? handlers.getIncomingHandler() : handlers.getOutgoingHandler(torrentId);
+      if (!bittorrent.handleConnection(connection)) {
+        connection.closeQuietly();
+        return ConnectionResult.failure("BitTorrent handshake failed with " + stream);
+      }
+      LOG.debug("connected: {} (MSE {})", stream, cipher.isPresent() ? "RC4" : "plaintext");
+      onEstablished.accept(connection);
+      return ConnectionResult.success(connection);
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("handshake with {} failed: {}", stream, e.toString());
+      if (handler != null) {
+        handler.close();
+      } else {
+        try {
+          stream.close();
+        } catch (IOException e2) {
+          e.addSuppressed(e2);
+        }
+        in.release();
+        out.release();
+      }
+      return ConnectionResult.failure("handshake failed with " + stream, e);
+    }
+  }
+}
