@@ -30,6 +30,8 @@ public final class Link {
   private long reorderDelayNanos;
   private long bandwidth;
   private long queueNanos;
+  private long codelTargetNanos;
+  private long codelIntervalNanos;
   private boolean perfect;
   private boolean constantDelay;
   private long busyUntil;
@@ -50,6 +52,14 @@ public final class Link {
   private long reorders;
   private long maxQueueDelayNanos;
   private long sumQueueDelayNanos;
+  private long codelDrops;
+
+  // CoDel's state (RFC 8289 section 5), advanced in dequeue order, which is admission order.
+  private long codelFirstAboveTime;
+  private long codelDropNext;
+  private int codelCount;
+  private int codelLastCount;
+  private boolean codelDropping;
 
   Link(String name, SimRandom random) {
     this.name = name;
@@ -92,6 +102,8 @@ public final class Link {
     this.reorderDelayNanos = newConfig.reorderDelayNanos;
     this.bandwidth = newConfig.bandwidthBitsPerSecond;
     this.queueNanos = newConfig.queueNanos;
+    this.codelTargetNanos = newConfig.codelTargetNanos;
+    this.codelIntervalNanos = newConfig.codelIntervalNanos;
     this.perfect = newConfig.perfect;
     this.constantDelay = bandwidth == 0 && jitterNanos == 0 && reorder == 0;
   }
@@ -164,6 +176,11 @@ public final class Link {
         return DROPPED_QUEUE;
       }
       long wait = start - now;
+      if (codelTargetNanos > 0 && codelDrops(wait, start)) {
+        queueDrops++;
+        codelDrops++;
+        return DROPPED_QUEUE;
+      }
       sumQueueDelayNanos += wait;
       if (wait > maxQueueDelayNanos) {
         maxQueueDelayNanos = wait;
@@ -201,6 +218,54 @@ public final class Link {
   /** Datagrams that entered the link (after the queue, before loss). */
   public long packets() {
     return packets;
+  }
+
+  /**
+   * CoDel's dequeue decision (RFC 8289 section 5.4) for a datagram that reaches the head of the
+   * queue at {@code dequeueAt} after waiting {@code sojourn}. This queue is FIFO and each
+   * datagram's wait is known when it enters, so deciding at admission, in admission order, is the
+   * decision CoDel takes at dequeue; a dropped datagram takes no serialization time, as in CoDel.
+   * (CoDel's "queue nearly empty" exception is approximated by the sojourn test alone.)
+   */
+  private boolean codelDrops(long sojourn, long dequeueAt) {
+    boolean okToDrop = false;
+    if (sojourn < codelTargetNanos) {
+      codelFirstAboveTime = 0;
+    } else if (codelFirstAboveTime == 0) {
+      codelFirstAboveTime = dequeueAt + codelIntervalNanos;
+    } else if (dequeueAt - codelFirstAboveTime >= 0) {
+      okToDrop = true;
+    }
+    if (codelDropping) {
+      if (!okToDrop) {
+        codelDropping = false;
+        return false;
+      }
+      if (dequeueAt - codelDropNext >= 0) {
+        codelCount++;
+        codelDropNext = codelControlLaw(codelDropNext);
+        return true;
+      }
+      return false;
+    }
+    if (!okToDrop) {
+      return false;
+    }
+    codelDropping = true;
+    int delta = codelCount - codelLastCount;
+    codelCount = delta > 1 && dequeueAt - codelDropNext < 16 * codelIntervalNanos ? delta : 1;
+    codelDropNext = codelControlLaw(dequeueAt);
+    codelLastCount = codelCount;
+    return true;
+  }
+
+  private long codelControlLaw(long t) {
+    return t + (long) (codelIntervalNanos / Math.sqrt(codelCount));
+  }
+
+  /** Datagrams CoDel dropped (also counted in {@link #queueDrops()}). */
+  public long codelDrops() {
+    return codelDrops;
   }
 
   /** Bytes that entered the link, IP and UDP headers included (what the bandwidth is charged). */

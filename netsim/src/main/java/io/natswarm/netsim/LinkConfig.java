@@ -34,6 +34,8 @@ public final class LinkConfig {
   final long bandwidthBitsPerSecond;
   final long queueBytes;
   final long queueNanos;
+  final long codelTargetNanos;
+  final long codelIntervalNanos;
   final boolean perfect;
 
   private LinkConfig(Builder b) {
@@ -52,6 +54,8 @@ public final class LinkConfig {
         b.bandwidthBitsPerSecond == 0 || b.queueBytes == Long.MAX_VALUE
             ? Long.MAX_VALUE
             : serializationNanos(b.queueBytes, b.bandwidthBitsPerSecond);
+    this.codelTargetNanos = b.codelTargetNanos;
+    this.codelIntervalNanos = b.codelIntervalNanos;
     this.perfect =
         delayNanos == 0
             && jitterNanos == 0
@@ -130,6 +134,7 @@ public final class LinkConfig {
         + (bandwidthBitsPerSecond == 0 ? "unlimited" : bandwidthBitsPerSecond + "bit/s")
         + ", queue="
         + (queueBytes == Long.MAX_VALUE ? "unlimited" : queueBytes + "B")
+        + (codelTargetNanos > 0 ? ", codel" : "")
         + "}";
   }
 
@@ -146,6 +151,8 @@ public final class LinkConfig {
     private long reorderDelayNanos = -1;
     private long bandwidthBitsPerSecond;
     private long queueBytes = Long.MAX_VALUE;
+    private long codelTargetNanos;
+    private long codelIntervalNanos;
 
     private Builder() {}
 
@@ -250,7 +257,23 @@ public final class LinkConfig {
       return this;
     }
 
+    /**
+     * Manages the queue with CoDel (RFC 8289) at its defaults, a 5 ms target and a 100 ms interval,
+     * on top of the byte limit: once every datagram has waited longer than the target for a whole
+     * interval, CoDel drops at the head of the queue, at intervals shrinking with the square root
+     * of the drops so far, until a datagram waits less than the target. Drops count as {@link
+     * DropReason#QUEUE}. Needs a bandwidth limit.
+     */
+    public Builder codel() {
+      this.codelTargetNanos = 5_000_000L;
+      this.codelIntervalNanos = 100_000_000L;
+      return this;
+    }
+
     public LinkConfig build() {
+      if (codelTargetNanos > 0 && bandwidthBitsPerSecond == 0) {
+        throw new IllegalArgumentException("CoDel needs a bandwidth limit to build a queue");
+      }
       if (queueBytes != Long.MAX_VALUE && bandwidthBitsPerSecond == 0) {
         throw new IllegalArgumentException(
             "a queue limit (" + queueBytes + " bytes) needs a bandwidth limit to drain it");

@@ -174,4 +174,54 @@ class LinkTest {
     assertThat(receiver.receivedSeq).containsExactly(0, 1, 2, 3, 4);
     assertThat(net.stats().dropped(DropReason.LOSS)).isEqualTo(5);
   }
+
+  /**
+   * CoDel (RFC 8289): no drop while datagrams wait under 5 ms; above it, the first drop comes one
+   * 100 ms interval after the wait first exceeded the target, then drops follow at intervals
+   * shrinking as 100 ms / sqrt(count), until the wait falls back under the target.
+   */
+  @Test
+  void codelDropsOnlyAfterAnIntervalAboveTargetThenFasterAndFaster() {
+    // 10 Mbit/s: a 1222-byte payload is 1250 bytes on the wire, 1 ms of serialization.
+    LinkConfig c = LinkConfig.builder().bandwidthBitsPerSecond(10_000_000).codel().build();
+    Link under = new Link("under", new SimRandom(1));
+    under.configure(c);
+    long t = 0;
+    for (int i = 0; i < 1000; i++, t += 1_100_000) { // 0.91 of the link: never a standing queue
+      assertThat(under.admit(1250, t)).isPositive();
+    }
+    assertThat(under.codelDrops()).isZero();
+
+    Link link = new Link("over", new SimRandom(1));
+    link.configure(c);
+    List<Long> dropDequeueTimes = new ArrayList<>();
+    long firstAbove = -1;
+    long busyUntil = 0; // the test's own model of when the link is free again
+    t = 0;
+    for (int i = 0; i < 3000; i++, t += 800_000) { // 1.25 times the link for 2.4 s
+      long dequeue = Math.max(t, busyUntil);
+      long before = link.codelDrops();
+      long arrival = link.admit(1250, t);
+      if (link.codelDrops() > before) {
+        assertThat(arrival).isEqualTo(Link.DROPPED_QUEUE);
+        dropDequeueTimes.add(dequeue);
+        continue;
+      }
+      assertThat(arrival).isEqualTo(dequeue + MS);
+      busyUntil = dequeue + MS;
+      if (firstAbove < 0 && dequeue - t >= 5 * MS) {
+        firstAbove = dequeue; // the first datagram whose wait reached the 5 ms target
+      }
+    }
+    assertThat(firstAbove).isPositive();
+    assertThat(dropDequeueTimes).hasSizeGreaterThan(10);
+    // the first drop: a whole interval after the queue first held 5 ms
+    assertThat(dropDequeueTimes.get(0) - firstAbove).isBetween(100 * MS, 102 * MS);
+    long firstGap = dropDequeueTimes.get(1) - dropDequeueTimes.get(0);
+    long laterGap =
+        dropDequeueTimes.get(dropDequeueTimes.size() - 1)
+            - dropDequeueTimes.get(dropDequeueTimes.size() - 2);
+    assertThat(laterGap).isLessThan(firstGap);
+    assertThat(link.queueDrops()).isEqualTo(link.codelDrops());
+  }
 }
