@@ -17,44 +17,62 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
  * {@code bench/run utp-scale [--connections N] [--seconds S] [--interval-ms I]}: N (default 10,000)
  * concurrent µTP connections between two endpoints on 127.0.0.1, so each socket carries N
- * connections. Measures the heap each idle connection costs (after GC, both ends counted
- * separately), then runs light traffic for S seconds (default 20): every connection sends a 64-byte
- * message every I ms (default 2,000), the other end echoes it. Reports event-loop CPU per datagram
- * and whether every connection stayed alive and got every echo.
+ * connections, with the default settings (keep-alive interval included) but for the connection
+ * limits. Phases:
+ *
+ * <ol>
+ *   <li>Connect; each client says hello (64 bytes). {@code established}: connections whose client
+ *       end connected and whose server end was accepted (not the number requested).
+ *   <li>Light traffic for S seconds (default 20): every client sends a 64-byte message every I ms
+ *       (default 1,000), the server echoes it. Event-loop CPU per datagram, and whether every
+ *       connection stayed alive and got every echo.
+ *   <li>Active heap: right after the traffic (every connection exchanged messages within the last
+ *       second; the oldest exchange's age is reported), heap after GC per connection end.
+ *   <li>Idle heap: after idling one default keep-alive interval and 2 s more (the core returns an
+ *       idle connection's buffers at that tick), heap after GC per connection end.
+ * </ol>
+ *
+ * Heap is measured against the heap after GC before the first connection, and divided by 2 × {@code
+ * established} (both ends live in this JVM). Goals (issue 8): idle ≤ 4 KiB, active ≤ 16 KiB.
  */
 public final class UtpScaleBench {
   private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
   private static final int MESSAGE = 64;
+  private static final double IDLE_GOAL_BYTES = 4096;
+  private static final double ACTIVE_GOAL_BYTES = 16384;
 
   private UtpScaleBench() {}
 
   public static void main(String[] args) throws Exception {
     int n = 10_000;
     int seconds = 20;
-    int intervalMs = 2_000;
-    int keepAliveSeconds = 4;
+    int intervalMs = 1_000;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--connections" -> n = Integer.parseInt(args[++i]);
         case "--seconds" -> seconds = Integer.parseInt(args[++i]);
         case "--interval-ms" -> intervalMs = Integer.parseInt(args[++i]);
-        case "--keepalive-s" -> keepAliveSeconds = Integer.parseInt(args[++i]);
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
+    if (intervalMs > 1000) {
+      throw new IllegalArgumentException(
+          "--interval-ms above 1000: the active heap is defined by an exchange within the last second");
+    }
     UtpSettings settings =
-        UtpSettings.builder()
+        UtpSettings.defaults().toBuilder()
             .maxConnections(Math.max(16_384, n + 100))
             .maxHalfOpen(1024)
             .acceptBacklog(4096)
-            .keepAliveInterval(Duration.ofSeconds(keepAliveSeconds))
             .build();
+    Duration keepAlive = settings.keepAliveInterval();
     MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
     try (UdpEndpoint ua = open("scale-server");
         UdpEndpoint ub = open("scale-client");
@@ -97,7 +115,7 @@ public final class UtpScaleBench {
         }
       }
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (accepted < n - connectFailures && System.nanoTime() < deadline) {
+      while (accepted < connected && System.nanoTime() < deadline) {
         UtpChannel s = listener.poll();
         if (s == null) {
           Thread.sleep(1);
@@ -107,7 +125,8 @@ public final class UtpScaleBench {
         servers[accepted++] = s;
       }
       double connectSecs = (System.nanoTime() - t0) / 1e9;
-      // Drain the hellos so that every channel is idle (no buffered bytes).
+      int established = Math.min(connected, accepted);
+      // Drain the hellos.
       ByteBuffer sink = ByteBuffer.allocate(4096);
       long helloDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
       int pendingHellos = accepted;
@@ -129,11 +148,6 @@ public final class UtpScaleBench {
           Thread.sleep(5);
         }
       }
-      // Idle for more than a keep-alive interval: the core gives idle buffers back at that tick.
-      Thread.sleep(TimeUnit.SECONDS.toMillis(keepAliveSeconds) + 1500);
-      long heap1 = usedHeapAfterGc(mem);
-      int live = accepted;
-      double bytesPerConn = (heap1 - heap0) / (double) (2L * live);
 
       // Light traffic.
       ThreadMXBean threads = ManagementFactory.getThreadMXBean();
@@ -144,90 +158,83 @@ public final class UtpScaleBench {
       long[] sent = new long[n];
       long[] echoed = new long[n];
       long[] nextSend = new long[n];
+      long[] lastEcho = new long[n];
       long start = System.nanoTime();
       long intervalNanos = TimeUnit.MILLISECONDS.toNanos(intervalMs);
       for (int i = 0; i < n; i++) {
         nextSend[i] = start + (intervalNanos * i) / Math.max(1, n);
       }
       long end = start + TimeUnit.SECONDS.toNanos(seconds);
-      int[] serverPending = new int[n];
       int[] clientGot = new int[n];
       ByteBuffer msg = ByteBuffer.allocate(MESSAGE);
       while (System.nanoTime() < end) {
         long now = System.nanoTime();
-        for (int i = 0; i < n; i++) {
-          if (clients[i] != null && nextSend[i] - now <= 0) {
+        for (int i = 0; i < connected; i++) {
+          if (nextSend[i] - now <= 0) {
             if (clients[i].write(msg.clear()) == MESSAGE) {
               sent[i]++;
             }
             nextSend[i] += intervalNanos;
           }
         }
-        for (int i = 0; i < accepted; i++) {
-          int r = servers[i].read(sink.clear());
-          if (r > 0) {
-            serverPending[i] += r;
-            sink.flip();
-            servers[i].write(sink);
-          }
-        }
-        for (int i = 0; i < n; i++) {
-          if (clients[i] != null) {
-            int r = clients[i].read(sink.clear());
-            if (r > 0) {
-              clientGot[i] += r;
-              echoed[i] = clientGot[i] / MESSAGE;
-            }
-          }
-        }
+        echo(servers, accepted, sink);
+        collect(clients, connected, sink, clientGot, echoed, lastEcho);
         Thread.sleep(10);
       }
-      // let the last echoes arrive
-      long settle = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+      // Let the last echoes arrive (well within the second that defines "active").
+      long settle = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
       while (System.nanoTime() < settle) {
-        for (int i = 0; i < accepted; i++) {
-          int r = servers[i].read(sink.clear());
-          if (r > 0) {
-            sink.flip();
-            servers[i].write(sink);
-          }
-        }
-        for (int i = 0; i < n; i++) {
-          if (clients[i] != null) {
-            int r = clients[i].read(sink.clear());
-            if (r > 0) {
-              clientGot[i] += r;
-              echoed[i] = clientGot[i] / MESSAGE;
-            }
-          }
-        }
+        echo(servers, accepted, sink);
+        collect(clients, connected, sink, clientGot, echoed, lastEcho);
         Thread.sleep(10);
       }
       long cpu = threadsCpu(threads, loopIds) - cpu0;
       EndpointStats sa1 = ua.stats();
       EndpointStats sb1 = ub.stats();
+
+      // Active heap: every connection exchanged messages within the last second.
+      long heapActive = usedHeapAfterGc(mem);
+      long measuredAt = System.nanoTime();
+      long oldestExchange = 0;
+      for (int i = 0; i < connected; i++) {
+        oldestExchange = Math.max(oldestExchange, measuredAt - lastEcho[i]);
+      }
+      double activePerEnd = (heapActive - heap0) / (2.0 * established);
+
       long datagrams =
           (sa1.datagramsReceived() - sa0.datagramsReceived())
               + (sa1.datagramsSent() - sa0.datagramsSent())
               + (sb1.datagramsReceived() - sb0.datagramsReceived())
               + (sb1.datagramsSent() - sb0.datagramsSent());
-      int alive = 0;
       int complete = 0;
       long totalSent = 0;
-      for (int i = 0; i < n; i++) {
-        if (clients[i] != null && clients[i].isOpen() && !clients[i].isEnded()) {
-          alive++;
-        }
-        if (clients[i] != null && echoed[i] == sent[i] && sent[i] > 0) {
+      long totalEchoed = 0;
+      long maxDeficit = 0;
+      for (int i = 0; i < connected; i++) {
+        if (echoed[i] == sent[i] && sent[i] > 0) {
           complete++;
         }
         totalSent += sent[i];
-      }
-      long totalEchoed = 0;
-      long maxDeficit = 0;
-      for (int i = 0; i < n; i++) {
         totalEchoed += echoed[i];
         maxDeficit = Math.max(maxDeficit, sent[i] - echoed[i]);
+      }
+      double nsPerDatagram = datagrams == 0 ? Double.NaN : cpu / (double) datagrams;
+
+      // Idle past one keep-alive interval: the core gives idle buffers back at that tick.
+      System.err.printf(
+          Locale.ROOT,
+          "utp-scale: idling %d s (keep-alive %d s + 2 s)...%n",
+          keepAlive.toSeconds() + 2,
+          keepAlive.toSeconds());
+      Thread.sleep(keepAlive.toMillis() + 2000);
+      long heapIdle = usedHeapAfterGc(mem);
+      double idlePerEnd = (heapIdle - heap0) / (2.0 * established);
+
+      int alive = 0;
+      for (int i = 0; i < connected; i++) {
+        if (clients[i].isOpen() && !clients[i].isEnded()) {
+          alive++;
+        }
       }
       int serverAlive = 0;
       for (int i = 0; i < accepted; i++) {
@@ -235,37 +242,76 @@ public final class UtpScaleBench {
           serverAlive++;
         }
       }
-      boolean allAlive = alive == n && serverAlive == n && complete == n;
-      double nsPerDatagram = datagrams == 0 ? Double.NaN : cpu / (double) datagrams;
+      boolean allAlive = established == n && alive == n && serverAlive == n && complete == n;
 
       BenchReport rep = new BenchReport("utp-scale");
       rep.columns("measure", "value");
       rep.row("connections requested", n);
       rep.row("connect failures", connectFailures);
-      rep.row("accepted", accepted);
+      rep.row("client ends connected", connected);
+      rep.row("server ends accepted", accepted);
+      rep.row("established", established);
       rep.row("connect phase (s)", connectSecs);
-      rep.row("heap per idle connection (bytes, each end)", bytesPerConn);
       rep.row("traffic seconds", seconds);
+      rep.row("message interval (ms)", intervalMs);
       rep.row("messages sent", totalSent);
+      rep.row("messages echoed back", totalEchoed);
+      rep.row("clients with every echo", complete);
+      rep.row("largest echo deficit of one client", maxDeficit);
       rep.row("datagrams in+out (both loops)", datagrams);
       rep.row("event-loop CPU (s)", cpu / 1e9);
       rep.row("event-loop CPU per datagram (µs)", nsPerDatagram / 1000);
-      rep.row("clients alive", alive);
-      rep.row("servers alive", serverAlive);
-      rep.row("clients with every echo", complete);
-      rep.row("messages echoed back", totalEchoed);
-      rep.row("largest echo deficit of one client", maxDeficit);
+      rep.row("heap per active connection (bytes, each end)", activePerEnd);
+      rep.row("  oldest exchange at that measure (ms)", oldestExchange / 1e6);
+      rep.row("keep-alive interval (s, the default)", keepAlive.toSeconds());
+      rep.row("heap per idle connection (bytes, each end)", idlePerEnd);
+      rep.row("clients alive at the end", alive);
+      rep.row("servers alive at the end", serverAlive);
       rep.result("connections", n)
-          .result("heap_bytes_per_idle_connection", bytesPerConn)
+          .result("established", established)
+          .result("heap_bytes_per_idle_connection", idlePerEnd)
+          .result("heap_bytes_per_active_connection", activePerEnd)
+          .result("idle_goal_met", idlePerEnd <= IDLE_GOAL_BYTES ? "true" : "false")
+          .result("active_goal_met", activePerEnd <= ACTIVE_GOAL_BYTES ? "true" : "false")
+          .result("active_oldest_exchange_ms", oldestExchange / 1e6)
+          .result("keepalive_seconds", (double) keepAlive.toSeconds())
           .result("loop_cpu_us_per_datagram", nsPerDatagram / 1000)
           .result("alive", alive + serverAlive)
           .result("all_alive", allAlive ? "true" : "false")
           .result("connect_seconds", connectSecs);
       rep.print(System.out);
-      for (UtpChannel c : clients) {
-        if (c != null) {
-          c.abort();
-        }
+      for (int i = 0; i < connected; i++) {
+        clients[i].abort();
+      }
+    }
+  }
+
+  /** Server ends echo what they received. */
+  private static void echo(UtpChannel[] servers, int count, ByteBuffer sink) throws IOException {
+    for (int i = 0; i < count; i++) {
+      int r = servers[i].read(sink.clear());
+      if (r > 0) {
+        sink.flip();
+        servers[i].write(sink);
+      }
+    }
+  }
+
+  /** Client ends count whole echoed messages and when the last one arrived. */
+  private static void collect(
+      UtpChannel[] clients,
+      int count,
+      ByteBuffer sink,
+      int[] clientGot,
+      long[] echoed,
+      long[] lastEcho)
+      throws IOException {
+    for (int i = 0; i < count; i++) {
+      int r = clients[i].read(sink.clear());
+      if (r > 0) {
+        clientGot[i] += r;
+        echoed[i] = clientGot[i] / MESSAGE;
+        lastEcho[i] = System.nanoTime();
       }
     }
   }
