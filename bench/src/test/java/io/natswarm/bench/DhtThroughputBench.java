@@ -168,7 +168,6 @@ public final class DhtThroughputBench {
       rep.row("generator", String.join(" ", other));
       rep.row("generator exit status", (double) exit);
       rep.result("responses_per_second", BenchReport.median(v))
-          .result("queries_per_second", BenchReport.median(v))
           .result("answered_per_loop_cpu_second", perCpuSecond)
           .result("sources", sources)
           .result("routing_table", tableSize)

@@ -21,17 +21,21 @@ import java.util.Locale;
  *
  * <p>10,000 hosts: 8,000 on the internet and 2,000 behind 200 NAT boxes of the four RFC 4787 kinds
  * (10 hosts each, one NAT in ten behind a carrier-grade NAT). Every host runs a ping-pong endpoint
- * that keeps 4 pings outstanding to random public hosts and answers every ping; a ping lost to the
- * 0.1 % link loss is replaced after its 1 s epoch. Links have 5-45 ms delay. The trace hash is off
- * (the second row shows its cost).
+ * that keeps 4 pings outstanding (64-byte payloads) to random public hosts and answers every ping;
+ * a lost ping is replaced after its 1 s epoch. The trace hash is off except in its own row.
  *
- * <p>A third row runs the same traffic on 1,000 hosts, whose working set fits in the CPU caches:
- * the gap to the 10,000-host row is memory latency, not event-processing cost.
+ * <p><b>The headline</b> ({@code datagrams_per_wall_second}) is the wall-clock rate on a mix of
+ * links: 5-45 ms delay; every second link with 1-8 ms of jitter; random loss of 0.1-2 %; every
+ * third link limited to 2, 10 or 100 Mbit/s with a 64 KiB drop-tail queue (each datagram charged
+ * with its 28 bytes of IPv4 and UDP headers); the NATs above. Beside it, the same run's rate per
+ * CPU-second of the simulation thread ({@code datagrams_per_cpu_second}: the machine is shared, so
+ * wall-clock time includes waiting for a core).
  *
- * <p>Reports delivered datagrams per CPU-second of the single simulation thread (the machine is
- * shared by several builds, so wall-clock time mostly measures waiting for a core; the wall-clock
- * rate is printed beside it), median of 5 runs of about 2 CPU-seconds each after a warm-up, and the
- * heap retained per simulated host right after the network is built.
+ * <p>Other rows: the constant-delay fast path (every link 5-45 ms and 0.1 % loss, no jitter, no
+ * bandwidth limit: {@code fast_path_*}), the same with the trace hash on, and the fast path on
+ * 1,000 hosts, whose working set fits in the CPU caches (the gap to 10,000 hosts is memory
+ * latency). Medians of 5 runs of about 2 CPU-seconds each after a warm-up; the heap retained per
+ * simulated host right after the mixed network is built.
  */
 public final class NetsimBench {
   private static final int PUBLIC_HOSTS = 8_000;
@@ -44,6 +48,8 @@ public final class NetsimBench {
 
   public static void main(String[] args) {
     System.err.println("netsim bench: building and warming up...");
+    double[] mixedWall = new double[RUNS];
+    double[] mixedCpu = new double[RUNS];
     double[] rates = new double[RUNS];
     double[] ratesTraced = new double[RUNS];
     double[] ratesWall = new double[RUNS];
@@ -54,10 +60,17 @@ public final class NetsimBench {
     warmUp();
     int runs = 0;
     for (int i = 0; i < RUNS && System.nanoTime() < deadline; i++) {
-      long before = usedHeap();
+      { // its own scope: the next scenario gets the heap back
+        long before = usedHeap();
+        Scenario mixed = new Scenario(1000 + i, false, PUBLIC_HOSTS, NATS, true);
+        long after = usedHeap();
+        heapPerHost[i] = (double) (after - before) / mixed.hosts;
+        mixed.net.runFor(Duration.ofSeconds(2)); // reach steady state
+        Measured mm = mixed.measure(RUN_WALL_NANOS);
+        mixedWall[i] = mm.datagramsPerWallSecond;
+        mixedCpu[i] = mm.datagramsPerSecond;
+      }
       Scenario s = new Scenario(1000 + i, false);
-      long after = usedHeap();
-      heapPerHost[i] = (double) (after - before) / s.hosts;
       s.net.runFor(Duration.ofSeconds(2)); // reach steady state
       Measured m = s.measure(RUN_WALL_NANOS);
       rates[i] = m.datagramsPerSecond;
@@ -67,14 +80,17 @@ public final class NetsimBench {
       traced.net.runFor(Duration.ofSeconds(2));
       ratesTraced[i] = traced.measure(RUN_WALL_NANOS).datagramsPerSecond;
       // The same traffic on 1,000 hosts: the engine's speed when its working set fits in cache.
-      Scenario small = new Scenario(1000 + i, false, PUBLIC_HOSTS / 10, NATS / 10);
+      Scenario small = new Scenario(1000 + i, false, PUBLIC_HOSTS / 10, NATS / 10, false);
       small.net.runFor(Duration.ofSeconds(2));
       ratesSmall[i] = small.measure(RUN_WALL_NANOS).datagramsPerSecond;
       System.err.printf(
           Locale.ROOT,
-          "run %d: %.0f datagrams per CPU-second (%.0f per wall second; trace hash on: %.0f),"
+          "run %d: mixed links %.0f datagrams per wall second (%.0f per CPU-second); fast path"
+              + " %.0f per CPU-second (%.0f per wall second; trace hash on: %.0f),"
               + " %.0f heap bytes/host, %.2f virtual s%n",
           i + 1,
+          mixedWall[i],
+          mixedCpu[i],
           rates[i],
           ratesWall[i],
           ratesTraced[i],
@@ -82,6 +98,8 @@ public final class NetsimBench {
           virtualNanos[i] / 1e9);
       runs++;
     }
+    mixedWall = java.util.Arrays.copyOf(mixedWall, runs);
+    mixedCpu = java.util.Arrays.copyOf(mixedCpu, runs);
     rates = java.util.Arrays.copyOf(rates, runs);
     ratesTraced = java.util.Arrays.copyOf(ratesTraced, runs);
     heapPerHost = java.util.Arrays.copyOf(heapPerHost, runs);
@@ -97,18 +115,26 @@ public final class NetsimBench {
         "datagrams/CPU-s (median)",
         "min",
         "max",
-        "per wall-s",
+        "per wall-s (median)",
         "heap B/host");
     r.row(
-        "trace off",
+        "mixed links (headline)",
+        hosts,
+        BenchReport.median(mixedCpu),
+        BenchReport.percentile(mixedCpu, 0),
+        BenchReport.percentile(mixedCpu, 100),
+        BenchReport.median(mixedWall),
+        BenchReport.median(heapPerHost));
+    r.row(
+        "fast path",
         hosts,
         BenchReport.median(rates),
         BenchReport.percentile(rates, 0),
         BenchReport.percentile(rates, 100),
         BenchReport.median(ratesWall),
-        BenchReport.median(heapPerHost));
+        "-");
     r.row(
-        "trace hash on",
+        "fast path, trace hash on",
         hosts,
         BenchReport.median(ratesTraced),
         BenchReport.percentile(ratesTraced, 0),
@@ -116,27 +142,33 @@ public final class NetsimBench {
         "-",
         "-");
     r.row(
-        "1,000 hosts, trace off",
+        "fast path, 1,000 hosts",
         hosts / 10,
         BenchReport.median(ratesSmall),
         BenchReport.percentile(ratesSmall, 0),
         BenchReport.percentile(ratesSmall, 100),
         "-",
         "-");
-    r.result("datagrams_per_second", (double) Math.round(BenchReport.median(rates)));
-    r.result("datagrams_per_wall_second", (double) Math.round(BenchReport.median(ratesWall)));
-    r.result("datagrams_per_second_traced", (double) Math.round(BenchReport.median(ratesTraced)));
-    r.result("heap_bytes_per_host", (double) Math.round(BenchReport.median(heapPerHost)));
+    r.result("datagrams_per_wall_second", (double) Math.round(BenchReport.median(mixedWall)));
+    r.result("datagrams_per_cpu_second", (double) Math.round(BenchReport.median(mixedCpu)));
+    r.result("fast_path_datagrams_per_cpu_second", (double) Math.round(BenchReport.median(rates)));
     r.result(
-        "datagrams_per_second_1000_hosts", (double) Math.round(BenchReport.median(ratesSmall)));
+        "fast_path_datagrams_per_wall_second", (double) Math.round(BenchReport.median(ratesWall)));
+    r.result(
+        "fast_path_traced_datagrams_per_cpu_second",
+        (double) Math.round(BenchReport.median(ratesTraced)));
+    r.result(
+        "fast_path_1000_hosts_datagrams_per_cpu_second",
+        (double) Math.round(BenchReport.median(ratesSmall)));
+    r.result("heap_bytes_per_host", (double) Math.round(BenchReport.median(heapPerHost)));
     r.result("hosts", hosts);
     r.result("runs", runs);
     r.print(System.out);
   }
 
   private static void warmUp() {
-    Scenario s = new Scenario(1, false);
-    s.measure(RUN_WALL_NANOS * 2);
+    new Scenario(1, false).measure(RUN_WALL_NANOS);
+    new Scenario(1, false, PUBLIC_HOSTS, NATS, true).measure(RUN_WALL_NANOS);
   }
 
   private static long usedHeap() {
@@ -165,17 +197,18 @@ public final class NetsimBench {
     final int hosts;
 
     Scenario(long seed, boolean traced) {
-      this(seed, traced, PUBLIC_HOSTS, NATS);
+      this(seed, traced, PUBLIC_HOSTS, NATS, false);
     }
 
-    Scenario(long seed, boolean traced, int publicHosts, int nats) {
+    Scenario(long seed, boolean traced, int publicHosts, int nats, boolean mixed) {
+      LinkConfig[] links = mixed ? MIXED : FAST;
       net = Network.withSeed(seed);
       net.trace().setEnabled(traced);
       InetSocketAddress[] targets = new InetSocketAddress[publicHosts];
       Host[] pub = new Host[publicHosts];
       for (int i = 0; i < publicHosts; i++) {
         pub[i] = net.addHost("p" + i, net.internet(), "198.18." + (i >> 8) + "." + (i & 255));
-        pub[i].link(link(i));
+        pub[i].link(links[(i * 7) % links.length]);
       }
       NatConfig[] kinds = {
         NatConfig.fullCone(),
@@ -197,7 +230,7 @@ public final class NetsimBench {
                     "n" + k, cgn.inside(), "100.64." + (k >> 8) + "." + (k & 255), kinds[k % 4])
                 : net.addNat(
                     "n" + k, net.internet(), "198.19." + (k >> 8) + "." + (k & 255), kinds[k % 4]);
-        box.link(link(k));
+        box.link(links[(k * 7) % links.length]);
         for (int j = 0; j < HOSTS_PER_NAT; j++) {
           Host h = net.addHost("n" + k + "h" + j, box.inside(), "10.0.0." + (j + 2));
           all[n++] = h.bind(6881, new PingPong(targets, seed * 131 + k * 16L + j));
@@ -209,16 +242,33 @@ public final class NetsimBench {
       }
     }
 
-    private static final LinkConfig[] LINKS = new LinkConfig[41];
+    /** The constant-delay fast path: 5-45 ms, 0.1 % loss. */
+    private static final LinkConfig[] FAST = new LinkConfig[41];
+
+    /**
+     * The mix: 5-45 ms; jitter of 1-8 ms on every second link; loss 0.1-2 %; every third link at 2,
+     * 10 or 100 Mbit/s with a 64 KiB queue.
+     */
+    private static final LinkConfig[] MIXED = new LinkConfig[123];
+
+    private static final double[] LOSS = {0.001, 0.005, 0.01, 0.02};
+    private static final double[] MBPS = {2, 10, 100};
 
     static {
-      for (int d = 0; d < LINKS.length; d++) {
-        LINKS[d] = LinkConfig.builder().delayMillis(5 + d).loss(0.001).build();
+      for (int d = 0; d < FAST.length; d++) {
+        FAST[d] = LinkConfig.builder().delayMillis(5 + d).loss(0.001).build();
       }
-    }
-
-    private static LinkConfig link(int i) {
-      return LINKS[(i * 7) % 41];
+      for (int i = 0; i < MIXED.length; i++) {
+        LinkConfig.Builder b =
+            LinkConfig.builder().delayMillis(5 + i % 41).loss(LOSS[(i / 3) % LOSS.length]);
+        if (i % 2 == 1) {
+          b.jitterMillis(1 + (i / 2) % 8);
+        }
+        if (i % 3 == 2) {
+          b.bandwidthMbps(MBPS[(i / 3) % MBPS.length]).queueBytes(64 << 10);
+        }
+        MIXED[i] = b.build();
+      }
     }
 
     Measured measure(long cpuNanos) {
