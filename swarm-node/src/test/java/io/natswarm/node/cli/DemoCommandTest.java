@@ -7,10 +7,12 @@ import io.natswarm.node.demo.UtpTransferDemo;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
+import org.junit.jupiter.api.io.TempDir;
 
 class DemoCommandTest {
+  @TempDir Path home;
 
   @Test
   void utpTransferArrivesIntact() throws Exception {
@@ -24,13 +26,12 @@ class DemoCommandTest {
 
   @Test
   void rejectsBadArgumentsWithAMessage() {
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    CommandLine cli = new CommandLine(new Main());
-    cli.setErr(new java.io.PrintWriter(err, true, StandardCharsets.UTF_8));
-    assertThat(cli.execute("demo", "--mib", "0")).isEqualTo(2);
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("--mib must be between 1 and 4096");
-    assertThat(cli.execute("demo", "--nodes", "lots")).isEqualTo(2);
-    assertThat(cli.execute("no-such-command")).isEqualTo(2);
+    Cli cli = new Cli(home);
+    assertThat(cli.run("demo", "--mib", "0")).isEqualTo(2);
+    assertThat(cli.err()).contains("--mib must be between 1 and 4096");
+    assertThat(cli.run("demo", "--nodes", "lots")).isEqualTo(2);
+    assertThat(cli.run("no-such-command")).isEqualTo(2);
+    assertThat(cli.err()).doesNotContain("\tat ");
   }
 
   private static PrintStream quiet() {

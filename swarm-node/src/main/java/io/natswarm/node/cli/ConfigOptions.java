@@ -1,0 +1,94 @@
+package io.natswarm.node.cli;
+
+import io.natswarm.config.ConfigException;
+import io.natswarm.config.ConfigLoader;
+import io.natswarm.config.ConfigSources;
+import io.natswarm.config.LoadedConfig;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * The options every node command shares: the configuration file, any setting by key, and shortcuts
+ * for the common ones. They override the environment, which overrides the file (config/README.md).
+ * The shortcuts are applied after {@code --set}, so {@code --port} wins over {@code --set
+ * listen.port=...}.
+ */
+final class ConfigOptions {
+  @Spec(Spec.Target.MIXEE)
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description =
+          "TOML settings file (default: $NATSWARM_CONFIG, else ~/.config/natswarm/natswarm.toml"
+              + " if it exists).")
+  Path configFile;
+
+  @Option(
+      names = "--set",
+      paramLabel = "KEY=VALUE",
+      description =
+          "Any setting, e.g. --set dht.query_timeout=5s (repeatable; see config/README.md).")
+  List<String> sets = new ArrayList<>();
+
+  @Option(
+      names = "--port",
+      paramLabel = "PORT",
+      description = "listen.port: the UDP and TCP port (0: any free port).")
+  String port;
+
+  @Option(
+      names = "--bind",
+      paramLabel = "ADDRESS",
+      description = "listen.address: the IP address to listen on.")
+  String bind;
+
+  @Option(
+      names = "--log-level",
+      paramLabel = "LEVEL",
+      description = "log.level: error, warn, info, debug or trace.")
+  String logLevel;
+
+  /** Extra values a command adds (its own shortcuts), applied last. */
+  private final List<ConfigSources.OptionValue> extra = new ArrayList<>();
+
+  void add(String key, String value, String option) {
+    extra.add(new ConfigSources.OptionValue(key, value, option));
+  }
+
+  /** Reads the settings: defaults, file, environment, these options. */
+  LoadedConfig load(CliContext ctx) throws ConfigException {
+    List<ConfigSources.OptionValue> values = new ArrayList<>();
+    for (String s : sets) {
+      int eq = s.indexOf('=');
+      if (eq <= 0) {
+        throw new ParameterException(
+            spec.commandLine(), "--set needs KEY=VALUE (e.g. --set dht.alpha=4), not '" + s + "'");
+      }
+      values.add(
+          new ConfigSources.OptionValue(s.substring(0, eq).strip(), s.substring(eq + 1), "--set"));
+    }
+    if (port != null) {
+      values.add(new ConfigSources.OptionValue("listen.port", port, "--port"));
+    }
+    if (bind != null) {
+      values.add(new ConfigSources.OptionValue("listen.address", bind, "--bind"));
+    }
+    if (logLevel != null) {
+      values.add(new ConfigSources.OptionValue("log.level", logLevel, "--log-level"));
+    }
+    values.addAll(extra);
+    LoadedConfig loaded =
+        ConfigLoader.load(
+            new ConfigSources(
+                Optional.ofNullable(configFile), ctx.environment(), values, ctx.home()));
+    Logging.apply(loaded.config().log().level());
+    return loaded;
+  }
+}

@@ -1,0 +1,122 @@
+package io.natswarm.node.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code natswarm share} and {@code natswarm get} against each other on loopback, through the
+ * {@code SwarmNode} API: the .torrent file and the magnet link that share prints both download,
+ * byte-exact, with exit 0 and JSON progress lines.
+ */
+class ShareGetTest {
+  private static final Duration WAIT = Duration.ofSeconds(90);
+
+  @TempDir Path tmp;
+
+  private static final String[] LOOPBACK = {
+    "--bind", "127.0.0.1", "--port", "0", "--set", "peers.trackers=loopback-only"
+  };
+
+  private static String[] with(String[] base, String... more) {
+    String[] all = new String[base.length + more.length];
+    System.arraycopy(more, 0, all, 0, more.length);
+    System.arraycopy(base, 0, all, more.length, base.length);
+    return all;
+  }
+
+  @Test
+  void aSharedFileDownloadsFromItsTorrentFileAndItsMagnetLink() throws Exception {
+    byte[] data = new byte[3 * 1024 * 1024 + 12_345];
+    new Random(9).nextBytes(data);
+    Path shared = Files.createDirectories(tmp.resolve("seed")).resolve("payload.bin");
+    Files.write(shared, data);
+
+    Cli seeder = new Cli(tmp).start(with(LOOPBACK, "share", shared.toString(), "--json"));
+    JsonNode sharing = seeder.awaitJson(Cli.event("sharing"), WAIT);
+    String peer = "127.0.0.1:" + sharing.get("listen_port").asInt();
+    Path torrent = Path.of(sharing.get("torrent_file").asText());
+    assertThat(torrent).isEqualTo(shared.resolveSibling("payload.bin.torrent"));
+    assertThat(Files.readAllBytes(torrent)).startsWith((byte) 'd');
+    String magnet = sharing.get("magnet").asText();
+    assertThat(magnet).startsWith("magnet:?xt=urn:btih:" + sharing.get("info_hash").asText());
+
+    Cli fromFile = new Cli(tmp);
+    Path dir1 = tmp.resolve("from-file");
+    int code =
+        fromFile.run(
+            with(
+                LOOPBACK,
+                "get",
+                torrent.toString(),
+                "--to",
+                dir1.toString(),
+                "--peer",
+                peer,
+                "--json",
+                "--timeout",
+                "80s",
+                "--progress-every",
+                "100ms"));
+    assertThat(code).as(fromFile.err()).isZero();
+    List<JsonNode> lines = fromFile.jsonLines();
+    JsonNode last = lines.get(lines.size() - 1);
+    assertThat(last.get("event").asText()).isEqualTo("complete");
+    assertThat(last.get("pieces_verified").asInt())
+        .isEqualTo(last.get("pieces_total").asInt())
+        .isPositive();
+    assertThat(lines).allMatch(l -> l.has("event") && l.has("info_hash"));
+    assertThat(Files.readAllBytes(dir1.resolve("payload.bin"))).isEqualTo(data);
+
+    Cli fromMagnet = new Cli(tmp);
+    Path dir2 = tmp.resolve("from-magnet");
+    code =
+        fromMagnet.run(
+            with(
+                LOOPBACK,
+                "get",
+                magnet,
+                "--to",
+                dir2.toString(),
+                "--peer",
+                peer,
+                "--timeout",
+                "80s"));
+    assertThat(code).as(fromMagnet.err()).isZero();
+    assertThat(fromMagnet.out()).contains("complete: ").contains("pieces verified");
+    assertThat(Files.readAllBytes(dir2.resolve("payload.bin"))).isEqualTo(data);
+
+    assertThat(seeder.stopAndWait(WAIT)).isZero();
+    assertThat(seeder.awaitJson(Cli.event("stopped"), WAIT).get("uploaded_bytes").asLong())
+        .isGreaterThanOrEqualTo(2L * data.length);
+  }
+
+  @Test
+  void aDownloadWithNoPeerStopsAtItsTimeoutWithExitOne() throws Exception {
+    Cli cli = new Cli(tmp);
+    int code =
+        cli.run(
+            with(
+                LOOPBACK,
+                "get",
+                "magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567",
+                "--to",
+                tmp.resolve("none").toString(),
+                "--timeout",
+                "1s",
+                "--json"));
+    assertThat(code).isEqualTo(ExitCodes.FAILED);
+    List<JsonNode> lines = cli.jsonLines();
+    JsonNode last = lines.get(lines.size() - 1);
+    assertThat(last.get("event").asText()).isEqualTo("incomplete");
+    assertThat(last.get("reason").asText()).contains("--timeout");
+    assertThat(cli.err()).contains("not complete after").doesNotContain("\tat ");
+  }
+}
