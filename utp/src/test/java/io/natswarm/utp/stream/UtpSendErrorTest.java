@@ -7,9 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.natswarm.datagram.DatagramCore;
 import io.natswarm.datagram.DatagramKind;
 import io.natswarm.datagram.EndpointStats;
+import io.natswarm.datagram.EndpointTracer;
 import io.natswarm.datagram.SendClass;
 import io.natswarm.datagram.Transmit;
 import io.natswarm.datagram.UdpEndpoint;
+import io.natswarm.lab.KernelLab;
 import io.natswarm.utp.UtpConnectionStats;
 import io.natswarm.utp.UtpError;
 import io.natswarm.utp.UtpSettings;
@@ -18,15 +20,22 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntPredicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -101,6 +110,98 @@ class UtpSendErrorTest {
     assertTrue(!sendingUdp.isClosed(), "the endpoint's loop goes on");
   }
 
+  /**
+   * The real thing: an nftables drop on the output hook of this namespace makes the kernel's sendto
+   * fail with EPERM (LAB.md "Random loss on loopback"; libtorrent 2.0.8 stalls on it). The rules
+   * match only the sending socket's port: its first SYN (48 bytes on the wire) and 2 % of
+   * everything after it. Each refused send must be one send error, traced with the kernel's EPERM,
+   * and µTP must deliver every byte with no error on the connection.
+   */
+  @Test
+  void outputHookDropsFailWithEpermAndAreRetransmitted() throws Exception {
+    String why = KernelLab.unavailableReason();
+    Assumptions.assumeTrue(why == null, () -> "skipping the output-hook EPERM test: " + why);
+    List<String> causes = new CopyOnWriteArrayList<>();
+    EndpointTracer tracer =
+        new EndpointTracer() {
+          @Override
+          public void sendFailed(InetSocketAddress to, int length, Exception cause) {
+            causes.add(String.valueOf(cause.getMessage()));
+          }
+        };
+    open(i -> false, UtpSettings.defaults(), tracer);
+    String table = "natswarm_eperm_" + ProcessHandle.current().pid();
+    int port = sendingUdp.port();
+    nft(
+        "table inet "
+            + table
+            + " {\n chain out {\n  type filter hook output priority 0; policy accept;\n"
+            + "  udp sport "
+            + port
+            + " meta length 48 quota until 48 bytes counter drop\n"
+            + "  udp sport "
+            + port
+            + " numgen random mod 100 < 2 counter drop\n }\n}\n",
+        "-f",
+        "-");
+    try {
+      UtpServerSocket listener = receiving.listen();
+      byte[] data = new byte[SIZE];
+      new Random(9).nextBytes(data);
+      Future<byte[]> read =
+          pool.submit(
+              () -> {
+                UtpChannel in = listener.accept(Duration.ofSeconds(20));
+                in.setReadTimeout(Duration.ofSeconds(20));
+                ByteBuffer got = ByteBuffer.allocate(SIZE);
+                while (got.hasRemaining() && in.read(got) >= 0) {
+                  // reading
+                }
+                return got.array();
+              });
+      UtpChannel out =
+          sending.connect(new InetSocketAddress(LO, receivingUdp.port()), Duration.ofSeconds(20));
+      out.write(ByteBuffer.wrap(data));
+      assertArrayEquals(data, read.get(60, TimeUnit.SECONDS), "every byte, in order");
+      UtpConnectionStats st = out.inspect(c -> c.stats());
+      assertEquals(UtpError.NONE, out.error(), "the connection lives");
+      out.close();
+
+      long dropped = 0;
+      Matcher m =
+          Pattern.compile("counter packets (\\d+)")
+              .matcher(nft("", "list", "table", "inet", table));
+      while (m.find()) {
+        dropped += Long.parseLong(m.group(1));
+      }
+      EndpointStats s = sendingUdp.call(sendingUdp::stats, Duration.ofSeconds(5));
+      assertTrue(dropped >= 2, "the output hook dropped " + dropped);
+      assertEquals(dropped, s.sendErrors(), "each EPERM counted once as a send error");
+      assertEquals(dropped, causes.size());
+      assertTrue(
+          causes.stream().allMatch(c -> c.contains("Operation not permitted")),
+          () -> "EPERM each time: " + causes);
+      assertTrue(st.synRetransmits() >= 1, "the refused SYN was sent again");
+      assertTrue(st.retransmits() >= dropped - 1, "retransmits " + st.retransmits());
+      assertTrue(!sendingUdp.isClosed(), "the endpoint's loop goes on");
+    } finally {
+      nft("", "delete", "table", "inet", table);
+    }
+  }
+
+  /** Runs nft with {@code args}, {@code input} on its stdin; fails the test unless it exits 0. */
+  private static String nft(String input, String... args) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>(List.of("nft"));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    p.getOutputStream().write(input.getBytes(StandardCharsets.UTF_8));
+    p.getOutputStream().close();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(10, TimeUnit.SECONDS), "nft finished");
+    assertEquals(0, p.exitValue(), () -> "nft " + String.join(" ", args) + ": " + output);
+    return output;
+  }
+
   private static InetSocketAddress refused() {
     try {
       return new InetSocketAddress(InetAddress.getByAddress(new byte[] {127, -1, -1, -1}), 9);
@@ -111,9 +212,14 @@ class UtpSendErrorTest {
 
   /** µTP on the sending endpoint behind {@link FailingSends}; plain µTP on the receiving one. */
   private FailingSends open(IntPredicate fail, UtpSettings settings) throws IOException {
+    return open(fail, settings, EndpointTracer.NOOP);
+  }
+
+  private FailingSends open(IntPredicate fail, UtpSettings settings, EndpointTracer tracer)
+      throws IOException {
     receivingUdp = UdpEndpoint.builder().bind(new InetSocketAddress(LO, 0)).open();
     receiving = UtpSocket.open(receivingUdp);
-    sendingUdp = UdpEndpoint.builder().bind(new InetSocketAddress(LO, 0)).open();
+    sendingUdp = UdpEndpoint.builder().bind(new InetSocketAddress(LO, 0)).tracer(tracer).open();
     UtpStack stack = new UtpStack(settings, new SecureRandom());
     FailingSends core = new FailingSends(stack, fail);
     sendingUdp.call(
