@@ -25,6 +25,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -166,9 +167,17 @@ class LibtorrentLossyPathTest {
         ch.setReadTimeout(limit);
         Future<Integer> served = pool.submit(() -> PieceExchange.serve(ch, infoHash, data, PIECE));
         String result = lt.nextLine(limit.toMillis() + 5_000);
+        String ours = ourSide(ch);
         assertTrue(
             LibtorrentPeer.boolField(result, "finished"),
-            () -> "libtorrent finished: " + result + "\nlink:\n" + link.stderr() + lt.stderr());
+            () ->
+                "libtorrent finished: "
+                    + result
+                    + "\nour sending side: "
+                    + ours
+                    + "\nlink:\n"
+                    + link.stderr()
+                    + lt.stderr());
         assertEquals(size, LibtorrentPeer.longField(result, "bytes"));
         assertArrayEquals(data, Files.readAllBytes(save.resolve("payload.bin")), "every byte");
         ch.close();
@@ -202,11 +211,13 @@ class LibtorrentLossyPathTest {
               "lossy_link.py", ns, "" + udp.port(), "" + port, "" + delayMs, "" + jitterMs, drop)) {
         int javaSide = (int) LibtorrentPeer.longField(link.nextLine(10_000), "java_side_port");
         long start = System.nanoTime();
+        AtomicReference<UtpChannel> channel = new AtomicReference<>();
         Future<byte[]> got =
             pool.submit(
                 () -> {
                   try (UtpChannel ch =
                       utp.connect(new InetSocketAddress(LOOPBACK, javaSide), limit)) {
+                    channel.set(ch);
                     ch.setReadTimeout(limit);
                     return PieceExchange.download(ch, infoHash, size, PIECE, hashes);
                   }
@@ -216,7 +227,14 @@ class LibtorrentLossyPathTest {
           bytes = got.get(limit.toSeconds(), TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException
             | java.util.concurrent.TimeoutException e) {
-          throw new AssertionError("download failed; link:\n" + link.stderr() + lt.stderr(), e);
+          UtpChannel ch = channel.get();
+          throw new AssertionError(
+              "download failed; our receiving side: "
+                  + (ch == null ? "never connected" : ourSide(ch))
+                  + "\nlink:\n"
+                  + link.stderr()
+                  + lt.stderr(),
+              e);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         assertArrayEquals(data, bytes, "every byte");
@@ -224,6 +242,28 @@ class LibtorrentLossyPathTest {
         assertEquals(0, c.connectionsTimedOut());
         return new Run(seconds, relayCounts(link), kernelDrops(), c);
       }
+    }
+  }
+
+  /** Our connection's window, delay estimates and counters, for a failure message. */
+  private static String ourSide(UtpChannel ch) {
+    try {
+      return ch.inspect(
+          c ->
+              "state="
+                  + c.state()
+                  + " cwnd="
+                  + c.congestionWindow()
+                  + " rtt_us="
+                  + c.rttMicros()
+                  + " queuing_delay_us="
+                  + c.queuingDelayMicros()
+                  + " unacked="
+                  + c.unackedBytes()
+                  + " "
+                  + c.stats());
+    } catch (IOException e) {
+      return "(closed: " + e.getMessage() + ")";
     }
   }
 
