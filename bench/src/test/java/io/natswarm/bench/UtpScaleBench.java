@@ -181,12 +181,23 @@ public final class UtpScaleBench {
         collect(clients, connected, sink, clientGot, echoed, lastEcho);
         Thread.sleep(10);
       }
-      // Let the last echoes arrive (well within the second that defines "active").
-      long settle = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
-      while (System.nanoTime() < settle) {
+      // A last message on every connection, and its echo, so that the active-heap measure below
+      // falls within a second of every connection's last exchange.
+      for (int i = 0; i < connected; i++) {
+        if (clients[i].write(msg.clear()) == MESSAGE) {
+          sent[i]++;
+        }
+      }
+      long settle = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
+      long missing = 1;
+      while (missing > 0 && System.nanoTime() < settle) {
         echo(servers, accepted, sink);
         collect(clients, connected, sink, clientGot, echoed, lastEcho);
-        Thread.sleep(10);
+        missing = 0;
+        for (int i = 0; i < connected; i++) {
+          missing += sent[i] - echoed[i];
+        }
+        Thread.sleep(5);
       }
       long cpu = threadsCpu(threads, loopIds) - cpu0;
       EndpointStats sa1 = ua.stats();
@@ -321,9 +332,9 @@ public final class UtpScaleBench {
   }
 
   private static long usedHeapAfterGc(MemoryMXBean mem) throws InterruptedException {
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 2; i++) {
       System.gc();
-      Thread.sleep(100);
+      Thread.sleep(20);
     }
     return mem.getHeapMemoryUsage().getUsed();
   }
