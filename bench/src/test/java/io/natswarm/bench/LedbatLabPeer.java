@@ -11,6 +11,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -21,8 +24,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <ul>
  *   <li>{@code recv ADDRESS PORT}: accepts one connection and reads it to the end, printing {@code
- *       bytes NANOS TOTAL} (System.nanoTime, i.e. CLOCK_MONOTONIC, shared by every process on the
- *       machine; payload bytes so far) every 100 ms.
+ *       bytes NANOS TOTAL} (from the start, so a slow handshake counts as time with nothing
+ *       delivered) (System.nanoTime, i.e. CLOCK_MONOTONIC, shared by every process on the machine;
+ *       payload bytes so far) every 100 ms.
  *   <li>{@code send ADDRESS PORT}: connects and writes without end until killed.
  * </ul>
  */
@@ -52,7 +56,6 @@ public final class LedbatLabPeer {
         UtpSocket utp = UtpSocket.open(udp, UtpSettings.defaults())) {
       UtpServerSocket server = utp.listen();
       out.println("ready");
-      UtpChannel ch = server.accept(Duration.ofMinutes(5));
       AtomicLong total = new AtomicLong();
       Thread reporter =
           new Thread(
@@ -69,6 +72,7 @@ public final class LedbatLabPeer {
               "reporter");
       reporter.setDaemon(true);
       reporter.start();
+      UtpChannel ch = server.accept(Duration.ofMinutes(5));
       ByteBuffer buf = ByteBuffer.allocateDirect(256 * 1024);
       int n;
       while ((n = ch.read(buf.clear())) >= 0) {
@@ -77,11 +81,59 @@ public final class LedbatLabPeer {
     }
   }
 
+  /**
+   * Appends {@code t_ms cwnd queuing_delay_ms rtt_ms loss_events timeouts yields_to_loss
+   * yields_to_displacement} every 100 ms to {@code file} (diagnostics for {@code bench/run
+   * utp-ledbat-lab --only ...}).
+   */
+  private static void traceTo(Path file, UtpChannel ch) throws IOException {
+    PrintStream w =
+        new PrintStream(
+            Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND),
+            true,
+            StandardCharsets.UTF_8);
+    long t0 = System.nanoTime();
+    w.println("# sender started");
+    Thread t =
+        new Thread(
+            () -> {
+              while (true) {
+                try {
+                  Thread.sleep(100);
+                  String line =
+                      ch.inspect(
+                          c ->
+                              String.format(
+                                  java.util.Locale.ROOT,
+                                  "%d %d %.1f %.1f %d %d %d %d",
+                                  (System.nanoTime() - t0) / 1_000_000,
+                                  c.congestionWindow(),
+                                  c.queuingDelayMicros() / 1000.0,
+                                  c.rttMicros() / 1000.0,
+                                  c.stats().lossEvents(),
+                                  c.stats().timeouts(),
+                                  c.stats().yieldsToLoss(),
+                                  c.stats().yieldsToDisplacement()));
+                  w.println(line);
+                } catch (IOException | InterruptedException e) {
+                  return;
+                }
+              }
+            },
+            "ledbat-trace");
+    t.setDaemon(true);
+    t.start();
+  }
+
   private static void send(InetSocketAddress remote) throws IOException {
     try (UdpEndpoint udp =
             UdpEndpoint.builder().bind(new InetSocketAddress(0)).threadName("utp-send").open();
         UtpSocket utp = UtpSocket.open(udp, UtpSettings.defaults())) {
       UtpChannel ch = utp.connect(remote, Duration.ofSeconds(10));
+      String trace = System.getenv("LEDBAT_TRACE");
+      if (trace != null) {
+        traceTo(Path.of(trace), ch);
+      }
       ByteBuffer chunk = ByteBuffer.allocateDirect(256 * 1024);
       while (true) {
         ch.write(chunk.clear());

@@ -24,6 +24,8 @@ import java.util.SplittableRandom;
  *       queue delay sampled every 10 ms), measured from 10 s to 40 s;
  *   <li>vs TCP: the µTP flow runs, a NewReno (and, separately, a CUBIC) flow joins at 5 s from the
  *       same host; µTP's share of the delivered bytes from 20 s to 50 s;
+ *   <li>latecomer: TCP first, µTP joining at 5 s into the queue TCP filled; with the 200 ms queue,
+ *       a shallow 20 ms one, and the 200 ms one managed by CoDel (RFC 8289, 5 ms target);
  *   <li>lossy: 1 % random loss on the data path; utilisation from 10 s to 60 s.
  * </ul>
  *
@@ -54,16 +56,20 @@ public final class UtpLedbatBench {
     }
 
     Scenario(long seed, double loss, long queueBytes, double utpStartSeconds) {
+      this(seed, loss, queueBytes, utpStartSeconds, false);
+    }
+
+    Scenario(long seed, double loss, long queueBytes, double utpStartSeconds, boolean codel) {
       net = Network.withSeed(seed);
       s = net.addHost("s", net.internet(), "203.0.113.1");
       r = net.addHost("r", net.internet(), "203.0.113.2");
-      s.uplink(
+      LinkConfig.Builder up =
           LinkConfig.builder()
               .delayMillis(20)
               .bandwidthBitsPerSecond((long) LINK_BPS)
               .queueBytes(queueBytes)
-              .loss(loss)
-              .build());
+              .loss(loss);
+      s.uplink((codel ? up.codel() : up).build());
       s.downlink(LinkConfig.builder().delayMillis(0).build());
       r.downlink(LinkConfig.builder().delayMillis(20).build());
       r.uplink(LinkConfig.builder().delayMillis(0).build());
@@ -152,17 +158,22 @@ public final class UtpLedbatBench {
   }
 
   private static double[] versusTcp(long seed, Congestion congestion) {
-    return versusTcp(seed, congestion, QUEUE_BYTES, false);
+    return versusTcp(seed, congestion, QUEUE_BYTES, false, false);
+  }
+
+  private static double[] versusTcp(
+      long seed, Congestion congestion, long queueBytes, boolean latecomer) {
+    return versusTcp(seed, congestion, queueBytes, latecomer, false);
   }
 
   /**
    * µTP's share beside a TCP flow from 20 s to 50 s, and the link's utilisation: µTP first and TCP
    * joining at 5 s, or ({@code latecomer}) TCP first and µTP joining at 5 s, into a queue TCP has
-   * already filled.
+   * already filled; {@code codel} puts CoDel (RFC 8289) in front of the bottleneck's queue.
    */
   private static double[] versusTcp(
-      long seed, Congestion congestion, long queueBytes, boolean latecomer) {
-    Scenario sc = new Scenario(seed, 0, queueBytes, latecomer ? 5 : 0);
+      long seed, Congestion congestion, long queueBytes, boolean latecomer, boolean codel) {
+    Scenario sc = new Scenario(seed, 0, queueBytes, latecomer ? 5 : 0, codel);
     BulkFlow tcp =
         BulkFlow.start(
             sc.s,
@@ -175,7 +186,8 @@ public final class UtpLedbatBench {
     boolean trace =
         (congestion.name()
                 + (latecomer ? "-LATE" : "")
-                + (queueBytes != QUEUE_BYTES ? "-" + queueBytes : ""))
+                + (queueBytes != QUEUE_BYTES ? "-" + queueBytes : "")
+                + (codel ? "-CODEL" : ""))
             .equals(System.getenv("LEDBAT_TRACE"));
     long u0 = 0;
     long t0 = 0;
@@ -209,6 +221,18 @@ public final class UtpLedbatBench {
     Scenario sc = new Scenario(seed, 0.01);
     sc.runUntil(10);
     long start = sc.utpReceived;
+    if (("LOSSY-" + seed).equals(System.getenv("LEDBAT_TRACE"))) {
+      for (int t = 11; t <= 60; t++) {
+        sc.runUntil(t);
+        System.out.printf(
+            "t=%d cwnd=%d qdelay=%dms utp=%d stats=%s%n",
+            t,
+            sc.client.congestionWindow(),
+            sc.client.queuingDelayMicros() / 1000,
+            sc.utpReceived,
+            sc.client.stats());
+      }
+    }
     sc.runUntil(60);
     return (sc.utpReceived - start) * 8 / (LINK_BPS * 50);
   }
@@ -227,6 +251,8 @@ public final class UtpLedbatBench {
       "late_vs_cubic",
       "shallow_vs_reno",
       "shallow_vs_cubic",
+      "codel_vs_reno",
+      "codel_vs_cubic",
       "lossy_util"
     };
     double[][] cols = new double[names.length][seeds.length];
@@ -249,6 +275,8 @@ public final class UtpLedbatBench {
         versusTcp(seed, Congestion.CUBIC, QUEUE_BYTES, true)[0],
         versusTcp(seed, Congestion.RENO, shallow, true)[0],
         versusTcp(seed, Congestion.CUBIC, shallow, true)[0],
+        versusTcp(seed, Congestion.RENO, QUEUE_BYTES, true, true)[0],
+        versusTcp(seed, Congestion.CUBIC, QUEUE_BYTES, true, true)[0],
         lossy(seed)
       };
       Object[] cells = new Object[row.length + 1];
@@ -267,7 +295,7 @@ public final class UtpLedbatBench {
     report.row(med);
     report.row(
         "goal", ">=0.90", "<=120", "<=0.20", "", "<=0.20", "<=0.20", "<=0.20", "<=0.20", "<=0.20",
-        ">=0.50");
+        "<=0.20", "<=0.20", ">=0.50");
     report.result("alone_utilisation", BenchReport.median(cols[0]));
     report.result("added_delay_ms", BenchReport.median(cols[1]));
     report.result("share_vs_tcp", BenchReport.median(cols[2]));
@@ -276,7 +304,9 @@ public final class UtpLedbatBench {
     report.result("share_vs_cubic_latecomer", BenchReport.median(cols[6]));
     report.result("share_vs_reno_shallow", BenchReport.median(cols[7]));
     report.result("share_vs_cubic_shallow", BenchReport.median(cols[8]));
-    report.result("lossy_utilisation", BenchReport.median(cols[9]));
+    report.result("share_vs_reno_codel", BenchReport.median(cols[9]));
+    report.result("share_vs_cubic_codel", BenchReport.median(cols[10]));
+    report.result("lossy_utilisation", BenchReport.median(cols[11]));
     report.result("wall_seconds", (System.nanoTime() - wallStart) / 1e9);
     report.print(System.out);
   }

@@ -102,7 +102,9 @@ final class SendWindow {
     if (h.timestampDifferenceMicros != 0) {
       queuingDelay = delays.add(h.timestampDifferenceMicros, nowNanos);
     }
-    cc.onAck(bytesAcked, queuingDelay, flightBefore, nowNanos);
+    if (cc.onAck(bytesAcked, queuingDelay, flightBefore, nowNanos, rtt.srttMicros())) {
+      stats.yieldsToDisplacement++;
+    }
     return true;
   }
 
@@ -241,7 +243,9 @@ final class SendWindow {
       return;
     }
     if (SeqNr.diff(seq, lossRecoverySeq) >= 0) {
-      cc.onLoss(rtt.srttMicros());
+      if (cc.onLoss(rtt.srttMicros())) {
+        stats.yieldsToLoss++;
+      }
       stats.lossEvents++;
       lossRecoverySeq = sent.next();
     }

@@ -23,6 +23,8 @@ public final class UtpConnectionStats {
   long mtuProbesAcked;
   long mtuProbesLost;
   long lossEvents;
+  long yieldsToLoss;
+  long yieldsToDisplacement;
 
   /** Datagrams sent, retransmissions and pure acks included. */
   public long packetsSent() {
@@ -109,6 +111,22 @@ public final class UtpConnectionStats {
     return lossEvents;
   }
 
+  /**
+   * Times LEDBAT took a loss for a sign that a loss-based flow (TCP) shares the bottleneck: a loss
+   * with a queue behind it after a quiet spell ({@code CongestionWindow}).
+   */
+  public long yieldsToLoss() {
+    return yieldsToLoss;
+  }
+
+  /**
+   * Times LEDBAT found its delivery rate rising over a standing queue, that is taken from another
+   * flow, and yielded ({@code CongestionWindow}).
+   */
+  public long yieldsToDisplacement() {
+    return yieldsToDisplacement;
+  }
+
   @Override
   public String toString() {
     return "UtpConnectionStats{sent="
@@ -143,6 +161,10 @@ public final class UtpConnectionStats {
         + keepAlives
         + " lossEvents="
         + lossEvents
+        + " yields="
+        + yieldsToLoss
+        + "/"
+        + yieldsToDisplacement
         + "}";
   }
 }

@@ -13,18 +13,18 @@ class LedbatTest {
   private static CongestionWindow steadyWindow(long cwnd) {
     CongestionWindow w = new CongestionWindow(TARGET, 3000, 1000, (int) cwnd, 1 << 24);
     w.onLoss(); // leave slow start; halves
-    w.onAck(cwnd, 0, 1 << 24, 0); // grow back is bounded: restore a known size below
+    w.onAck(cwnd, 0, 1 << 24, 0, 0); // grow back is bounded: restore a known size below
     return w;
   }
 
   @Test
-  void slowStartDoublesPerWindowUntilHalfTheTarget() {
+  void slowStartDoublesPerWindowUntilASixteenthOfTheTarget() {
     CongestionWindow w = new CongestionWindow(TARGET, 3000, 1000, 2000, 1 << 24);
-    w.onAck(2000, 10_000, 2000, 0);
+    w.onAck(2000, TARGET / 16, 2000, 0, 0);
     assertEquals(4000, w.window());
     assertTrue(w.inSlowStart());
-    w.onAck(4000, 60_000, 4000, 0);
-    assertFalse(w.inSlowStart(), "queuing delay above target/2 ends slow start");
+    w.onAck(4000, TARGET / 16 + 1, 4000, 0, 0);
+    assertFalse(w.inSlowStart(), "a queue of more than target/16 ends slow start");
   }
 
   @Test
@@ -34,17 +34,17 @@ class LedbatTest {
     assertEquals(50_000, w.window());
     // A whole window acked at half the target: off_target = 0.5, so + 1500 bytes.
     for (int i = 0; i < 50; i++) {
-      w.onAck(1000, TARGET / 2, w.window(), 0);
+      w.onAck(1000, TARGET / 2, w.window(), 0, 0);
     }
     assertEquals(51_500.0, (double) w.window(), 50.0);
     // At exactly the target: no change.
     long at = w.window();
-    w.onAck(1000, TARGET, at, 0);
+    w.onAck(1000, TARGET, at, 0, 0);
     assertEquals(at, w.window());
     // At 1.5x the target: about half of the excess ratio (0.5) of the window per window acked.
     long before = w.window();
     for (int acked = 0; acked < before; acked += 1000) {
-      w.onAck(1000, TARGET * 3 / 2, before, 0);
+      w.onAck(1000, TARGET * 3 / 2, before, 0, 0);
     }
     assertEquals((double) before / 2, (double) w.window(), 2000.0);
   }
@@ -55,7 +55,7 @@ class LedbatTest {
     w.onLoss();
     long before = w.window();
     for (int acked = 0; acked < before; acked += 1000) {
-      w.onAck(1000, 0, w.window(), 0);
+      w.onAck(1000, 0, w.window(), 0, 0);
     }
     assertTrue(w.window() > before * 1.4 && w.window() < before * 1.7, "window " + w.window());
   }
@@ -64,7 +64,7 @@ class LedbatTest {
   void applicationLimitedSenderDoesNotGrow() {
     CongestionWindow w = steadyWindow(40_000);
     long before = w.window();
-    w.onAck(1000, 0, 5000, 0);
+    w.onAck(1000, 0, 5000, 0, 0);
     assertEquals(before, w.window());
   }
 
@@ -79,9 +79,122 @@ class LedbatTest {
     w.onLoss();
     assertEquals(1000, w.window());
     for (int i = 0; i < 100; i++) {
-      w.onAck(1000, 10 * TARGET, 1000, 0);
+      w.onAck(1000, 10 * TARGET, 1000, 0, 0);
     }
     assertEquals(1000, w.window());
+  }
+
+  private static final long SEC = 1_000_000_000L;
+  private static final long MS = 1_000_000L;
+
+  /**
+   * A window past slow start (a first loss with no queue, at 0) of about 50 kB that has seen one
+   * ack at {@code delay} at {@code now}.
+   */
+  private static CongestionWindow afterAck(long delay, long now) {
+    CongestionWindow w = new CongestionWindow(TARGET, 3000, 1000, 100_000, 1 << 24);
+    w.onLoss();
+    w.onAck(1000, delay, 1 << 24, now, 50_000);
+    return w;
+  }
+
+  @Test
+  void aLossWithAQueueBehindItAfterAQuietSpellIsCongestion() {
+    CongestionWindow w = afterAck(TARGET / 16, SEC);
+    long before = w.window();
+    assertTrue(w.onLoss(50_000), "a quiet second after the last, queue at target / 16");
+    assertTrue(w.competing());
+    assertEquals(before / 2, w.window());
+
+    CongestionWindow idle = afterAck(TARGET / 16 - 1, SEC);
+    assertFalse(idle.onLoss(50_000), "no queue behind it: random loss");
+    assertFalse(idle.competing());
+  }
+
+  @Test
+  void lossesCloseTogetherOrWithoutQueueEndCompetition() {
+    CongestionWindow w = afterAck(TARGET / 2, SEC);
+    assertTrue(w.onLoss(50_000));
+    // 400 ms later: closer than 500 ms (and than 8 round trips of 50 ms): a lossy path
+    w.onAck(1000, TARGET / 2, 1 << 24, SEC + 400 * MS, 50_000);
+    assertFalse(w.onLoss(50_000));
+    assertFalse(w.competing());
+
+    CongestionWindow v = afterAck(TARGET / 2, SEC);
+    assertTrue(v.onLoss(50_000));
+    // a quiet second later, but with an empty queue
+    v.onAck(1000, 0, 1 << 24, 2 * SEC, 50_000);
+    assertFalse(v.onLoss(50_000));
+    assertFalse(v.competing());
+  }
+
+  @Test
+  void competingWindowGrowsBySixteenthOfAPacketPerRoundTripAndAimsAtTargetOverSixteen() {
+    CongestionWindow w = afterAck(TARGET / 2, SEC);
+    assertTrue(w.onLoss(50_000));
+    long before = w.window();
+    // a whole window acked with no queue at all: at most minWindow / 16 = 62.5 bytes more, where a
+    // window that does not compete regrows by up to half itself (see the test above)
+    for (int acked = 0; acked < before; acked += 1000) {
+      w.onAck(1000, 0, 1 << 24, SEC + 10 * MS, 50_000);
+    }
+    assertTrue(
+        w.window() - before <= 100 && w.window() >= before,
+        "window " + w.window() + " before " + before);
+    // a delay of a tenth of the target, under the normal target, is over the competing one: shrink
+    for (int acked = 0; acked < before; acked += 1000) {
+      w.onAck(1000, TARGET / 10, 1 << 24, SEC + 20 * MS, 50_000);
+    }
+    assertTrue(w.window() < before, "window " + w.window());
+  }
+
+  @Test
+  void competitionEndsAfterTheHoldWithoutQueueAndIsRefreshedByOne() {
+    CongestionWindow w = afterAck(TARGET / 2, SEC);
+    assertTrue(w.onLoss(50_000));
+    long hold = CongestionWindow.COMPETITION_HOLD_NANOS;
+    w.onAck(1000, TARGET / 4 + 1, 1 << 24, SEC + hold / 2, 50_000); // a queue again: refreshed
+    w.onAck(1000, 0, 1 << 24, SEC + hold + MS, 50_000);
+    assertTrue(w.competing(), "refreshed half-way, so held until 1.5 holds");
+    w.onAck(1000, 0, 1 << 24, SEC + hold / 2 + hold, 50_000);
+    assertFalse(w.competing());
+  }
+
+  /** Acks {@code bytesPerInterval} in 25 acks spread over one 250 ms interval at {@code delay}. */
+  private static boolean interval(CongestionWindow w, long start, long bytes, long delay) {
+    boolean yielded = false;
+    for (int i = 1; i <= 25; i++) {
+      yielded |= w.onAck(bytes / 25, delay, 1 << 24, start + i * 10L * MS, 0);
+    }
+    return yielded;
+  }
+
+  @Test
+  void aRateRisingOverAStandingQueueIsDisplacementAndYields() {
+    CongestionWindow w = afterAck(TARGET / 2, 0);
+    assertFalse(interval(w, 0, 500_000, TARGET / 2)); // the reference: 2 MB/s over a queue
+    assertFalse(interval(w, 250 * MS, 600_000, TARGET / 2)); // 1.2 times: within the noise
+    long before = w.window();
+    assertTrue(interval(w, 500 * MS, 700_000, TARGET / 2)); // 1.4 times: taken from another flow
+    assertTrue(w.competing());
+    // halved from what it had grown to during the interval, which is less than half again
+    assertTrue(w.window() < before, "halved: " + w.window() + ", before the interval " + before);
+  }
+
+  @Test
+  void aRateRisingWithoutAStandingQueueIsNotDisplacement() {
+    CongestionWindow w = afterAck(0, 0);
+    // queue under a sixteenth of the target: the link was not full, the rate may rise
+    assertFalse(interval(w, 0, 500_000, TARGET / 20));
+    assertFalse(interval(w, 250 * MS, 1_000_000, TARGET / 20));
+    assertFalse(interval(w, 500 * MS, 2_000_000, TARGET / 20));
+    assertFalse(w.competing());
+    // over a queue the rate is steady (a flow alone, link full): never displacement
+    CongestionWindow alone = afterAck(TARGET / 2, 0);
+    for (int i = 0; i < 40; i++) {
+      assertFalse(interval(alone, i * 250L * MS, 500_000 + (i % 3) * 50_000, TARGET / 2));
+    }
+    assertFalse(alone.competing());
   }
 
   @Test
