@@ -338,17 +338,18 @@ public final class ConfigKeys {
           Duration.ofSeconds(5),
           "How often every peer source is asked again for peers.");
 
+  public static final Setting<PeerTransportChoice> PEERS_TRANSPORTS =
+      add(
+          "peers.transports",
+          choice(PeerTransportChoice.class),
+          PeerTransportChoice.UTP_THEN_TCP,
+          "How the node dials peers; it always accepts µTP and TCP on its port.");
+
   // ---------------------------------------------------------------- engine
   static {
     SECTIONS.put("engine", "Speed knobs of the BitTorrent engine (Bt).");
   }
 
-  public static final Setting<Duration> ENGINE_MSE_WAIT_BETWEEN_READS =
-      add(
-          "engine.mse_wait_between_reads",
-          duration(ms(1), Duration.ofSeconds(10)),
-          ms(1),
-          "How long the MSE handshake waits after a read that returned nothing.");
   public static final Setting<Integer> ENGINE_MAX_ASSIGNED_PIECES =
       add(
           "engine.max_assigned_pieces",

@@ -501,10 +501,13 @@ public final class ConfigLoader {
             table.isAbsolute() ? table : stateDir.resolve(table),
             node);
     PeerSettings peers =
-        new PeerSettings(get(PEERS_ENCRYPTION), get(PEERS_TRACKERS), get(PEERS_DISCOVERY_INTERVAL));
+        new PeerSettings(
+            get(PEERS_ENCRYPTION),
+            get(PEERS_TRACKERS),
+            get(PEERS_DISCOVERY_INTERVAL),
+            get(PEERS_TRANSPORTS));
     EngineSettings engine =
         new EngineSettings(
-            get(ENGINE_MSE_WAIT_BETWEEN_READS),
             get(ENGINE_MAX_ASSIGNED_PIECES),
             get(ENGINE_MAX_OUTSTANDING_REQUESTS),
             get(ENGINE_MAX_PIECE_RECEIVING_TIME),

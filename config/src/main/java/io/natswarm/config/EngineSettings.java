@@ -5,7 +5,6 @@ import java.time.Duration;
 /**
  * The BitTorrent engine's speed knobs (the node's {@code EngineTuning}; each is explained there).
  *
- * @param mseWaitBetweenReads the MSE handshake's wait after an empty read
  * @param maxAssignedPieces pieces requested from one peer at a time
  * @param maxOutstandingRequests block requests queued per peer
  * @param maxPieceReceivingTime how long one piece may take before another peer gets it
@@ -14,7 +13,6 @@ import java.time.Duration;
  * @param maxMessageProcessingInterval the message loop's longest idle pause
  */
 public record EngineSettings(
-    Duration mseWaitBetweenReads,
     int maxAssignedPieces,
     int maxOutstandingRequests,
     Duration maxPieceReceivingTime,

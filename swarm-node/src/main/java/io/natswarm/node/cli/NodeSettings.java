@@ -3,6 +3,7 @@ package io.natswarm.node.cli;
 import io.natswarm.config.NodeConfig;
 import io.natswarm.node.EngineTuning;
 import io.natswarm.node.PeerEncryption;
+import io.natswarm.node.PeerTransports;
 import io.natswarm.node.SwarmNodeSettings;
 import io.natswarm.node.TrackerPolicy;
 
@@ -14,7 +15,6 @@ final class NodeSettings {
     var e = config.engine();
     EngineTuning tuning =
         new EngineTuning(
-            e.mseWaitBetweenReads(),
             e.maxAssignedPieces(),
             e.maxOutstandingRequests(),
             e.maxPieceReceivingTime(),
@@ -27,6 +27,7 @@ final class NodeSettings {
         PeerEncryption.valueOf(config.peers().encryption().name()),
         tuning,
         config.peers().discoveryInterval(),
-        TrackerPolicy.valueOf(config.peers().trackers().name()));
+        TrackerPolicy.valueOf(config.peers().trackers().name()),
+        PeerTransports.valueOf(config.peers().transports().name()));
   }
 }

@@ -7,10 +7,10 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Shows a download's progress: a bar with pieces, rate, ETA and peers, redrawn in place on a
- * terminal and printed as a line every few seconds otherwise; or, with {@code --json}, one {@code
- * progress} JSON line per tick. The rate is smoothed (an exponential moving average over about five
- * seconds); the ETA comes from the smoothed rate of verified pieces.
+ * Shows a download's progress: a bar with pieces, rate, ETA and peers by transport, redrawn in
+ * place on a terminal and printed as a line every few seconds otherwise; or, with {@code --json},
+ * one {@code progress} JSON line per tick. The rate is smoothed (an exponential moving average over
+ * about five seconds); the ETA comes from the smoothed rate of verified pieces.
  */
 final class ProgressView {
   private static final int BAR = 30;
@@ -125,7 +125,13 @@ final class ProgressView {
     b.append("  ").append(Units.bytes(bytesPerSecond)).append("/s");
     Duration eta = eta(p);
     b.append("  ETA ").append(eta == null ? "--:--" : Units.clock(eta));
-    b.append("  peers ").append(p.connectedPeers());
+    b.append("  peers ")
+        .append(p.connectedPeers())
+        .append(" (µTP ")
+        .append(p.utpPeers())
+        .append(", TCP ")
+        .append(p.tcpPeers())
+        .append(')');
     return b.toString();
   }
 
@@ -150,6 +156,8 @@ final class ProgressView {
     Duration eta = eta(p);
     m.put("eta_seconds", eta == null ? null : eta.toMillis() / 1000.0);
     m.put("peers", p.connectedPeers());
+    m.put("utp_peers", p.utpPeers());
+    m.put("tcp_peers", p.tcpPeers());
     m.put("complete", p.complete());
     return m;
   }

@@ -148,13 +148,17 @@ final class ShareCommand implements Callable<Integer> {
         m.put("info_hash", shared.infoHash());
         m.put("uploaded_bytes", p.uploadedBytes());
         m.put("peers", p.connectedPeers());
+        m.put("utp_peers", p.utpPeers());
+        m.put("tcp_peers", p.tcpPeers());
         lines.print(m);
       } else {
         out.printf(
             Locale.ROOT,
-            "  seeding: %s uploaded, %d peers%n",
+            "  seeding: %s uploaded, %d peers (µTP %d, TCP %d)%n",
             Units.bytes((double) p.uploadedBytes()),
-            p.connectedPeers());
+            p.connectedPeers(),
+            p.utpPeers(),
+            p.tcpPeers());
       }
     }
     if (json) {

@@ -52,6 +52,23 @@ class ConfigCommandTest {
   }
 
   @Test
+  void theLogLevelSettingSetsTheRootLogger() {
+    ch.qos.logback.classic.Logger root =
+        (ch.qos.logback.classic.Logger)
+            org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    try {
+      assertThat(new Cli(home).run("config", "--log-level", "debug")).isZero();
+      assertThat(root.getLevel()).isEqualTo(ch.qos.logback.classic.Level.DEBUG);
+      Cli cli = new Cli(home);
+      cli.env.put("NATSWARM_LOG_LEVEL", "error");
+      assertThat(cli.run("config")).isZero();
+      assertThat(root.getLevel()).isEqualTo(ch.qos.logback.classic.Level.ERROR);
+    } finally {
+      root.setLevel(ch.qos.logback.classic.Level.WARN);
+    }
+  }
+
+  @Test
   void printsTheReferenceAndADefaultsFile() throws Exception {
     Cli cli = new Cli(home);
     assertThat(cli.run("config", "reference")).isZero();

@@ -123,6 +123,29 @@ class DhtCommandTest {
   }
 
   @Test
+  void aDualStackNodeRunsOneDhtNodePerFamilyAndSavesBothTables() throws Exception {
+    Cli a = new Cli(tmp);
+    List<String> argv =
+        args(
+            tmp.resolve("dual"),
+            "--set",
+            "dht.bootstrap_nodes=",
+            "--set",
+            "dht.ipv6=true",
+            "--run-for",
+            "500ms");
+    argv.set(argv.indexOf("127.0.0.1"), "::");
+    assertThat(a.run(argv.toArray(String[]::new))).as(a.err()).isZero();
+    JsonNode started = a.awaitJson(Cli.event("started"), WAIT);
+    assertThat(started.get("ipv4").get("node_id").asText()).hasSize(40);
+    assertThat(started.get("ipv6").get("node_id").asText()).hasSize(40);
+    JsonNode stopped = a.awaitJson(Cli.event("stopped"), WAIT);
+    assertThat(stopped.get("saved")).hasSize(2);
+    assertThat(Files.exists(tmp.resolve("dual").resolve("dht-routing-table"))).isTrue();
+    assertThat(Files.exists(tmp.resolve("dual").resolve("dht-routing-table-v6"))).isTrue();
+  }
+
+  @Test
   void aPortInUseIsAClearFailure() throws Exception {
     try (var socket = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
       Cli a = new Cli(tmp);

@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.natswarm.config.ConfigLoader;
 import io.natswarm.config.NodeConfig;
 import io.natswarm.config.PeerEncryptionPolicy;
+import io.natswarm.config.PeerTransportChoice;
 import io.natswarm.config.TrackerAccess;
 import io.natswarm.node.EngineTuning;
 import io.natswarm.node.PeerEncryption;
+import io.natswarm.node.PeerTransports;
 import io.natswarm.node.SwarmNodeSettings;
 import io.natswarm.node.TrackerPolicy;
 import java.nio.file.Path;
@@ -23,6 +25,8 @@ class NodeSettingsTest {
   void everyEncryptionAndTrackerChoiceIsTheNodesOwn() {
     assertThat(Arrays.stream(PeerEncryptionPolicy.values()).map(Enum::name))
         .containsExactlyElementsOf(Arrays.stream(PeerEncryption.values()).map(Enum::name).toList());
+    assertThat(Arrays.stream(PeerTransportChoice.values()).map(Enum::name))
+        .containsExactlyElementsOf(Arrays.stream(PeerTransports.values()).map(Enum::name).toList());
     assertThat(Arrays.stream(TrackerAccess.values()).map(Enum::name))
         .containsExactlyElementsOf(Arrays.stream(TrackerPolicy.values()).map(Enum::name).toList());
   }
@@ -35,6 +39,7 @@ class NodeSettingsTest {
     assertThat(s.encryption()).isEqualTo(PeerEncryption.PREFER_ENCRYPTED);
     assertThat(s.trackers()).isEqualTo(TrackerPolicy.ANY);
     assertThat(s.listenPort()).isEqualTo(6881);
+    assertThat(s.transports()).isEqualTo(SwarmNodeSettings.loopback().transports());
     assertThat(s.peerDiscoveryInterval())
         .isEqualTo(SwarmNodeSettings.loopback().peerDiscoveryInterval());
   }

@@ -21,9 +21,9 @@ class OutputPiecesTest {
     ProgressView view = new ProgressView(new PrintWriter(text), true, false, "ab", 0);
     for (int t = 1; t <= 20; t++) {
       // 1 MiB and 4 pieces a second, of 100
-      view.update(new TransferProgress(100, 4 * t, (long) t << 20, 0, 3), t * S);
+      view.update(new TransferProgress(100, 4 * t, (long) t << 20, 0, 3, 3, 0), t * S);
     }
-    view.complete(new TransferProgress(100, 100, 100L << 20, 0, 3), 25 * S);
+    view.complete(new TransferProgress(100, 100, 100L << 20, 0, 3, 3, 0), 25 * S);
     String[] lines = text.toString().split("\n");
     assertThat(lines).hasSize(21);
     ObjectMapper json = new ObjectMapper();
@@ -33,6 +33,8 @@ class OutputPiecesTest {
     assertThat(last.get("pieces_verified").asInt()).isEqualTo(80);
     assertThat(last.get("pieces_total").asInt()).isEqualTo(100);
     assertThat(last.get("peers").asInt()).isEqualTo(3);
+    assertThat(last.get("utp_peers").asInt()).isEqualTo(3);
+    assertThat(last.get("tcp_peers").asInt()).isZero();
     // the smoothed rate approaches 1 MiB/s; 20 pieces left at 4 a second is about 5 s
     assertThat(last.get("rate_bytes_per_second").asDouble())
         .isBetween(0.9 * (1 << 20), 1.0 * (1 << 20));
@@ -46,17 +48,17 @@ class OutputPiecesTest {
   void theProgressLineShowsTheBarRateEtaAndPeers() {
     ProgressView view =
         new ProgressView(new PrintWriter(new StringWriter()), false, false, "ab", 0);
-    assertThat(view.line(new TransferProgress(0, 0, 0, 0, 1)))
+    assertThat(view.line(new TransferProgress(0, 0, 0, 0, 1, 1, 0)))
         .startsWith("fetching the torrent's metadata")
         .contains("ETA --:--")
-        .contains("peers 1");
+        .contains("peers 1 (µTP 1, TCP 0)");
     for (int t = 1; t <= 30; t++) {
-      view.update(new TransferProgress(10, t / 10, (long) t << 20, 0, 2), t * S);
+      view.update(new TransferProgress(10, t / 10, (long) t << 20, 0, 2, 2, 0), t * S);
     }
-    String line = view.line(new TransferProgress(10, 5, 30L << 20, 0, 2));
+    String line = view.line(new TransferProgress(10, 5, 30L << 20, 0, 2, 2, 0));
     assertThat(line).startsWith("[###############...............]  50.0% 5/10 pieces");
-    assertThat(line).contains("KiB/s").contains("ETA 0:").contains("peers 2");
-    assertThat(view.eta(new TransferProgress(10, 5, 0, 0, 2)))
+    assertThat(line).contains("KiB/s").contains("ETA 0:").contains("peers 2 (µTP 2, TCP 0)");
+    assertThat(view.eta(new TransferProgress(10, 5, 0, 0, 2, 2, 0)))
         .isBetween(Duration.ofSeconds(10), Duration.ofSeconds(60));
   }
 

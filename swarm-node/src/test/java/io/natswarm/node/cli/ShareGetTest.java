@@ -98,6 +98,58 @@ class ShareGetTest {
         .isGreaterThanOrEqualTo(2L * data.length);
   }
 
+  /** A real process: SIGTERM stops a download cleanly, with a last JSON line saying so. */
+  @Test
+  void sigtermStopsADownloadAndSaysWhatIsKept() throws Exception {
+    List<String> cmd = new java.util.ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add("-XX:TieredStopAtLevel=1");
+    cmd.add(Main.class.getName());
+    cmd.addAll(
+        List.of(
+            with(
+                LOOPBACK,
+                "get",
+                "magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567",
+                "--to",
+                tmp.resolve("sig").toString(),
+                "--json",
+                "--progress-every",
+                "100ms")));
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().keySet().removeIf(k -> k.startsWith("NATSWARM_"));
+    pb.environment().put("HOME", tmp.toString());
+    Process p = pb.start();
+    List<JsonNode> lines = new java.util.ArrayList<>();
+    var json = new com.fasterxml.jackson.databind.ObjectMapper();
+    String err;
+    try (var r =
+        new java.io.BufferedReader(
+            new java.io.InputStreamReader(
+                p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = r.readLine()) != null) {
+        lines.add(json.readTree(line));
+        if (lines.size() == 2) {
+          p.toHandle().destroy(); // SIGTERM
+        }
+      }
+      err = new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    } finally {
+      if (!p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+      }
+    }
+    assertThat(p.exitValue()).isEqualTo(143);
+    JsonNode last = lines.get(lines.size() - 1);
+    assertThat(last.get("event").asText()).isEqualTo("incomplete");
+    assertThat(last.get("reason").asText()).isEqualTo("stopped by a signal");
+    assertThat(err).contains("stopped by a signal").contains("run the same command again");
+    assertThat(err).doesNotContain("\tat ");
+  }
+
   @Test
   void aDownloadWithNoPeerStopsAtItsTimeoutWithExitOne() throws Exception {
     Cli cli = new Cli(tmp);
