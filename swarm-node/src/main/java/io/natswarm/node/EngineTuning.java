@@ -34,6 +34,29 @@ public record EngineTuning(
     atLeast("networkBufferBytes", networkBufferBytes, 64 * 1024);
   }
 
+  /**
+   * The first shape of this record, kept so that configuration code written against it compiles:
+   * {@code mseWaitBetweenReads} is ignored. It was how long Bt's MSE handshake slept after a read
+   * that returned nothing; since stage 2 the node's own transport reads the handshake through a
+   * blocking view that waits for bytes, and never naps.
+   */
+  public EngineTuning(
+      Duration mseWaitBetweenReads,
+      int maxSimultaneouslyAssignedPieces,
+      int maxOutstandingRequests,
+      Duration maxPieceReceivingTime,
+      int hashingThreads,
+      int networkBufferBytes,
+      Duration maxMessageProcessingInterval) {
+    this(
+        maxSimultaneouslyAssignedPieces,
+        maxOutstandingRequests,
+        maxPieceReceivingTime,
+        hashingThreads,
+        networkBufferBytes,
+        maxMessageProcessingInterval);
+  }
+
   /** Bt 1.10's own values ({@code bt.runtime.Config}'s constructor). */
   public static EngineTuning btDefaults() {
     return new EngineTuning(3, 250, Duration.ofSeconds(5), 1, 1024 * 1024, Duration.ofMillis(100));

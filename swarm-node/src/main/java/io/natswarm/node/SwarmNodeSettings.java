@@ -54,6 +54,24 @@ public record SwarmNodeSettings(
     }
   }
 
+  /** Settings that dial µTP first, then TCP ({@link PeerTransports#UTP_THEN_TCP}). */
+  public SwarmNodeSettings(
+      InetAddress listenAddress,
+      int listenPort,
+      PeerEncryption encryption,
+      EngineTuning tuning,
+      Duration peerDiscoveryInterval,
+      TrackerPolicy trackers) {
+    this(
+        listenAddress,
+        listenPort,
+        encryption,
+        tuning,
+        peerDiscoveryInterval,
+        trackers,
+        PeerTransports.UTP_THEN_TCP);
+  }
+
   /**
    * A node on the loopback address, on a free port, preferring encryption, with the measured engine
    * tuning and loopback trackers only: what tests and the offline demo use.

@@ -23,6 +23,16 @@ public record TransferProgress(
   /** Nothing known yet. */
   public static final TransferProgress NONE = new TransferProgress(0, 0, 0, 0, 0, 0, 0);
 
+  /** A snapshot that does not say which transports carry the connections. */
+  public TransferProgress(
+      int piecesTotal,
+      int piecesVerified,
+      long downloadedBytes,
+      long uploadedBytes,
+      int connectedPeers) {
+    this(piecesTotal, piecesVerified, downloadedBytes, uploadedBytes, connectedPeers, 0, 0);
+  }
+
   /** True when the torrent's metadata is known and every piece is verified. */
   public boolean complete() {
     return piecesTotal > 0 && piecesVerified == piecesTotal;

@@ -54,6 +54,9 @@ final class PeerConnector implements IPeerConnectionFactory {
   /** Longest wait for a handshake read (Bt's MSE processor uses 10 s overall). */
   static final Duration HANDSHAKE_READ_TIMEOUT = Duration.ofSeconds(10);
 
+  /** How often each connection checks whether it must send a keep-alive. */
+  static final long KEEPALIVE_CHECK_MILLIS = 15_000;
+
   private final NodeTransport transport;
   private final IConnectionHandlerFactory handlers;
   private final IChannelPipelineFactory pipelines;
@@ -169,6 +172,8 @@ final class PeerConnector implements IPeerConnectionFactory {
       live.add(connection);
       handler.onClosed(() -> live.remove(connection));
       stream.startNonBlocking(transport.loop(), handler);
+      StreamChannelHandler h = handler;
+      transport.loop().schedule(() -> h.keepAlive(KEEPALIVE_CHECK_MILLIS), KEEPALIVE_CHECK_MILLIS);
       ConnectionHandler bittorrent =
           incoming ? handlers.getIncomingHandler() : handlers.getOutgoingHandler(torrentId);
       if (!bittorrent.handleConnection(connection)) {

@@ -9,6 +9,7 @@ import java.util.Iterator;
 import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,8 +18,7 @@ import org.slf4j.LoggerFactory;
  * The node's peer I/O thread: one {@link Selector} for its TCP listener and TCP peer streams, and a
  * task queue through which µTP readiness (reported on the UDP event loop, where Bt must not be
  * called) and every other thread reach it. It blocks in {@code select} until a channel is ready or
- * a task arrives; a task wakes it only when the queue was empty, so a burst of readiness costs one
- * wake-up.
+ * a task arrives; a burst of tasks costs one wake-up.
  *
  * <p>This replaces Bt's {@code DataReceivingLoop}, which sleeps 1 ms whenever a buffer is full, and
  * Bt's {@code SharedSelector}, which can stall (DESIGN.md, "Bt").
@@ -33,6 +33,15 @@ final class PeerIoLoop implements AutoCloseable {
   private final Thread thread;
   private volatile boolean open = true;
 
+  /**
+   * Set by the first producer after the loop last looked at the queue; cleared by the loop before
+   * it looks again. A producer that finds it set knows the loop will look at the queue before it
+   * blocks. (A first version woke the selector only when the queue looked empty: a task added just
+   * after the loop drained the queue then waited for the next event, and a µTP download stalled
+   * with every readiness report queued behind it.)
+   */
+  private final AtomicBoolean wakeupPending = new AtomicBoolean();
+
   PeerIoLoop(String name) throws IOException {
     this.selector = Selector.open();
     this.thread = new Thread(this::run, name);
@@ -42,9 +51,8 @@ final class PeerIoLoop implements AutoCloseable {
 
   /** Runs {@code task} on the loop thread (soon, in submission order). */
   void execute(Runnable task) {
-    boolean wasEmpty = tasks.isEmpty();
     tasks.add(task);
-    if (wasEmpty && Thread.currentThread() != thread) {
+    if (Thread.currentThread() != thread && wakeupPending.compareAndSet(false, true)) {
       selector.wakeup();
     }
   }
@@ -81,6 +89,7 @@ final class PeerIoLoop implements AutoCloseable {
   private void run() {
     while (open) {
       try {
+        wakeupPending.set(false);
         long waitMillis = nextTimerMillis();
         if (!tasks.isEmpty() || waitMillis == 0) {
           selector.selectNow();

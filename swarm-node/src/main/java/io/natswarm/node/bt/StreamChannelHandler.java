@@ -4,6 +4,7 @@ import bt.net.buffer.BorrowedBuffer;
 import bt.net.pipeline.ChannelHandler;
 import bt.net.pipeline.ChannelHandlerContext;
 import bt.net.pipeline.ChannelPipeline;
+import bt.protocol.KeepAlive;
 import bt.protocol.Message;
 import java.io.EOFException;
 import java.io.IOException;
@@ -38,6 +39,9 @@ final class StreamChannelHandler implements ChannelHandler, PeerStream.Readiness
   /** Retry of a read that found Bt's inbound buffer full. */
   static final long STALL_RETRY_MILLIS = 1;
 
+  /** A keep-alive goes out after this long without sending anything (libtorrent: 120 s). */
+  static final long KEEPALIVE_IDLE_NANOS = TimeUnit.SECONDS.toNanos(60);
+
   /** Longest wait of a sender for room in the outbound buffer. */
   static final long SEND_TIMEOUT_MILLIS = 30_000;
 
@@ -56,6 +60,8 @@ final class StreamChannelHandler implements ChannelHandler, PeerStream.Readiness
   private boolean paused; // loop thread only: reading readiness is paused
   private boolean retryScheduled; // loop thread only
   private volatile Runnable onInbound = () -> {};
+  private volatile long lastSentNanos = System.nanoTime();
+  private volatile long keepAlivesSent;
   private volatile Runnable onClosed = () -> {};
 
   StreamChannelHandler(
@@ -114,6 +120,34 @@ final class StreamChannelHandler implements ChannelHandler, PeerStream.Readiness
       }
       flushLocked();
     }
+  }
+
+  /**
+   * On the I/O loop: sends a BEP 3 keep-alive if nothing was sent for {@link #KEEPALIVE_IDLE_NANOS}
+   * and schedules the next check, until the handler closes. Bt 1.10 sends no keep-alives, and
+   * libtorrent drops a peer that stayed silent for 120 s (issue 9, "Scheduling"): a seed that only
+   * receives, or two peers that have nothing to exchange, would lose their connections. Never
+   * waits: if the outbound buffer is busy the connection is not silent anyway.
+   */
+  void keepAlive(long checkMillis) {
+    if (closed.get()) {
+      return;
+    }
+    if (System.nanoTime() - lastSentNanos >= KEEPALIVE_IDLE_NANOS) {
+      synchronized (outLock) {
+        if (!closed.get() && context.pipeline().encode(KeepAlive.instance())) {
+          lastSentNanos = System.nanoTime();
+          keepAlivesSent++;
+          flushLocked();
+        }
+      }
+    }
+    loop.schedule(() -> keepAlive(checkMillis), checkMillis);
+  }
+
+  /** Keep-alives sent so far (for tests). */
+  long keepAlivesSent() {
+    return keepAlivesSent;
   }
 
   @Override
