@@ -33,8 +33,10 @@ import java.util.concurrent.TimeUnit;
  *   <li>Light traffic for S seconds (default 20): every client sends a 64-byte message every I ms
  *       (default 1,000), the server echoes it. Event-loop CPU per datagram, and whether every
  *       connection stayed alive and got every echo.
- *   <li>Active heap: right after the traffic (every connection exchanged messages within the last
- *       second; the oldest exchange's age is reported), heap after GC per connection end.
+ *   <li>Active heap: right after the traffic and one last message on every connection, heap after
+ *       GC per connection end; reported with the number of connections whose last echo came within
+ *       the second before the measure (when it is below {@code established}, the figure is not that
+ *       of connections all active).
  *   <li>Idle heap: after idling one default keep-alive interval and 2 s more (the core returns an
  *       idle connection's buffers at that tick), heap after GC per connection end.
  * </ol>
@@ -207,8 +209,12 @@ public final class UtpScaleBench {
       long heapActive = usedHeapAfterGc(mem);
       long measuredAt = System.nanoTime();
       long oldestExchange = 0;
+      int exchangedLastSecond = 0;
       for (int i = 0; i < connected; i++) {
-        oldestExchange = Math.max(oldestExchange, measuredAt - lastEcho[i]);
+        if (lastEcho[i] != 0) {
+          oldestExchange = Math.max(oldestExchange, measuredAt - lastEcho[i]);
+          exchangedLastSecond += measuredAt - lastEcho[i] <= 1_000_000_000L ? 1 : 0;
+        }
       }
       double activePerEnd = (heapActive - heap0) / (2.0 * established);
 
@@ -273,7 +279,9 @@ public final class UtpScaleBench {
       rep.row("event-loop CPU (s)", cpu / 1e9);
       rep.row("event-loop CPU per datagram (µs)", nsPerDatagram / 1000);
       rep.row("heap per active connection (bytes, each end)", activePerEnd);
-      rep.row("  oldest exchange at that measure (ms)", oldestExchange / 1e6);
+      rep.row("  connections with an echo within the second before it", exchangedLastSecond);
+      rep.row(
+          "  oldest last echo at that measure, among those with one (ms)", oldestExchange / 1e6);
       rep.row("keep-alive interval (s, the default)", keepAlive.toSeconds());
       rep.row("heap per idle connection (bytes, each end)", idlePerEnd);
       rep.row("clients alive at the end", alive);
@@ -284,7 +292,10 @@ public final class UtpScaleBench {
           .result("heap_bytes_per_active_connection", activePerEnd)
           .result("idle_goal_met", idlePerEnd <= IDLE_GOAL_BYTES ? "true" : "false")
           .result("active_goal_met", activePerEnd <= ACTIVE_GOAL_BYTES ? "true" : "false")
+          .result("active_exchanged_last_second", exchangedLastSecond)
           .result("active_oldest_exchange_ms", oldestExchange / 1e6)
+          .result("messages_sent", (double) totalSent)
+          .result("messages_echoed", (double) totalEchoed)
           .result("keepalive_seconds", (double) keepAlive.toSeconds())
           .result("loop_cpu_us_per_datagram", nsPerDatagram / 1000)
           .result("alive", alive + serverAlive)
