@@ -174,19 +174,40 @@ final class SendWindow {
       sent.setStatus(seq, SentPackets.SACKED);
       bytes += Math.max(1, sent.length(seq));
     }
-    // A packet with at least three selectively acked packets after it is lost (BEP 29).
+    // A packet with at least three selectively acked packets after it is lost (BEP 29). A packet
+    // already fast-retransmitted is lost again once three packets sent no earlier than its
+    // retransmission were acked (RFC 8985 section 6.2: delivered later, so the copy is gone);
+    // acks still in flight from before the retransmission show the same hole and do not count.
     int after = 0;
+    long newest1 = Long.MIN_VALUE;
+    long newest2 = Long.MIN_VALUE;
+    long newest3 = Long.MIN_VALUE; // the third most recent send time among the acked after it
     for (int i = highest; i >= -1; i--) {
       if (i >= 0 && UtpHeader.sackBit(buf, off, i)) {
         after++;
+        long t = sent.sentAt(SeqNr.add(base, i));
+        if (t > newest1) {
+          newest3 = newest2;
+          newest2 = newest1;
+          newest1 = t;
+        } else if (t > newest2) {
+          newest3 = newest2;
+          newest2 = t;
+        } else if (t > newest3) {
+          newest3 = t;
+        }
         continue;
       }
       int seq = SeqNr.add(base, i);
-      if (after >= 3
-          && sent.contains(seq)
-          && sent.status(seq) == SentPackets.SENT
-          && !sent.hasFlag(seq, SentPackets.FLAG_FAST_RESENT)) {
+      if (after < 3 || !sent.contains(seq) || sent.status(seq) != SentPackets.SENT) {
+        continue;
+      }
+      if (!sent.hasFlag(seq, SentPackets.FLAG_FAST_RESENT)) {
         sent.setFlag(seq, SentPackets.FLAG_FAST_RESENT);
+        markLost(seq);
+        stats.sackRetransmits++;
+        lossEvent(seq);
+      } else if (newest3 >= sent.sentAt(seq)) {
         markLost(seq);
         stats.sackRetransmits++;
         lossEvent(seq);

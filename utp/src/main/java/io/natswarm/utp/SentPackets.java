@@ -155,8 +155,9 @@ final class SentPackets {
       transmissions[i]++;
     }
     status[i] = SENT;
-    // FLAG_FAST_RESENT stays: acks already in flight still show the hole, so only a timeout may
-    // declare a fast-retransmitted packet lost again.
+    // FLAG_FAST_RESENT stays: acks already in flight still show the hole, so a fast-retransmitted
+    // packet is declared lost again only by the timer or by acks of packets sent after this
+    // (see SendWindow.onSack).
     flags[i] &= (byte) ~FLAG_PROBE;
   }
 
