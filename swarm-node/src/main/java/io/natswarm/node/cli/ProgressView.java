@@ -79,12 +79,16 @@ final class ProgressView {
     Duration took = Duration.ofNanos(nowNanos - startNanos);
     out.printf(
         Locale.ROOT,
-        "complete: %d of %d pieces verified, %s received in %s (%s/s on average)%n",
+        "complete: %d of %d pieces verified, %s received in %s (%s/s on average); peers %d"
+            + " (µTP %d, TCP %d)%n",
         p.piecesVerified(),
         p.piecesTotal(),
         Units.bytes((double) p.downloadedBytes()),
         Units.clock(took),
-        Units.bytes(p.downloadedBytes() / Math.max(1e-3, took.toNanos() / 1e9)));
+        Units.bytes(p.downloadedBytes() / Math.max(1e-3, took.toNanos() / 1e9)),
+        p.connectedPeers(),
+        p.utpPeers(),
+        p.tcpPeers());
   }
 
   /** The download stopped without completing, because of {@code reason}. */

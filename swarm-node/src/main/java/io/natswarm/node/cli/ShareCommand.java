@@ -117,9 +117,9 @@ final class ShareCommand implements Callable<Integer> {
         out.println("  torrent file: " + torrentOut);
         out.println("  info-hash:    " + shared.infoHash());
         out.println(
-            "  listening on TCP "
+            "  listening on "
                 + Units.address(node.listenAddress())
-                + "; seeding until stopped (Ctrl-C)");
+                + " (µTP over UDP, and TCP); seeding until stopped (Ctrl-C)");
       }
       out.flush();
       seed(shared, lines, out);

@@ -60,6 +60,8 @@ class ShareGetTest {
                 dir1.toString(),
                 "--peer",
                 peer,
+                "--set",
+                "peers.transports=tcp-only",
                 "--json",
                 "--timeout",
                 "80s",
@@ -73,6 +75,9 @@ class ShareGetTest {
         .isEqualTo(last.get("pieces_total").asInt())
         .isPositive();
     assertThat(lines).allMatch(l -> l.has("event") && l.has("info_hash"));
+    // the transport setting reached the node: it dialled TCP only
+    assertThat(last.get("tcp_peers").asInt()).isPositive();
+    assertThat(last.get("utp_peers").asInt()).isZero();
     assertThat(Files.readAllBytes(dir1.resolve("payload.bin"))).isEqualTo(data);
 
     Cli fromMagnet = new Cli(tmp);
@@ -87,10 +92,16 @@ class ShareGetTest {
                 dir2.toString(),
                 "--peer",
                 peer,
+                "--set",
+                "peers.transports=utp-only",
                 "--timeout",
                 "80s"));
     assertThat(code).as(fromMagnet.err()).isZero();
-    assertThat(fromMagnet.out()).contains("complete: ").contains("pieces verified");
+    assertThat(fromMagnet.out())
+        .contains("natswarm get: " + sharing.get("info_hash").asText())
+        .contains("peers 1 (µTP 1, TCP 0)")
+        .contains("complete: ")
+        .contains("pieces verified");
     assertThat(Files.readAllBytes(dir2.resolve("payload.bin"))).isEqualTo(data);
 
     assertThat(seeder.stopAndWait(WAIT)).isZero();
