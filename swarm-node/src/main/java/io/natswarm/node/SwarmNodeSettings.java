@@ -15,6 +15,7 @@ import java.time.Duration;
  *     Transfer#connect}) is asked again for peers
  * @param trackers which trackers may be contacted
  * @param transports how the node dials peers (it always accepts µTP and TCP on its port)
+ * @param dht the DHT as a peer source ({@link DhtSettings#OFF}: none)
  */
 public record SwarmNodeSettings(
     InetAddress listenAddress,
@@ -23,7 +24,8 @@ public record SwarmNodeSettings(
     EngineTuning tuning,
     Duration peerDiscoveryInterval,
     TrackerPolicy trackers,
-    PeerTransports transports) {
+    PeerTransports transports,
+    DhtSettings dht) {
 
   public SwarmNodeSettings {
     if (listenAddress == null) {
@@ -52,9 +54,14 @@ public record SwarmNodeSettings(
     if (transports == null) {
       throw new IllegalArgumentException("swarm node: transports must not be null");
     }
+    if (dht == null) {
+      throw new IllegalArgumentException("swarm node: dht must not be null (DhtSettings.OFF)");
+    }
   }
 
-  /** Settings that dial µTP first, then TCP ({@link PeerTransports#UTP_THEN_TCP}). */
+  /**
+   * Settings that dial µTP first, then TCP ({@link PeerTransports#UTP_THEN_TCP}), without a DHT.
+   */
   public SwarmNodeSettings(
       InetAddress listenAddress,
       int listenPort,
@@ -69,7 +76,28 @@ public record SwarmNodeSettings(
         tuning,
         peerDiscoveryInterval,
         trackers,
-        PeerTransports.UTP_THEN_TCP);
+        PeerTransports.UTP_THEN_TCP,
+        DhtSettings.OFF);
+  }
+
+  /** Settings without a DHT ({@link DhtSettings#OFF}; add one with {@link #withDht}). */
+  public SwarmNodeSettings(
+      InetAddress listenAddress,
+      int listenPort,
+      PeerEncryption encryption,
+      EngineTuning tuning,
+      Duration peerDiscoveryInterval,
+      TrackerPolicy trackers,
+      PeerTransports transports) {
+    this(
+        listenAddress,
+        listenPort,
+        encryption,
+        tuning,
+        peerDiscoveryInterval,
+        trackers,
+        transports,
+        DhtSettings.OFF);
   }
 
   /**
@@ -84,30 +112,51 @@ public record SwarmNodeSettings(
         EngineTuning.measured(),
         Duration.ofSeconds(5),
         TrackerPolicy.LOOPBACK_ONLY,
-        PeerTransports.UTP_THEN_TCP);
+        PeerTransports.UTP_THEN_TCP,
+        DhtSettings.OFF);
   }
 
   /** These settings with {@code value} as the encryption policy. */
   public SwarmNodeSettings withEncryption(PeerEncryption value) {
     return new SwarmNodeSettings(
-        listenAddress, listenPort, value, tuning, peerDiscoveryInterval, trackers, transports);
+        listenAddress, listenPort, value, tuning, peerDiscoveryInterval, trackers, transports, dht);
   }
 
   /** These settings with {@code value} as the engine tuning. */
   public SwarmNodeSettings withTuning(EngineTuning value) {
     return new SwarmNodeSettings(
-        listenAddress, listenPort, encryption, value, peerDiscoveryInterval, trackers, transports);
+        listenAddress,
+        listenPort,
+        encryption,
+        value,
+        peerDiscoveryInterval,
+        trackers,
+        transports,
+        dht);
   }
 
   /** These settings dialling peers with {@code value}. */
   public SwarmNodeSettings withTransports(PeerTransports value) {
     return new SwarmNodeSettings(
-        listenAddress, listenPort, encryption, tuning, peerDiscoveryInterval, trackers, value);
+        listenAddress, listenPort, encryption, tuning, peerDiscoveryInterval, trackers, value, dht);
+  }
+
+  /** These settings with {@code value} as the DHT. */
+  public SwarmNodeSettings withDht(DhtSettings value) {
+    return new SwarmNodeSettings(
+        listenAddress,
+        listenPort,
+        encryption,
+        tuning,
+        peerDiscoveryInterval,
+        trackers,
+        transports,
+        value);
   }
 
   /** These settings listening on {@code port} (0: any free port). */
   public SwarmNodeSettings withListenPort(int port) {
     return new SwarmNodeSettings(
-        listenAddress, port, encryption, tuning, peerDiscoveryInterval, trackers, transports);
+        listenAddress, port, encryption, tuning, peerDiscoveryInterval, trackers, transports, dht);
   }
 }

@@ -12,11 +12,14 @@ import bt.peer.IPeerRegistry;
 import bt.runtime.BtClient;
 import bt.runtime.BtRuntime;
 import bt.runtime.Config;
+import io.natswarm.dht.DhtConfig;
 import io.natswarm.node.SharedTorrent;
 import io.natswarm.node.SwarmNodeSettings;
 import io.natswarm.node.Transfer;
+import io.natswarm.node.dht.DhtService;
 import io.natswarm.node.net.NodeSocketSettings;
 import java.io.IOException;
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,11 +52,15 @@ public final class BtEngine implements AutoCloseable {
   private final IPeerRegistry registry;
   private final NodeTransport transport;
   private final PeerConnector connector;
+  private final DhtPeerSource dht; // null: no DHT
   private final Map<TorrentId, BtTransfer> transfers = new ConcurrentHashMap<>();
+  private final Map<TorrentId, Runnable> announcers = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
-  private BtEngine(BtRuntime runtime, NodeTransport transport, DirectPeers directPeers) {
+  private BtEngine(
+      BtRuntime runtime, NodeTransport transport, DirectPeers directPeers, DhtPeerSource dht) {
     this.runtime = runtime;
+    this.dht = dht;
     this.transport = transport;
     this.listenAddress = transport.listenAddress();
     this.directPeers = directPeers;
@@ -64,26 +71,50 @@ public final class BtEngine implements AutoCloseable {
 
   /** Builds and starts Bt's runtime for {@code settings}. */
   public static BtEngine start(SwarmNodeSettings settings) throws IOException {
+    NodeSocketSettings socketSettings = NodeSocketSettings.utpOnly();
+    boolean v6 = settings.listenAddress() instanceof Inet6Address;
+    if (settings.dht().enabled()) {
+      DhtConfig.Builder b =
+          DhtConfig.builder().ipv6(v6).bootstrapNodes(settings.dht().bootstrapNodes());
+      if (settings.listenAddress().isLoopbackAddress()) {
+        b.loopback(); // every node is 127.0.0.1: no per-IP limits
+      }
+      socketSettings =
+          v6 ? socketSettings.withDhtV6(b.build()) : socketSettings.withDhtV4(b.build());
+    }
     NodeTransport transport =
         NodeTransport.open(
             settings.listenAddress(),
             settings.listenPort(),
-            NodeSocketSettings.utpOnly(),
+            socketSettings,
             settings.transports(),
             UTP_CONNECT_TIMEOUT);
+    DhtPeerSource dht = null;
     try {
-      Config config = EngineConfig.of(settings, transport.listenAddress().getPort());
       DirectPeers direct = new DirectPeers();
+      if (settings.dht().enabled()) {
+        DhtService service =
+            DhtService.over(
+                transport.udp(), v6 ? transport.socket().dhtV6() : transport.socket().dhtV4());
+        dht = new DhtPeerSource(service, transport.listenAddress(), direct);
+      }
+      Config config = EngineConfig.of(settings, transport.listenAddress().getPort());
       BtRuntime runtime =
           BtRuntime.builder(config)
               .disablePeerExchange()
               .disableLocalServiceDiscovery()
               .disableAutomaticShutdown()
-              .module(new NatswarmBtModule(settings.trackers(), direct, transport))
+              .module(new NatswarmBtModule(settings.trackers(), direct, transport, dht))
               .build();
       runtime.startup();
-      return new BtEngine(runtime, transport, direct);
-    } catch (RuntimeException e) {
+      if (dht != null) {
+        dht.attach(runtime.service(IPeerRegistry.class));
+      }
+      return new BtEngine(runtime, transport, direct, dht);
+    } catch (IOException | RuntimeException e) {
+      if (dht != null) {
+        dht.close();
+      }
       transport.close();
       throw e;
     }
@@ -150,11 +181,23 @@ public final class BtEngine implements AutoCloseable {
       throw new IOException("torrent " + Metainfo.hex(id) + " is already on this node");
     }
     t.start();
+    if (dht != null) {
+      announcers.put(id, dht.announce(id));
+    }
     return t;
   }
 
   private void forget(BtTransfer t) {
     transfers.remove(t.torrentId(), t);
+    Runnable stopAnnouncing = announcers.remove(t.torrentId());
+    if (stopAnnouncing != null) {
+      stopAnnouncing.run();
+    }
+  }
+
+  /** The DHT service, or null when the node runs no DHT. */
+  public DhtService dht() {
+    return dht == null ? null : dht.service();
   }
 
   @Override
@@ -168,6 +211,9 @@ public final class BtEngine implements AutoCloseable {
     try {
       runtime.shutdown();
     } finally {
+      if (dht != null) {
+        dht.close();
+      }
       transport.close();
     }
   }

@@ -1,5 +1,6 @@
 package io.natswarm.node.bt;
 
+import bt.module.ProtocolModule;
 import bt.module.ServiceModule;
 import bt.net.IPeerConnectionFactory;
 import bt.net.SocketChannelConnectionAcceptor;
@@ -20,17 +21,23 @@ import io.natswarm.node.TrackerPolicy;
  *       (µTP first, then TCP from the listen port).
  *   <li>{@link SocketChannelConnectionAcceptor}: our {@link StreamAcceptor}, fed with established
  *       µTP and TCP streams; Bt's own acceptor, which would bind the port, is never made.
+ *   <li>the BEP 5 PORT message's codec; with a DHT, {@link DhtPeerSource} as the handshake handler
+ *       of the DHT bit and {@link DhtPortConsumer} as the PORT message's consumer.
  * </ul>
  */
 final class NatswarmBtModule implements Module {
   private final TrackerPolicy trackers;
   private final DirectPeers directPeers;
   private final NodeTransport transport;
+  private final DhtPeerSource dht;
 
-  NatswarmBtModule(TrackerPolicy trackers, DirectPeers directPeers, NodeTransport transport) {
+  /** {@code dht} may be null: no DHT. */
+  NatswarmBtModule(
+      TrackerPolicy trackers, DirectPeers directPeers, NodeTransport transport, DhtPeerSource dht) {
     this.trackers = trackers;
     this.directPeers = directPeers;
     this.transport = transport;
+    this.dht = dht;
   }
 
   @Override
@@ -42,5 +49,10 @@ final class NatswarmBtModule implements Module {
     binder.bind(PeerConnector.class).in(Singleton.class);
     binder.bind(IPeerConnectionFactory.class).to(PeerConnector.class);
     binder.bind(SocketChannelConnectionAcceptor.class).to(StreamAcceptor.class).in(Singleton.class);
+    ProtocolModule.extend(binder).addMessageHandler(DhtPort.ID, new DhtPort.Handler());
+    if (dht != null) {
+      ProtocolModule.extend(binder).addHandshakeHandler(dht);
+      ServiceModule.extend(binder).addMessagingAgent(new DhtPortConsumer(dht));
+    }
   }
 }

@@ -118,7 +118,13 @@ class LibtorrentInteropTest {
                   torrent, saveDir, node.listenAddress().getPort(), transport, encryption)) {
         String hello = leecher.nextLine(30_000);
         assertThat(LibtorrentPeer.stringField(hello, "info_hash")).isEqualTo(shared.infoHash());
-        String result = leecher.nextLine(45_000);
+        String result;
+        try {
+          result = leecher.nextLine(45_000);
+        } catch (java.io.IOException e) {
+          throw new AssertionError(
+              "libtorrent did not finish; natswarm's seed: " + shared.transfer().progress(), e);
+        }
         System.out.println(
             "libtorrent <- natswarm, " + transport + ", " + encryption + ": " + result);
         assertThat(LibtorrentPeer.boolField(result, "finished")).as(result).isTrue();
