@@ -20,8 +20,8 @@ import picocli.CommandLine.Spec;
     name = "config",
     mixinStandardHelpOptions = true,
     description = {
-      "Print the effective settings as TOML, each with where its value came from",
-      "(default, file, environment, option); exit 2 with every problem if they are wrong."
+      "Print the effective settings as TOML, each with where its value came from.",
+      "Sources: default, file, environment, option. Exit 2 with every problem if they are wrong."
     },
     subcommands = {ConfigCommand.ReferenceCommand.class, ConfigCommand.DefaultsCommand.class})
 final class ConfigCommand implements Callable<Integer> {

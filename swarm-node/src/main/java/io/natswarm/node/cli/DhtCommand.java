@@ -42,8 +42,8 @@ import picocli.CommandLine.Spec;
     name = "dht",
     mixinStandardHelpOptions = true,
     description = {
-      "Run as a DHT participant only: join, answer queries, report the routing table and the",
-      "traffic periodically. SIGTERM or Ctrl-C stops it and saves the routing table."
+      "Run as a DHT participant only, reporting its routing table and traffic.",
+      "SIGTERM or Ctrl-C stops it and saves the routing table."
     })
 final class DhtCommand implements Callable<Integer> {
   private static final Duration SAVE_EVERY = Duration.ofMinutes(1);

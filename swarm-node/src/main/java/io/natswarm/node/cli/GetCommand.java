@@ -35,8 +35,9 @@ import picocli.CommandLine.Spec;
     name = "get",
     mixinStandardHelpOptions = true,
     description = {
-      "Download a torrent: exit 0 once every piece is verified, 1 if it did not complete,",
-      "2 for bad input. SIGTERM or Ctrl-C stops it; verified pieces stay on disk."
+      "Download a torrent; exit 0 only when every piece is verified.",
+      "Exit 1 if it did not complete, 2 for bad input. SIGTERM or Ctrl-C stops it;",
+      "verified pieces stay on disk."
     })
 final class GetCommand implements Callable<Integer> {
   /** How often completion and the stop signal are checked. */

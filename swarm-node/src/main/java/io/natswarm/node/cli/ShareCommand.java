@@ -27,8 +27,8 @@ import picocli.CommandLine.Spec;
     name = "share",
     mixinStandardHelpOptions = true,
     description = {
-      "Make a v1 torrent of PATH, write PATH.torrent, print the magnet link and seed until",
-      "SIGTERM or Ctrl-C."
+      "Share a file or directory: write PATH.torrent, print the magnet link, seed.",
+      "Seeds until SIGTERM or Ctrl-C (or --run-for)."
     })
 final class ShareCommand implements Callable<Integer> {
   private final CliContext ctx;

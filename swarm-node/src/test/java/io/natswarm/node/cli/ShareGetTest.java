@@ -80,6 +80,25 @@ class ShareGetTest {
     assertThat(last.get("utp_peers").asInt()).isZero();
     assertThat(Files.readAllBytes(dir1.resolve("payload.bin"))).isEqualTo(data);
 
+    // again into the same directory, with no peer: the verified pieces on disk are all it needs
+    Cli again = new Cli(tmp);
+    code =
+        again.run(
+            with(
+                LOOPBACK,
+                "get",
+                torrent.toString(),
+                "--to",
+                dir1.toString(),
+                "--json",
+                "--timeout",
+                "60s"));
+    assertThat(code).as(again.err()).isZero();
+    List<JsonNode> againLines = again.jsonLines();
+    JsonNode resumed = againLines.get(againLines.size() - 1);
+    assertThat(resumed.get("event").asText()).isEqualTo("complete");
+    assertThat(resumed.get("downloaded_bytes").asLong()).isZero();
+
     Cli fromMagnet = new Cli(tmp);
     Path dir2 = tmp.resolve("from-magnet");
     code =
