@@ -9,16 +9,43 @@ import java.nio.file.Path;
  * A BitTorrent peer embedded in an application: shares files and downloads torrents.
  *
  * <pre>{@code
- * try (SwarmNode node = SwarmNode.start(SwarmNodeSettings.loopback())) {
- *   SharedTorrent shared = node.share(Path.of("video.mkv"));
+ * SwarmNodeSettings settings =
+ *     SwarmNodeSettings.loopback().withDht(DhtSettings.joining(List.of(bootstrapNode)));
+ * try (SwarmNode node = SwarmNode.start(settings)) {
+ *   SharedTorrent shared = node.share(Path.of("video.mkv"));       // seeds at once
  *   System.out.println(shared.magnetUri());
  *   Transfer t = node.download(Path.of("other.torrent"), Path.of("downloads"));
- *   t.connect(new InetSocketAddress("127.0.0.1", 6881));
- *   t.completion().join();
+ *   t.connect(new InetSocketAddress("127.0.0.1", 6881));            // optional: a known peer
+ *   TransferProgress done = t.completion().get();                  // every piece verified
  * }
  * }</pre>
  *
- * <p>Thread-safe. The engine behind it is Bt 1.10, wired in {@code io.natswarm.node.bt}.
+ * <h2>The whole public API (stable)</h2>
+ *
+ * <ul>
+ *   <li>{@link SwarmNode}: {@link #start(SwarmNodeSettings)}, {@link #listenAddress()}, {@link
+ *       #share(Path)}, {@link #download(Path, Path)} (a {@code .torrent} file), {@link
+ *       #download(String, Path)} (a magnet link), {@link #close()}.
+ *   <li>{@link SwarmNodeSettings}: an immutable record (listen address and port, {@link
+ *       PeerEncryption}, {@link EngineTuning}, peer-discovery interval, {@link TrackerPolicy},
+ *       {@link PeerTransports}, {@link DhtSettings}); {@link SwarmNodeSettings#loopback()} and
+ *       {@code with...} copies.
+ *   <li>{@link Transfer}: the handle of one torrent: {@link Transfer#infoHash()}, {@link
+ *       Transfer#progress()} (a {@link TransferProgress} snapshot: pieces, bytes, peers by
+ *       transport), {@link Transfer#completion()} (a future completed when every piece is verified,
+ *       exceptionally if the transfer stops first), {@link Transfer#connect}, {@link
+ *       Transfer#stop()}.
+ *   <li>{@link SharedTorrent}: what {@link #share} made: the metainfo bytes, the magnet link and
+ *       the seeding {@link Transfer}.
+ * </ul>
+ *
+ * <p>One port number serves the node: µTP (and the DHT) on its UDP socket, TCP on the same port.
+ * Peers come from {@link Transfer#connect}, the torrent's trackers (subject to {@link
+ * TrackerPolicy}) and the DHT when enabled. Nothing reaches the network beyond what the settings
+ * name: no public DHT bootstrap, no port mapping, no local service discovery.
+ *
+ * <p>Thread-safe. The engine behind it is Bt 1.10, wired in {@code io.natswarm.node.bt}; no Bt type
+ * appears in this API.
  */
 public final class SwarmNode implements AutoCloseable {
   private final BtEngine engine;
