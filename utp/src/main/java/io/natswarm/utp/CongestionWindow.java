@@ -22,7 +22,9 @@ package io.natswarm.utp;
  * all. Two signals say a loss-based flow shares the bottleneck, and either makes the window
  * <em>compete</em> (yield): halve, then aim at a sixteenth of the target and grow by at most a
  * sixteenth of a packet per round trip (LEDBAT++'s slowest gain), until {@link
- * #COMPETITION_HOLD_NANOS} pass with the delay under a quarter of the target.
+ * #COMPETITION_HOLD_NANOS} pass with the delay under a quarter of the target, or sooner, when the
+ * queue stays under a sixteenth of the target for {@link #COMPETITION_CLEAR_NANOS}: the competitor
+ * left (with a 30 s hold alone, µTP used 0.14 of the link in the 10 s after TCP left).
  *
  * <ul>
  *   <li>A <em>congestion loss</em>: a loss after a quiet spell (the previous one at least {@link
@@ -47,11 +49,24 @@ final class CongestionWindow {
   /** How long a congestion loss keeps the window in its slowest growth. */
   static final long COMPETITION_HOLD_NANOS = 30_000_000_000L;
 
+  /**
+   * How long the queue must stay under a sixteenth of the target for competition to end early: the
+   * competitor has left (its sawtooth drains the queue only for moments).
+   */
+  static final long COMPETITION_CLEAR_NANOS = 2_000_000_000L;
+
   /** Loss events closer together than this (or eight round trips) mark a lossy path. */
   static final long LOSSY_GAP_NANOS = 500_000_000L;
 
   /** The shortest interval over which the displacement check measures our delivery rate. */
   static final long RATE_INTERVAL_NANOS = 250_000_000L;
+
+  /**
+   * The fewest delay samples (acks) in a check interval: the smallest of that many samples of a
+   * path's jitter is near its floor (of 32 uniform samples over 0-30 ms, under 3.75 ms but for 1.4
+   * % of intervals), so a queue judged from it stands. A slow flow's intervals last longer.
+   */
+  static final int INTERVAL_SAMPLES = 32;
 
   /** How much our rate may rise over a standing queue before we count it as taken from others. */
   static final double DISPLACEMENT_RISE = 1.25;
@@ -74,6 +89,9 @@ final class CongestionWindow {
   /** When the last congestion loss was seen, while {@link #competing}. */
   private long lastCompetitionSignalNanos;
 
+  /** While competing: since when the queue has stayed under a sixteenth of the target. */
+  private long emptySinceNanos;
+
   private boolean competing;
 
   /** The displacement check's current interval: start, bytes acked, smallest delay seen. */
@@ -83,14 +101,24 @@ final class CongestionWindow {
 
   private long rateBytes;
   private long rateMinDelayMicros;
+  private int rateSamples;
+
+  /** The last delay sample, what a loss is classified by. */
+  private long lastDelayMicros;
+
+  /** The smallest delay of the last completed interval (none yet: the largest value). */
+  private long previousMinDelayMicros = Long.MAX_VALUE;
+
+  private long rateMaxDelayMicros;
+  private long previousMaxDelayMicros;
 
   /** Delivery rate (bytes per second) of the first interval spent wholly over a queue, or -1. */
   private double queuedRate = -1;
 
   private boolean lossSeen;
   private long lastLossNanos;
+
   private long nowNanos;
-  private long queuingDelayMicros;
 
   CongestionWindow(long targetMicros, int gainBytes, int minWindow, int initialWindow, int max) {
     this.targetMicros = targetMicros;
@@ -110,12 +138,11 @@ final class CongestionWindow {
       long bytesAcked, long queuingDelayMicros, long flightBefore, long nowNanos, long srttMicros) {
     this.nowNanos = nowNanos;
     long delay = queuingDelayMicros < 0 ? 0 : queuingDelayMicros;
-    this.queuingDelayMicros = delay;
+    lastDelayMicros = delay;
     if (displacing(bytesAcked, delay, nowNanos, srttMicros)) {
       // Our rate rose over a standing queue: it can only have come from another flow. Yield as on
       // a congestion loss.
-      competing = true;
-      lastCompetitionSignalNanos = nowNanos;
+      compete();
       slowStart = false;
       cwnd = clamp(cwnd / 2);
       slowStartThreshold = cwnd;
@@ -123,10 +150,15 @@ final class CongestionWindow {
       return true;
     }
     if (competing) {
-      if (delay > targetMicros / 4) {
-        lastCompetitionSignalNanos = nowNanos; // a queue we keep under target/8 rose past target/4
-      } else if (nowNanos - lastCompetitionSignalNanos >= COMPETITION_HOLD_NANOS) {
-        competing = false;
+      long standing = standingQueueMicros();
+      if (standing >= targetMicros / 16) {
+        emptySinceNanos = nowNanos;
+      }
+      if (standing > targetMicros / 4) {
+        lastCompetitionSignalNanos = nowNanos; // a queue we keep under target/16 rose past target/4
+      } else if (nowNanos - lastCompetitionSignalNanos >= COMPETITION_HOLD_NANOS
+          || nowNanos - emptySinceNanos >= COMPETITION_CLEAR_NANOS) {
+        competing = false; // no sign of the competitor for long, or its queue gone
       }
     }
     if (bytesAcked <= 0) {
@@ -172,36 +204,44 @@ final class CongestionWindow {
   }
 
   /**
-   * The displacement check, over intervals of {@link #RATE_INTERVAL_NANOS} or two round trips:
-   * while a queue stands at the bottleneck, a flow alone there already gets the whole link, so if
-   * our delivery rate still rises by {@link #DISPLACEMENT_RISE} over that of the first interval
-   * spent wholly over a queue (the smallest delay in it at least a sixteenth of the target, so the
-   * link was full all along), the extra bytes were taken from another flow. This catches a
-   * latecomer beside TCP, whose delay samples never reach the target because TCP's standing queue
-   * hides in its base delay, and which sees no loss because a full drop-tail queue drops TCP's
-   * large bursts rather than our single packets; taking the reference as soon as our own first
-   * milliseconds of queue stand catches it already in slow start. An interval whose queue emptied,
-   * or a loss, forgets the reference. A flow alone keeps the rate of the full link, within noise
-   * well under the 25 % allowed.
+   * The displacement check, over intervals of {@link #RATE_INTERVAL_NANOS} or two round trips, and
+   * {@link #INTERVAL_SAMPLES} acks at least: while a queue stands at the bottleneck, a flow alone
+   * there already gets the whole link, so if our delivery rate still rises by {@link
+   * #DISPLACEMENT_RISE} over that of the first interval spent wholly over a queue (the smallest
+   * delay in it at least a sixteenth of the target, so the link was full all along), the extra
+   * bytes were taken from another flow. This catches a latecomer beside TCP, whose delay samples
+   * never reach the target because TCP's standing queue hides in its base delay, and which sees no
+   * loss because a full drop-tail queue drops TCP's large bursts rather than our single packets;
+   * taking the reference as soon as our own first milliseconds of queue stand catches it already in
+   * slow start. An interval whose queue emptied, or a loss, forgets the reference. A flow alone
+   * keeps the rate of the full link, within noise well under the 25 % allowed.
    */
   private boolean displacing(long bytesAcked, long delay, long nowNanos, long srttMicros) {
     if (!rateStarted) {
       rateStarted = true;
       rateStartNanos = nowNanos;
       rateMinDelayMicros = delay;
+      rateMaxDelayMicros = delay;
       return false;
     }
     rateBytes += bytesAcked;
+    rateSamples++;
     rateMinDelayMicros = Math.min(rateMinDelayMicros, delay);
+    rateMaxDelayMicros = Math.max(rateMaxDelayMicros, delay);
     long elapsed = nowNanos - rateStartNanos;
-    if (elapsed < Math.max(RATE_INTERVAL_NANOS, 2_000 * srttMicros)) {
+    if (elapsed < Math.max(RATE_INTERVAL_NANOS, 2_000 * srttMicros)
+        || rateSamples < INTERVAL_SAMPLES) {
       return false;
     }
     double rate = rateBytes * 1e9 / elapsed;
     long minDelay = rateMinDelayMicros;
     rateStartNanos = nowNanos;
     rateBytes = 0;
+    rateSamples = 0;
+    previousMinDelayMicros = minDelay;
+    previousMaxDelayMicros = rateMaxDelayMicros;
     rateMinDelayMicros = delay;
+    rateMaxDelayMicros = delay;
     if (minDelay < targetMicros / 16) {
       queuedRate = -1;
     } else {
@@ -215,6 +255,27 @@ final class CongestionWindow {
     return false;
   }
 
+  /**
+   * The queue that stands: the smallest delay of the current and the last check interval (a quarter
+   * second or more), not the last sample. A path's jitter raises single samples by tens of
+   * milliseconds (taken for a queue, it trapped a lone flow on a jittery lossy path in the
+   * competing mode at one packet); a queue that TCP or an AQM keeps raises them all.
+   */
+  private long standingQueueMicros() {
+    return Math.min(previousMinDelayMicros, rateMinDelayMicros);
+  }
+
+  /** The largest delay of the current and the last check interval. */
+  private long recentMaxDelayMicros() {
+    return Math.max(previousMaxDelayMicros, rateMaxDelayMicros);
+  }
+
+  private void compete() {
+    competing = true;
+    lastCompetitionSignalNanos = nowNanos;
+    emptySinceNanos = nowNanos;
+  }
+
   /** A loss event with no round-trip estimate (tests): see {@link #onLoss(long)}. */
   void onLoss() {
     onLoss(0);
@@ -222,24 +283,29 @@ final class CongestionWindow {
 
   /**
    * A loss event (at most once per round trip): halve. It is a congestion loss when it came with a
-   * queue behind it (the last queuing delay at least a sixteenth of the target) and after a quiet
-   * spell (the previous loss at least {@link #LOSSY_GAP_NANOS} or eight round trips ago); losses
-   * closer together than that say the path itself is lossy, and end any competition. Returns true
-   * for a congestion loss.
+   * queue behind it, near its fullest (the last queuing delay at least a sixteenth of the target
+   * and three quarters of the largest of the last interval or two: a drop-tail queue drops when
+   * full, while a path's random loss strikes at any point of its jitter), and after a quiet spell
+   * (the previous loss at least {@link #LOSSY_GAP_NANOS} or eight round trips ago); losses closer
+   * together than that, or with no queue standing, say the path itself is lossy, and end any
+   * competition. Returns true for a congestion loss.
    */
   boolean onLoss(long srttMicros) {
     long gap = nowNanos - lastLossNanos;
     boolean quiet = !lossSeen || gap >= Math.max(LOSSY_GAP_NANOS, 8_000 * srttMicros);
     lossSeen = true;
     lastLossNanos = nowNanos;
-    boolean congestion = quiet && queuingDelayMicros >= targetMicros / 16;
-    if (!quiet || queuingDelayMicros < targetMicros / 16) {
+    boolean congestion =
+        quiet
+            && lastDelayMicros >= targetMicros / 16
+            && lastDelayMicros * 4 >= recentMaxDelayMicros() * 3;
+    if (!quiet
+        || (standingQueueMicros() < targetMicros / 16 && lastDelayMicros < targetMicros / 16)) {
       // Losses close together, or a loss with no queue behind it: the path itself loses packets
       // (a drop-tail queue that TCP fills drops only when full).
       competing = false;
     } else if (congestion) {
-      competing = true;
-      lastCompetitionSignalNanos = nowNanos;
+      compete();
     }
     queuedRate = -1;
     slowStart = false;

@@ -149,22 +149,64 @@ class LedbatTest {
   }
 
   @Test
-  void competitionEndsAfterTheHoldWithoutQueueAndIsRefreshedByOne() {
+  void competitionEndsAfterTheHoldWithoutABigQueueAndIsRefreshedByOne() {
     CongestionWindow w = afterAck(TARGET / 2, SEC);
     assertTrue(w.onLoss(50_000));
     long hold = CongestionWindow.COMPETITION_HOLD_NANOS;
     w.onAck(1000, TARGET / 4 + 1, 1 << 24, SEC + hold / 2, 50_000); // a queue again: refreshed
-    w.onAck(1000, 0, 1 << 24, SEC + hold + MS, 50_000);
+    // a small queue (over target/16, so not empty; under target/4, so no refresh) all along
+    w.onAck(1000, TARGET / 8, 1 << 24, SEC + hold + MS, 50_000);
     assertTrue(w.competing(), "refreshed half-way, so held until 1.5 holds");
-    w.onAck(1000, 0, 1 << 24, SEC + hold / 2 + hold, 50_000);
+    w.onAck(1000, TARGET / 8, 1 << 24, SEC + hold / 2 + hold, 50_000);
     assertFalse(w.competing());
   }
 
-  /** Acks {@code bytesPerInterval} in 25 acks spread over one 250 ms interval at {@code delay}. */
+  @Test
+  void competitionEndsSoonWhenTheQueueStaysEmptyTheCompetitorLeft() {
+    CongestionWindow w = afterAck(TARGET / 2, SEC);
+    assertTrue(w.onLoss(50_000));
+    long clear = CongestionWindow.COMPETITION_CLEAR_NANOS;
+    // a queue between a sixteenth and an eighth of the target: TCP's sawtooth, still there
+    for (long t = SEC; t < SEC + 3 * clear; t += clear / 2) {
+      w.onAck(1000, TARGET / 16, 1 << 24, t, 50_000);
+      w.onAck(1000, TARGET / 8, 1 << 24, t + clear / 4, 50_000);
+    }
+    assertTrue(w.competing());
+    long from = SEC + 3 * clear;
+    w.onAck(1000, TARGET / 16, 1 << 24, from, 50_000); // the last sign of a queue
+    w.onAck(1000, TARGET / 16 - 1, 1 << 24, from + clear - MS, 50_000);
+    assertTrue(w.competing());
+    w.onAck(1000, 0, 1 << 24, from + clear + MS, 50_000);
+    assertFalse(w.competing(), "the queue stayed under target/16 for the whole clearing time");
+  }
+
+  @Test
+  void competitionOnAJitteryPathEndsOnceTheSmallestDelaysShowNoQueue() {
+    CongestionWindow w = afterAck(0, SEC);
+    long t = SEC;
+    // samples from 0 to 30 % of the target every 10 ms: a jittery path, no queue that stands
+    for (int i = 0; i < 100; i++, t += 10 * MS) {
+      w.onAck(1000, jitter(i), 1 << 24, t, 50_000);
+    }
+    w.onAck(1000, TARGET * 3 / 10, 1 << 24, t, 50_000); // a loss at the highest sample
+    assertTrue(w.onLoss(50_000), "taken for congestion: a queue of 30 % of the target");
+    assertTrue(w.competing());
+    long until = t + CongestionWindow.COMPETITION_CLEAR_NANOS + SEC;
+    for (int i = 0; t < until; i++, t += 10 * MS) {
+      w.onAck(1000, jitter(i), 1 << 24, t, 50_000);
+    }
+    assertFalse(w.competing(), "the smallest of each interval's samples was near 0: no queue");
+  }
+
+  private static long jitter(int i) {
+    return (i * 7919L % 31) * TARGET / 100;
+  }
+
+  /** Acks {@code bytes} in 50 acks spread over one 250 ms interval at {@code delay}. */
   private static boolean interval(CongestionWindow w, long start, long bytes, long delay) {
     boolean yielded = false;
-    for (int i = 1; i <= 25; i++) {
-      yielded |= w.onAck(bytes / 25, delay, 1 << 24, start + i * 10L * MS, 0);
+    for (int i = 1; i <= 50; i++) {
+      yielded |= w.onAck(bytes / 50, delay, 1 << 24, start + i * 5L * MS, 0);
     }
     return yielded;
   }
