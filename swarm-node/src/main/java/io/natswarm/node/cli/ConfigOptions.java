@@ -50,17 +50,19 @@ final class ConfigOptions {
   String bind;
 
   @Option(
+      names = "--bootstrap",
+      paramLabel = "HOST:PORT",
+      split = ",",
+      description =
+          "dht.bootstrap_nodes: DHT nodes to join through, replacing the configured ones"
+              + " (repeatable).")
+  List<String> bootstrap = new ArrayList<>();
+
+  @Option(
       names = "--log-level",
       paramLabel = "LEVEL",
       description = "log.level: error, warn, info, debug or trace.")
   String logLevel;
-
-  /** Extra values a command adds (its own shortcuts), applied last. */
-  private final List<ConfigSources.OptionValue> extra = new ArrayList<>();
-
-  void add(String key, String value, String option) {
-    extra.add(new ConfigSources.OptionValue(key, value, option));
-  }
 
   /** Reads the settings: defaults, file, environment, these options. */
   LoadedConfig load(CliContext ctx) throws ConfigException {
@@ -80,10 +82,14 @@ final class ConfigOptions {
     if (bind != null) {
       values.add(new ConfigSources.OptionValue("listen.address", bind, "--bind"));
     }
+    if (!bootstrap.isEmpty()) {
+      values.add(
+          new ConfigSources.OptionValue(
+              "dht.bootstrap_nodes", String.join(",", bootstrap), "--bootstrap"));
+    }
     if (logLevel != null) {
       values.add(new ConfigSources.OptionValue("log.level", logLevel, "--log-level"));
     }
-    values.addAll(extra);
     LoadedConfig loaded =
         ConfigLoader.load(
             new ConfigSources(

@@ -1,7 +1,6 @@
 package io.natswarm.node.cli;
 
 import io.natswarm.config.DhtSettings;
-import io.natswarm.config.HostPort;
 import io.natswarm.config.NodeConfig;
 import io.natswarm.datagram.EndpointStats;
 import io.natswarm.datagram.UdpEndpoint;
@@ -54,14 +53,6 @@ final class DhtCommand implements Callable<Integer> {
   @Mixin ConfigOptions options;
 
   @Option(
-      names = "--bootstrap",
-      paramLabel = "HOST:PORT",
-      split = ",",
-      description =
-          "dht.bootstrap_nodes: nodes to join through, replacing the configured ones (repeatable).")
-  List<String> bootstrap = new ArrayList<>();
-
-  @Option(
       names = "--report-every",
       paramLabel = "DURATION",
       defaultValue = "10s",
@@ -88,9 +79,6 @@ final class DhtCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (!bootstrap.isEmpty()) {
-      options.add("dht.bootstrap_nodes", String.join(",", bootstrap), "--bootstrap");
-    }
     NodeConfig config = options.load(ctx).config();
     DhtSettings dht = config.dht();
     if (!dht.ipv4() && !dht.ipv6()) {
@@ -119,7 +107,7 @@ final class DhtCommand implements Callable<Integer> {
     }
     List<Family> families = new ArrayList<>();
     try {
-      List<InetSocketAddress> resolved = resolve(dht.bootstrapNodes());
+      List<InetSocketAddress> resolved = NodeSettings.resolve(dht.bootstrapNodes(), this::warn);
       DhtConfig v4 =
           dht.ipv4() ? dht.nodeConfig(false, of(resolved, false), savedId(dht, false)) : null;
       DhtConfig v6 =
@@ -341,19 +329,6 @@ final class DhtCommand implements Callable<Integer> {
     } catch (IOException e) {
       return Optional.empty();
     }
-  }
-
-  private List<InetSocketAddress> resolve(List<HostPort> nodes) {
-    List<InetSocketAddress> out = new ArrayList<>();
-    for (HostPort hp : nodes) {
-      InetSocketAddress a = hp.resolve();
-      if (a.isUnresolved()) {
-        warn("cannot resolve bootstrap node " + hp + "; skipped");
-      } else {
-        out.add(a);
-      }
-    }
-    return out;
   }
 
   private static List<InetSocketAddress> of(List<InetSocketAddress> all, boolean v6) {

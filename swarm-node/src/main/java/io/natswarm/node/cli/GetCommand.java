@@ -116,7 +116,10 @@ final class GetCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     SwarmNode node;
     try {
-      node = SwarmNode.start(NodeSettings.of(config));
+      node =
+          SwarmNode.start(
+              NodeSettings.of(
+                  config, w -> spec.commandLine().getErr().println("natswarm get: " + w)));
     } catch (IOException | RuntimeException e) {
       throw UserError.failed("the node could not start: " + e.getMessage());
     }

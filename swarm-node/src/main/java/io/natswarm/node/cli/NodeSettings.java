@@ -1,17 +1,29 @@
 package io.natswarm.node.cli;
 
+import io.natswarm.config.HostPort;
 import io.natswarm.config.NodeConfig;
+import io.natswarm.node.DhtSettings;
 import io.natswarm.node.EngineTuning;
 import io.natswarm.node.PeerEncryption;
 import io.natswarm.node.PeerTransports;
 import io.natswarm.node.SwarmNodeSettings;
 import io.natswarm.node.TrackerPolicy;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
 
 /** Turns the configuration into what {@link io.natswarm.node.SwarmNode#start} takes. */
 final class NodeSettings {
   private NodeSettings() {}
 
-  static SwarmNodeSettings of(NodeConfig config) {
+  /**
+   * The node's settings. The DHT is a peer source when the listen address's family has a DHT node
+   * ({@code dht.ipv4}, {@code dht.ipv6}); its bootstrap nodes are looked up here, and {@code warn}
+   * hears of those that cannot be.
+   */
+  static SwarmNodeSettings of(NodeConfig config, Consumer<String> warn) {
     var e = config.engine();
     EngineTuning tuning =
         new EngineTuning(
@@ -28,6 +40,36 @@ final class NodeSettings {
         tuning,
         config.peers().discoveryInterval(),
         TrackerPolicy.valueOf(config.peers().trackers().name()),
-        PeerTransports.valueOf(config.peers().transports().name()));
+        PeerTransports.valueOf(config.peers().transports().name()),
+        dht(config, warn));
+  }
+
+  private static DhtSettings dht(NodeConfig config, Consumer<String> warn) {
+    boolean v6 = config.listen().address() instanceof Inet6Address;
+    boolean enabled = v6 ? config.dht().ipv6() : config.dht().ipv4();
+    if (!enabled) {
+      return DhtSettings.OFF;
+    }
+    List<InetSocketAddress> nodes = new ArrayList<>();
+    for (InetSocketAddress a : resolve(config.dht().bootstrapNodes(), warn)) {
+      if ((a.getAddress() instanceof Inet6Address) == v6) {
+        nodes.add(a);
+      }
+    }
+    return DhtSettings.joining(nodes);
+  }
+
+  /** Looks the nodes up; those that cannot be are left out, and {@code warn} hears of them. */
+  static List<InetSocketAddress> resolve(List<HostPort> nodes, Consumer<String> warn) {
+    List<InetSocketAddress> out = new ArrayList<>();
+    for (HostPort hp : nodes) {
+      InetSocketAddress a = hp.resolve();
+      if (a.isUnresolved()) {
+        warn.accept("cannot resolve bootstrap node " + hp + "; skipped");
+      } else {
+        out.add(a);
+      }
+    }
+    return out;
   }
 }

@@ -85,7 +85,10 @@ final class ShareCommand implements Callable<Integer> {
     JsonLines lines = new JsonLines(out);
     SwarmNode node;
     try {
-      node = SwarmNode.start(NodeSettings.of(config));
+      node =
+          SwarmNode.start(
+              NodeSettings.of(
+                  config, w -> spec.commandLine().getErr().println("natswarm share: " + w)));
     } catch (IOException | RuntimeException e) {
       throw UserError.failed("the node could not start: " + e.getMessage());
     }

@@ -22,7 +22,15 @@ class ShareGetTest {
   @TempDir Path tmp;
 
   private static final String[] LOOPBACK = {
-    "--bind", "127.0.0.1", "--port", "0", "--set", "peers.trackers=loopback-only"
+    "--bind",
+    "127.0.0.1",
+    "--port",
+    "0",
+    "--set",
+    "peers.trackers=loopback-only",
+    // a DHT with no bootstrap node: never the public routers
+    "--set",
+    "dht.bootstrap_nodes="
   };
 
   private static String[] with(String[] base, String... more) {
