@@ -136,6 +136,65 @@ class ShareGetTest {
         .isGreaterThanOrEqualTo(2L * data.length);
   }
 
+  /**
+   * The three commands together: a {@code natswarm dht} node is the only bootstrap node; the magnet
+   * link that {@code share} prints downloads with no peer given, through the DHT alone.
+   */
+  @Test
+  void aMagnetLinkDownloadsThroughTheDhtAlone() throws Exception {
+    byte[] data = new byte[1024 * 1024 + 7];
+    new Random(4).nextBytes(data);
+    Path shared = Files.createDirectories(tmp.resolve("dht-seed")).resolve("via-dht.bin");
+    Files.write(shared, data);
+    Cli router =
+        new Cli(tmp)
+            .start(
+                "dht",
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--json",
+                "--report-every",
+                "1s",
+                "--set",
+                "dht.bootstrap_nodes=",
+                "--set",
+                "dht.unique_ips=false",
+                "--set",
+                "dht.max_per_subnet=0",
+                "--set",
+                "storage.state_dir=" + tmp.resolve("r"));
+    String bootstrap =
+        "127.0.0.1:" + router.awaitJson(Cli.event("started"), WAIT).get("port").asInt();
+
+    Cli seeder =
+        new Cli(tmp)
+            .start(with(LOOPBACK, "share", shared.toString(), "--json", "--bootstrap", bootstrap));
+    String magnet = seeder.awaitJson(Cli.event("sharing"), WAIT).get("magnet").asText();
+    assertThat(magnet).doesNotContain("x.pe");
+
+    Cli leecher = new Cli(tmp);
+    Path dir = tmp.resolve("via-dht");
+    int code =
+        leecher.run(
+            with(
+                LOOPBACK,
+                "get",
+                magnet,
+                "--to",
+                dir.toString(),
+                "--bootstrap",
+                bootstrap,
+                "--json",
+                "--timeout",
+                "80s"));
+    assertThat(code).as(leecher.out() + leecher.err()).isZero();
+    assertThat(Files.readAllBytes(dir.resolve("via-dht.bin"))).isEqualTo(data);
+    assertThat(seeder.stopAndWait(WAIT)).isZero();
+    assertThat(router.stopAndWait(WAIT)).isZero();
+  }
+
   /** A real process: SIGTERM stops a download cleanly, with a last JSON line saying so. */
   @Test
   void sigtermStopsADownloadAndSaysWhatIsKept() throws Exception {
