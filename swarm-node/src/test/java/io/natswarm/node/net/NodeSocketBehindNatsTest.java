@@ -192,6 +192,9 @@ class NodeSocketBehindNatsTest {
                 () -> joinedA.get() != null && joinedB.get() != null, Duration.ofSeconds(30)))
         .as("both joined the DHT")
         .isTrue();
+    // The join lookup ends once the k closest answered (alpha 8: in few rounds); the nodes its
+    // answers named are pinged into the table meanwhile, and those pings answer shortly after.
+    net.runFor(Duration.ofSeconds(2));
     assertThat(a.dht().routingTable().size()).isGreaterThan(8);
     assertThat(b.dht().routingTable().size()).isGreaterThan(8);
 
@@ -260,8 +263,9 @@ class NodeSocketBehindNatsTest {
     assertThat(da.coreFailures() + db.coreFailures()).isZero();
     assertThat(da.consumed(DatagramKind.KRPC)).isEqualTo(a.dht().counters().datagramsIn());
     if (!endpointIndependentMapping) {
-      // DHT nodes that learned B's address from another node's reply hit a per-destination mapping.
-      assertThat(net.stats().drops().keySet()).containsOnly(DropReason.FILTER);
+      // DHT nodes that learned B's address from another node's reply hit a per-destination mapping
+      // and are filtered; whether any did depends on who named whom (with alpha 8 often none).
+      assertThat(net.stats().drops().keySet()).isSubsetOf(DropReason.FILTER);
     } else {
       assertThat(net.stats().drops()).isEmpty();
     }
