@@ -33,10 +33,10 @@ package io.natswarm.utp;
  *       or a loss with no queue behind it, say the path itself is lossy: they end any competition,
  *       and while the queue is nearly empty the window regrows by up to half itself per round trip
  *       (an extension of ours that keeps a lossy but idle path full).
- *   <li><em>Displacement</em> ({@link #displacing}): our delivery rate rising while a queue stands.
- *       A flow alone at the bottleneck already has the whole link when a queue stands, so a rise
- *       can only come from another flow. This is what catches the latecomer beside TCP, which in
- *       the kernel lab saw no loss for 13 s: tbf drops TCP's 64 KB GSO bursts, not our single
+ *   <li><em>Displacement</em> ({@link QueueWatch#sample}): our delivery rate rising while a queue
+ *       stands. A flow alone at the bottleneck already has the whole link when a queue stands, so a
+ *       rise can only come from another flow. This is what catches the latecomer beside TCP, which
+ *       in the kernel lab saw no loss for 13 s: tbf drops TCP's 64 KB GSO bursts, not our single
  *       datagrams.
  * </ul>
  *
@@ -57,19 +57,6 @@ final class CongestionWindow {
 
   /** Loss events closer together than this (or eight round trips) mark a lossy path. */
   static final long LOSSY_GAP_NANOS = 500_000_000L;
-
-  /** The shortest interval over which the displacement check measures our delivery rate. */
-  static final long RATE_INTERVAL_NANOS = 250_000_000L;
-
-  /**
-   * The fewest delay samples (acks) in a check interval: the smallest of that many samples of a
-   * path's jitter is near its floor (of 32 uniform samples over 0-30 ms, under 3.75 ms but for 1.4
-   * % of intervals), so a queue judged from it stands. A slow flow's intervals last longer.
-   */
-  static final int INTERVAL_SAMPLES = 32;
-
-  /** How much our rate may rise over a standing queue before we count it as taken from others. */
-  static final double DISPLACEMENT_RISE = 1.25;
 
   /** The slowest growth, in sixteenths of a packet per round trip (LEDBAT++ section 4.3). */
   static final int COMPETING_GAIN_DIVISOR = 16;
@@ -94,26 +81,7 @@ final class CongestionWindow {
 
   private boolean competing;
 
-  /** The displacement check's current interval: start, bytes acked, smallest delay seen. */
-  private boolean rateStarted;
-
-  private long rateStartNanos;
-
-  private long rateBytes;
-  private long rateMinDelayMicros;
-  private int rateSamples;
-
-  /** The last delay sample, what a loss is classified by. */
-  private long lastDelayMicros;
-
-  /** The smallest delay of the last completed interval (none yet: the largest value). */
-  private long previousMinDelayMicros = Long.MAX_VALUE;
-
-  private long rateMaxDelayMicros;
-  private long previousMaxDelayMicros;
-
-  /** Delivery rate (bytes per second) of the first interval spent wholly over a queue, or -1. */
-  private double queuedRate = -1;
+  private final QueueWatch queue;
 
   private boolean lossSeen;
   private long lastLossNanos;
@@ -126,31 +94,29 @@ final class CongestionWindow {
     this.minWindow = minWindow;
     this.maxWindow = max;
     this.cwnd = Math.max(minWindow, initialWindow);
+    this.queue = new QueueWatch(targetMicros);
   }
 
   /**
    * Bytes were acknowledged. {@code queuingDelayMicros} is the current delay estimate or -1 when
    * there is no sample; {@code flightBefore} is what was in flight before the ack. Returns true
    * when the ack completed a displacement check that made the window yield (see {@link
-   * #displacing}).
+   * QueueWatch#sample}).
    */
   boolean onAck(
       long bytesAcked, long queuingDelayMicros, long flightBefore, long nowNanos, long srttMicros) {
     this.nowNanos = nowNanos;
     long delay = queuingDelayMicros < 0 ? 0 : queuingDelayMicros;
-    lastDelayMicros = delay;
-    if (displacing(bytesAcked, delay, nowNanos, srttMicros)) {
+    if (queue.sample(bytesAcked, delay, nowNanos, srttMicros)) {
       // Our rate rose over a standing queue: it can only have come from another flow. Yield as on
       // a congestion loss.
       compete();
-      slowStart = false;
-      cwnd = clamp(cwnd / 2);
-      slowStartThreshold = cwnd;
+      halve();
       fraction = 0;
       return true;
     }
     if (competing) {
-      long standing = standingQueueMicros();
+      long standing = queue.standingMicros();
       if (standing >= targetMicros / 16) {
         emptySinceNanos = nowNanos;
       }
@@ -203,73 +169,6 @@ final class CongestionWindow {
     return false;
   }
 
-  /**
-   * The displacement check, over intervals of {@link #RATE_INTERVAL_NANOS} or two round trips, and
-   * {@link #INTERVAL_SAMPLES} acks at least: while a queue stands at the bottleneck, a flow alone
-   * there already gets the whole link, so if our delivery rate still rises by {@link
-   * #DISPLACEMENT_RISE} over that of the first interval spent wholly over a queue (the smallest
-   * delay in it at least a sixteenth of the target, so the link was full all along), the extra
-   * bytes were taken from another flow. This catches a latecomer beside TCP, whose delay samples
-   * never reach the target because TCP's standing queue hides in its base delay, and which sees no
-   * loss because a full drop-tail queue drops TCP's large bursts rather than our single packets;
-   * taking the reference as soon as our own first milliseconds of queue stand catches it already in
-   * slow start. An interval whose queue emptied, or a loss, forgets the reference. A flow alone
-   * keeps the rate of the full link, within noise well under the 25 % allowed.
-   */
-  private boolean displacing(long bytesAcked, long delay, long nowNanos, long srttMicros) {
-    if (!rateStarted) {
-      rateStarted = true;
-      rateStartNanos = nowNanos;
-      rateMinDelayMicros = delay;
-      rateMaxDelayMicros = delay;
-      return false;
-    }
-    rateBytes += bytesAcked;
-    rateSamples++;
-    rateMinDelayMicros = Math.min(rateMinDelayMicros, delay);
-    rateMaxDelayMicros = Math.max(rateMaxDelayMicros, delay);
-    long elapsed = nowNanos - rateStartNanos;
-    if (elapsed < Math.max(RATE_INTERVAL_NANOS, 2_000 * srttMicros)
-        || rateSamples < INTERVAL_SAMPLES) {
-      return false;
-    }
-    double rate = rateBytes * 1e9 / elapsed;
-    long minDelay = rateMinDelayMicros;
-    rateStartNanos = nowNanos;
-    rateBytes = 0;
-    rateSamples = 0;
-    previousMinDelayMicros = minDelay;
-    previousMaxDelayMicros = rateMaxDelayMicros;
-    rateMinDelayMicros = delay;
-    rateMaxDelayMicros = delay;
-    if (minDelay < targetMicros / 16) {
-      queuedRate = -1;
-    } else {
-      if (queuedRate < 0) {
-        queuedRate = rate;
-      } else if (rate > queuedRate * DISPLACEMENT_RISE) {
-        queuedRate = -1;
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /**
-   * The queue that stands: the smallest delay of the current and the last check interval (a quarter
-   * second or more), not the last sample. A path's jitter raises single samples by tens of
-   * milliseconds (taken for a queue, it trapped a lone flow on a jittery lossy path in the
-   * competing mode at one packet); a queue that TCP or an AQM keeps raises them all.
-   */
-  private long standingQueueMicros() {
-    return Math.min(previousMinDelayMicros, rateMinDelayMicros);
-  }
-
-  /** The largest delay of the current and the last check interval. */
-  private long recentMaxDelayMicros() {
-    return Math.max(previousMaxDelayMicros, rateMaxDelayMicros);
-  }
-
   private void compete() {
     competing = true;
     lastCompetitionSignalNanos = nowNanos;
@@ -295,23 +194,25 @@ final class CongestionWindow {
     boolean quiet = !lossSeen || gap >= Math.max(LOSSY_GAP_NANOS, 8_000 * srttMicros);
     lossSeen = true;
     lastLossNanos = nowNanos;
+    long last = queue.lastMicros();
     boolean congestion =
-        quiet
-            && lastDelayMicros >= targetMicros / 16
-            && lastDelayMicros * 4 >= recentMaxDelayMicros() * 3;
-    if (!quiet
-        || (standingQueueMicros() < targetMicros / 16 && lastDelayMicros < targetMicros / 16)) {
+        quiet && last >= targetMicros / 16 && last * 4 >= queue.recentMaxMicros() * 3;
+    if (!quiet || (queue.standingMicros() < targetMicros / 16 && last < targetMicros / 16)) {
       // Losses close together, or a loss with no queue behind it: the path itself loses packets
       // (a drop-tail queue that TCP fills drops only when full).
       competing = false;
     } else if (congestion) {
       compete();
     }
-    queuedRate = -1;
+    queue.forgetReference();
+    halve();
+    return congestion;
+  }
+
+  private void halve() {
     slowStart = false;
     cwnd = clamp(cwnd / 2);
     slowStartThreshold = cwnd;
-    return congestion;
   }
 
   /** A retransmission timeout: one packet, then slow start up to half the old window. */
