@@ -69,8 +69,9 @@ final class DemoCommand implements Callable<Integer> {
     out.println("2. The mainline DHT (BEP 5) and µTP sharing one socket per node");
     ok &= step(() -> DhtSwarmDemo.run(nodes, out), out);
     out.println();
-    out.println("Not built yet (honestly): the swarm node on Bt, PEX, the NAT traversal ladder");
-    out.println("(port mapping, hole punching, relays). This demo grows as they land.");
+    out.println("Not in this demo yet: a torrent swarm (natswarm share and get work; see");
+    out.println("--help). Not built yet (honestly): PEX, the NAT traversal ladder (port mapping,");
+    out.println("hole punching, relays). This demo grows as they land.");
     return ok ? 0 : 1;
   }
 }
