@@ -19,7 +19,8 @@ import java.util.Optional;
  * @param k bucket size and lookup result size
  * @param alpha parallel requests per lookup; 8 by default: on a 10,000-node simulated network with
  *     5 % loss ({@code bench/run dht-lookup}) alpha 3 took a median 5.7 round trips and a p95 of
- *     9.2 with 17 queries a lookup, alpha 8 a median 4.3 and a p95 of 6.9 with 28 queries
+ *     9.2 with 17 queries a lookup, alpha 8 a median 4.3 and a p95 of 6.9 with 28 queries (before
+ *     stragglers stopped holding slots: see {@code Lookup})
  * @param readOnly BEP 43: send {@code ro=1}, answer no queries
  * @param enforceBep42 reject routing-table entries whose id does not match their address
  * @param maxPerSubnet most nodes of one /24 or /64 per bucket (0: no limit)

@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** Lookup state machine details driven by hand: time-outs, retries, refresh. */
+/** Lookup state machine details driven by hand: time-outs, retries, slots, refresh. */
 class LookupTest {
   private static final long MS = 1_000_000L;
   private final Random random = new Random(8);
@@ -125,6 +125,65 @@ class LookupTest {
     assertThat(done.get(0).closest()).hasSize(1);
     assertThat(done.get(0).queries()).isEqualTo(2);
     assertThat(done.get(0).rounds()).isEqualTo(1); // the first query's answer, not the retry's
+  }
+
+  /** An id at XOR distance {@code first, 0, ..., 0, last} from {@code target}. */
+  private static NodeId atDistance(NodeId target, int first, int last) {
+    byte[] b = target.toBytes();
+    b[0] ^= (byte) first;
+    b[NodeId.LENGTH - 1] ^= (byte) last;
+    return NodeId.of(b);
+  }
+
+  /** Where the find_node queries of the last {@link #findNodes} call went, in order. */
+  private final List<InetSocketAddress> askedAt = new ArrayList<>();
+
+  private List<KrpcMessage> findNodes(DhtNode n, long now) {
+    List<InetSocketAddress> to = new ArrayList<>();
+    List<byte[]> copies = Outbox.drain(n, now, to);
+    List<KrpcMessage> out = new ArrayList<>();
+    askedAt.clear();
+    for (int i = 0; i < copies.size(); i++) {
+      KrpcMessage x = new KrpcMessage();
+      assertThat(parser.parse(copies.get(i), 0, copies.get(i).length, x)).isEqualTo(KrpcError.NONE);
+      if (x.method() == KrpcMethod.FIND_NODE) {
+        out.add(x);
+        askedAt.add(to.get(i));
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void stragglersPushedOutOfTheClosestDoNotKeepTheClosestWaiting() {
+    DhtNode n = new DhtNode(DhtConfig.builder().seed(6).build(), DhtPort.NONE, 0);
+    NodeId target = NodeId.random(random);
+    NodeId a = atDistance(target, 0xff, 0);
+    n.ping(addr(1), 0);
+    n.handleDatagram(reply(sent(n, 0).get(0), a, List.of(), 0), addr(1), MS);
+    List<LookupResult> done = new ArrayList<>();
+    n.findNode(target, 2 * MS, done::add);
+    KrpcMessage q1 = findNodes(n, 2 * MS).get(0);
+    List<NodeId> far = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      far.add(atDistance(target, 0x40, i + 1));
+    }
+    n.handleDatagram(reply(q1, a, far, 20), addr(1), 10 * MS);
+    List<KrpcMessage> farQueries = findNodes(n, 10 * MS);
+    assertThat(farQueries).hasSize(8); // alpha 8: all slots taken
+    // the first answers with eight much closer nodes; the other seven are now stragglers outside
+    // the k closest, still holding seven of the eight slots
+    List<NodeId> near = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      near.add(atDistance(target, 0x01, i + 1));
+    }
+    int i0 = askedAt.indexOf(addr(20));
+    n.handleDatagram(reply(farQueries.get(i0), far.get(0), near, 40), addr(20), 20 * MS);
+    // seven stragglers in flight: the nearest goes out in the freed slot, the second nearest in
+    // an extra one (alpha + 2 for the two nearest), the third waits (alpha + 1 for the others)
+    assertThat(Lookup.NEAREST_EXTRA_SLOTS).isEqualTo(2);
+    assertThat(findNodes(n, 20 * MS)).hasSize(2);
+    assertThat(askedAt).containsExactlyInAnyOrder(addr(40), addr(41));
   }
 
   @Test
