@@ -7,7 +7,9 @@ import static io.natswarm.config.ValueTypes.duration;
 import static io.natswarm.config.ValueTypes.hostPorts;
 import static io.natswarm.config.ValueTypes.integer;
 import static io.natswarm.config.ValueTypes.ipAddress;
+import static io.natswarm.config.ValueTypes.optionalHostPort;
 import static io.natswarm.config.ValueTypes.path;
+import static io.natswarm.config.ValueTypes.secret;
 
 import io.natswarm.dht.DhtConfig;
 import io.natswarm.utp.UtpSettings;
@@ -19,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -53,9 +56,10 @@ public final class ConfigKeys {
       add(
           "listen.address",
           ipAddress(),
-          ipv4Any(),
-          "The address the node's UDP socket and TCP port are bound to; \"::\" for both IPv4"
-              + " and IPv6.");
+          anyAddress(),
+          "The address the node's UDP socket and TCP port are bound to; \"::\" (the default)"
+              + " takes both IPv4 and IPv6 and lets a connection made over IPv4 move to IPv6"
+              + " when both ends have a global IPv6 address; \"0.0.0.0\" for IPv4 only.");
   public static final Setting<Integer> LISTEN_PORT =
       add(
           "listen.port",
@@ -413,6 +417,51 @@ public final class ConfigKeys {
   public static final Setting<LogLevel> LOG_LEVEL =
       add("log.level", choice(LogLevel.class), LogLevel.WARN, "The least severe level logged.");
 
+  // ---------------------------------------------------------------- status
+  static {
+    SECTIONS.put(
+        "status", "The status server: JSON status, Prometheus metrics and a web page (issue 10).");
+  }
+
+  public static final Setting<Optional<HostPort>> STATUS_LISTEN =
+      add(
+          "status.listen",
+          optionalHostPort(),
+          Optional.empty(),
+          "Where the status server listens (natswarm --status), e.g. \"127.0.0.1:8080\"; empty:"
+              + " no status server. An address that is not loopback needs status.token.");
+  public static final Setting<String> STATUS_TOKEN =
+      add(
+          "status.token",
+          secret(),
+          "",
+          "The secret every state-changing request to the status server carries (header"
+              + " X-Natswarm-Token); empty: a random one made at start, given only to a page served"
+              + " on loopback.");
+
+  // ---------------------------------------------------------------- nat
+  static {
+    SECTIONS.put("nat", "Reachability and NAT traversal (issue 11).");
+  }
+
+  public static final Setting<Boolean> NAT_PORT_MAPPING =
+      add(
+          "nat.port_mapping",
+          bool(),
+          true,
+          "Ask the gateway to map the node's port for UDP and TCP (PCP, then NAT-PMP, then"
+              + " UPnP-IGD), renew it while the node runs and delete it when it stops. Not on a"
+              + " loopback listen address.");
+  public static final Setting<Optional<HostPort>> NAT_STUN_SERVER =
+      add(
+          "nat.stun_server",
+          optionalHostPort(),
+          Optional.empty(),
+          "A STUN server to measure the NAT with from the node's own port, e.g."
+              + " \"stun.example.net:3478\" (one with two addresses, such as coturn's RFC 5780"
+              + " mode, also tells the NAT's behaviour); empty: none, the peers' and the DHT's"
+              + " address votes still tell the external address.");
+
   /** Every setting, in reference order. */
   public static List<Setting<?>> all() {
     return Collections.unmodifiableList(ALL);
@@ -444,7 +493,7 @@ public final class ConfigKeys {
     return keys;
   }
 
-  private static InetAddress ipv4Any() {
-    return ValueTypes.ipAddress().parse("0.0.0.0").value();
+  private static InetAddress anyAddress() {
+    return ValueTypes.ipAddress().parse("::").value();
   }
 }

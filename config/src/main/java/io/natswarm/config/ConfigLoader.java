@@ -515,7 +515,16 @@ public final class ConfigLoader {
             get(ENGINE_NETWORK_BUFFER),
             get(ENGINE_MAX_MESSAGE_PROCESSING_INTERVAL));
     return new NodeConfig(
-        listen, udp, utp, dht, peers, engine, storage, new LogSettings(get(LOG_LEVEL)));
+        listen,
+        udp,
+        utp,
+        dht,
+        peers,
+        engine,
+        storage,
+        new LogSettings(get(LOG_LEVEL)),
+        new StatusSettings(get(STATUS_LISTEN).orElse(null), get(STATUS_TOKEN)),
+        new NatSettings(get(NAT_PORT_MAPPING), get(NAT_STUN_SERVER).orElse(null)));
   }
 
   static Path expandHome(String path, Path home) {

@@ -14,6 +14,8 @@ import io.natswarm.utp.UtpSettings;
  * @param engine the BitTorrent engine's speed knobs
  * @param storage where files and state live
  * @param log logging
+ * @param status the status server (JSON, metrics, web page)
+ * @param nat reachability and NAT traversal
  */
 public record NodeConfig(
     ListenSettings listen,
@@ -23,4 +25,6 @@ public record NodeConfig(
     PeerSettings peers,
     EngineSettings engine,
     StorageSettings storage,
-    LogSettings log) {}
+    LogSettings log,
+    StatusSettings status,
+    NatSettings nat) {}

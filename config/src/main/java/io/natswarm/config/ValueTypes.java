@@ -56,6 +56,16 @@ final class ValueTypes {
     return HostPortListType.INSTANCE;
   }
 
+  /** One {@code host:port}, or empty for none. */
+  static ValueType<java.util.Optional<HostPort>> optionalHostPort() {
+    return OptionalHostPortType.INSTANCE;
+  }
+
+  /** Any text, shown as "(set)" or "" in the reference and messages. */
+  static ValueType<String> secret() {
+    return SecretType.INSTANCE;
+  }
+
   /** A file-system path; a leading {@code ~/} is the user's home directory. */
   static ValueType<String> path() {
     return PathType.INSTANCE;
@@ -425,6 +435,53 @@ final class ValueTypes {
     @Override
     public String format(String value) {
       return "\"" + value + "\"";
+    }
+  }
+
+  private enum OptionalHostPortType implements ValueType<java.util.Optional<HostPort>> {
+    INSTANCE;
+
+    @Override
+    public String allowed() {
+      return "host:port (IPv6 as [addr]:port, port 1-65535), or empty for none";
+    }
+
+    @Override
+    public Parsed<java.util.Optional<HostPort>> parse(String text) {
+      if (text.isBlank()) {
+        return Parsed.ok(java.util.Optional.empty());
+      }
+      HostPort hp = HostPort.parse(text.strip());
+      return hp == null
+          ? Parsed.problem("\"" + text.strip() + "\" is not host:port")
+          : Parsed.ok(java.util.Optional.of(hp));
+    }
+
+    @Override
+    public String format(java.util.Optional<HostPort> value) {
+      return "\"" + value.map(HostPort::toString).orElse("") + "\"";
+    }
+  }
+
+  private enum SecretType implements ValueType<String> {
+    INSTANCE;
+
+    @Override
+    public String allowed() {
+      return "a string (at least 16 characters), or empty";
+    }
+
+    @Override
+    public Parsed<String> parse(String text) {
+      if (!text.isEmpty() && text.length() < 16) {
+        return Parsed.problem("too short: a token needs at least 16 characters");
+      }
+      return Parsed.ok(text);
+    }
+
+    @Override
+    public String format(String value) {
+      return value.isEmpty() ? "\"\"" : "\"(set)\"";
     }
   }
 }

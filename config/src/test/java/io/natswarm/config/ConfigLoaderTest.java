@@ -59,7 +59,7 @@ class ConfigLoaderTest {
     LoadedConfig loaded = load();
     NodeConfig c = loaded.config();
     assertThat(loaded.file()).isEmpty();
-    assertThat(c.listen().address()).isEqualTo(InetAddress.getByName("0.0.0.0"));
+    assertThat(c.listen().address()).isEqualTo(InetAddress.getByName("::"));
     assertThat(c.listen().port()).isEqualTo(6881);
     assertThat(c.udp().receiveBufferBytes()).isEqualTo(4 << 20);
     assertThat(c.utp()).isEqualTo(UtpSettings.defaults());

@@ -46,6 +46,18 @@ public enum DatagramKind {
     }
   },
   /**
+   * Answers of the gateway's port-mapping server (NAT-PMP, RFC 6886 section 3; PCP, RFC 6887
+   * section 7.2): version 0 or 2 in the first byte and the response bit (0x80) set in the opcode
+   * byte. The clients accept only what comes from the gateway's port 5351 and decline the rest.
+   */
+  PORT_MAPPING {
+    @Override
+    boolean matches(ByteBuffer p, int pos, int len) {
+      int version = p.get(pos) & 0xFF;
+      return len >= 8 && (version == 0 || version == 2) && (p.get(pos + 1) & 0x80) != 0;
+    }
+  },
+  /**
    * Hole-punch probes: any datagram of at least 4 bytes that nothing above took; the probe core
    * checks its own magic and declines what is not its.
    */

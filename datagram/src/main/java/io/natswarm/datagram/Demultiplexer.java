@@ -6,9 +6,9 @@ import java.util.Arrays;
 
 /**
  * The node's socket as one {@link DatagramCore}: routes each received datagram to the core it
- * belongs to, in the fixed order of {@link DatagramKind} (µTP, KRPC, STUN, hole-punch probes), and
- * merges the cores' transmits, timeouts and drained hooks. The real {@link UdpEndpoint} and netsim
- * each host one; the composition root in {@code swarm-node} fills it.
+ * belongs to, in the fixed order of {@link DatagramKind} (µTP, KRPC, STUN, port mapping, hole-punch
+ * probes), and merges the cores' transmits, timeouts and drained hooks. The real {@link
+ * UdpEndpoint} and netsim each host one; the composition root in {@code swarm-node} fills it.
  *
  * <p>Receiving: a datagram is offered to the cores of each kind whose cheap test matches, in
  * registration order, until one consumes it; what no core takes is counted as unclaimed, shown to
@@ -39,9 +39,15 @@ public final class Demultiplexer implements DatagramCore {
   private long unclaimed;
   private long datagrams;
   private long coreFailures;
+  private final RecentDestinations destinations = new RecentDestinations();
 
   public Demultiplexer() {
     Arrays.fill(byKind, NONE);
+  }
+
+  /** Where this socket sent datagrams lately, by any core (for "did that come in unasked?"). */
+  public RecentDestinations recentDestinations() {
+    return destinations;
   }
 
   /** Sets the tracer that hears of core failures and unclaimed datagrams. */
@@ -204,6 +210,7 @@ public final class Demultiplexer implements DatagramCore {
       return false;
     }
     if (has) {
+      destinations.sentTo(out.destination().getAddress(), nowNanos);
       if (out.sendClass() == SendClass.BULK) {
         bulkSent++;
       } else {

@@ -146,6 +146,20 @@ class DemultiplexerTest {
   }
 
   @Test
+  void portMappingAnswersAreTheirOwnKindAndRequestsAreNot() {
+    byte[] natPmpAnswer = {0, (byte) 0x81, 0, 0, 0, 0, 0, 1, 0x1a, (byte) 0xe1, 0x1a, (byte) 0xe1};
+    byte[] pcpAnswer = new byte[60];
+    pcpAnswer[0] = 2;
+    pcpAnswer[1] = (byte) 0x81;
+    byte[] natPmpRequest = {0, 1, 0, 0, 0x1a, (byte) 0xe1, 0x1a, (byte) 0xe1, 0, 0, 0x1c, 0x20};
+    assertTrue(DatagramKind.PORT_MAPPING.matches(ByteBuffer.wrap(natPmpAnswer)));
+    assertTrue(DatagramKind.PORT_MAPPING.matches(ByteBuffer.wrap(pcpAnswer)));
+    assertFalse(DatagramKind.PORT_MAPPING.matches(ByteBuffer.wrap(natPmpRequest)), "a request");
+    assertFalse(DatagramKind.UTP.matches(ByteBuffer.wrap(pcpAnswer)), "not µTP");
+    assertFalse(DatagramKind.UTP.matches(ByteBuffer.wrap(natPmpAnswer)), "not µTP");
+  }
+
+  @Test
   void stunResponsesBeginningWithTheUtpVersionByteGoToStunNotUtp() {
     // A Binding success response (0x0101) and error response (0x0111) start with 0x01, which is
     // µTP ST_DATA version 1; while µTP holds connections its core would claim them.
@@ -196,6 +210,21 @@ class DemultiplexerTest {
     assertEquals(SendClass.BULK, t.sendClass());
     assertEquals(1, d.transmitted(SendClass.CONTROL));
     assertEquals(11, d.transmitted(SendClass.BULK));
+  }
+
+  @Test
+  void everyCoresTransmitMakesItsDestinationAskedForUntilTheWindowPasses() {
+    Demultiplexer d = new Demultiplexer();
+    RecordingHandler utp = new RecordingHandler("utp", b -> false, SendClass.BULK);
+    d.register(DatagramKind.UTP, utp);
+    RecentDestinations recent = d.recentDestinations();
+    java.net.InetAddress peer = Loopback.v4(9).getAddress();
+    assertTrue(recent.unsolicited(peer, 0), "nothing sent yet");
+    utp.queue("data");
+    assertTrue(d.pollTransmit(Transmit.heap(), 5));
+    // a µTP datagram to the peer: its DHT query would pass a NAT's filter now
+    assertFalse(recent.unsolicited(peer, 6));
+    assertTrue(recent.unsolicited(peer, 6 + RecentDestinations.WINDOW_NANOS));
   }
 
   @Test

@@ -11,6 +11,8 @@ final class Counters {
   long datagramsOut;
   long badDatagrams;
   long queriesIn;
+  long unsolicitedQueries;
+  long nodeIdChanges;
   long responsesIn;
   long errorsIn;
   long queriesOut;
@@ -52,6 +54,8 @@ final class Counters {
         unknownMethods,
         outboundDropped,
         lookupsStarted,
-        lookupsDone);
+        lookupsDone,
+        unsolicitedQueries,
+        nodeIdChanges);
   }
 }

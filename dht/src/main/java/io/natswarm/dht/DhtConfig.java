@@ -90,6 +90,36 @@ public record DhtConfig(
     return new Builder();
   }
 
+  /** A builder holding these settings, to change some of them. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.ipv6 = ipv6;
+    b.nodeId = nodeId;
+    b.externalAddress = externalAddress;
+    b.k = k;
+    b.alpha = alpha;
+    b.readOnly = readOnly;
+    b.enforceBep42 = enforceBep42;
+    b.maxPerSubnet = maxPerSubnet;
+    b.uniqueIps = uniqueIps;
+    b.extendedBuckets = extendedBuckets;
+    b.minTimeout = minTimeout;
+    b.queryTimeout = queryTimeout;
+    b.lookupTimeout = lookupTimeout;
+    b.queriesPerSecond = queriesPerSecond;
+    b.queryBurst = queryBurst;
+    b.maxAnnouncesPerSource = maxAnnouncesPerSource;
+    b.maxValues = maxValues;
+    b.amplification = amplification;
+    b.peerTtl = peerTtl;
+    b.tokenRotation = tokenRotation;
+    b.bootstrapNodes = bootstrapNodes;
+    b.seed = seed;
+    b.secretSource = secretSource;
+    b.tracer = tracer;
+    return b;
+  }
+
   /** A builder with defaults for an internet node. */
   public static final class Builder {
     private boolean ipv6;

@@ -28,6 +28,10 @@ package io.natswarm.dht;
  * @param outboundDropped datagrams dropped because the outbound queue was full
  * @param lookupsStarted lookups started (bootstrap, find_node, get_peers, announce, refresh)
  * @param lookupsDone lookups finished
+ * @param unsolicitedQueries queries from addresses we had not sent to in the last 10 minutes: each
+ *     came through whatever NAT or firewall is in front of us unasked (reachability evidence)
+ * @param nodeIdChanges new node ids taken because the votes settled on an external address the id
+ *     was not valid for (BEP 42)
  */
 public record DhtCounters(
     long datagramsIn,
@@ -50,4 +54,6 @@ public record DhtCounters(
     long unknownMethods,
     long outboundDropped,
     long lookupsStarted,
-    long lookupsDone) {}
+    long lookupsDone,
+    long unsolicitedQueries,
+    long nodeIdChanges) {}

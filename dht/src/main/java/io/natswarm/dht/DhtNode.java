@@ -2,6 +2,7 @@ package io.natswarm.dht;
 
 import io.natswarm.datagram.DatagramCore;
 import io.natswarm.datagram.Deadlines;
+import io.natswarm.datagram.RecentDestinations;
 import io.natswarm.datagram.Transmit;
 import io.natswarm.dht.krpc.KrpcError;
 import io.natswarm.dht.krpc.KrpcKind;
@@ -56,8 +57,8 @@ public final class DhtNode implements DatagramCore {
   private final DhtPort port;
   private final DhtTracer tracer;
   private final Random random;
-  private final NodeId selfId;
-  private final RoutingTable table;
+  private volatile NodeId selfId; // read by other threads through DhtService.selfId()
+  private RoutingTable table;
   private final Counters counters = new Counters();
   private final KrpcLayer rpc;
   private final TokenSecrets tokens;
@@ -65,6 +66,7 @@ public final class DhtNode implements DatagramCore {
   private final SourceGuard guard;
   private final QueryResponder responder;
   private final AddressVotes votes = new AddressVotes(3, 64);
+  private RecentDestinations contacted = new RecentDestinations();
   private final KrpcParser parser = new KrpcParser();
   private final KrpcMessage msg = new KrpcMessage();
   private final byte[] rx = new byte[MAX_INPUT];
@@ -89,16 +91,7 @@ public final class DhtNode implements DatagramCore {
                         .externalAddress()
                         .map(a -> Bep42.generate(a, random.nextInt(256), random))
                         .orElseGet(() -> NodeId.random(random)));
-    this.table =
-        new RoutingTable(
-            selfId,
-            config.k(),
-            config.maxPerSubnet(),
-            config.uniqueIps(),
-            config.enforceBep42(),
-            REFRESH_NANOS,
-            config.extendedBuckets(),
-            nowNanos);
+    this.table = newTable(selfId, nowNanos);
     this.rpc = new KrpcLayer(selfId, config, table, counters, random);
     this.tokens =
         new TokenSecrets(config.tokenRotation().toNanos(), config.secretSource(), nowNanos);
@@ -111,6 +104,18 @@ public final class DhtNode implements DatagramCore {
             MAX_SOURCES);
     this.responder = new QueryResponder(rpc, counters, tokens, peers, guard, config, random);
     this.nextPeerExpiry = nowNanos + PEER_EXPIRY_PERIOD;
+  }
+
+  private RoutingTable newTable(NodeId self, long nowNanos) {
+    return new RoutingTable(
+        self,
+        config.k(),
+        config.maxPerSubnet(),
+        config.uniqueIps(),
+        config.enforceBep42(),
+        REFRESH_NANOS,
+        config.extendedBuckets(),
+        nowNanos);
   }
 
   // ------------------------------------------------------------------ DatagramCore
@@ -162,7 +167,11 @@ public final class DhtNode implements DatagramCore {
   /** Writes the next datagram into {@code out} from position 0 and sets its destination. */
   @Override
   public boolean pollTransmit(Transmit out, long nowNanos) {
-    return rpc.poll(out);
+    if (!rpc.poll(out)) {
+      return false;
+    }
+    contacted.sentTo(out.destination().getAddress(), nowNanos);
+    return true;
   }
 
   /** The next deadline in nanoseconds, or {@link Deadlines#NONE}. */
@@ -180,6 +189,16 @@ public final class DhtNode implements DatagramCore {
       }
     }
     return Deadlines.earliest(t, bootstrapRetryAt);
+  }
+
+  /**
+   * Judges whether a query came in unasked by {@code socketWide}, the destinations of every core on
+   * the node's socket (its {@code Demultiplexer}'s): a µTP connection to a peer also lets that
+   * peer's DHT queries through a NAT. Without it, the node knows only its own sends. Call on the
+   * node's thread.
+   */
+  public void judgeUnsolicitedBy(RecentDestinations socketWide) {
+    this.contacted = java.util.Objects.requireNonNull(socketWide);
   }
 
   /** The clock reached {@link #pollTimeout()} (calling it early or late is harmless). */
@@ -254,7 +273,7 @@ public final class DhtNode implements DatagramCore {
           }
           done.accept(r);
         };
-    Lookup l = newLookup(selfId, Lookup.Kind.FIND_NODE, -1, nowNanos, retrying);
+    Lookup l = newLookup(selfId, Lookup.Kind.FIND_NODE, -1, nowNanos, FoundPeers.NONE, retrying);
     for (InetSocketAddress a : savedNodes) {
       l.addSeed(a, nowNanos);
     }
@@ -266,7 +285,16 @@ public final class DhtNode implements DatagramCore {
 
   /** A get_peers lookup for {@code infoHash}. */
   public void getPeers(NodeId infoHash, long nowNanos, Consumer<LookupResult> done) {
-    start(newLookup(infoHash, Lookup.Kind.GET_PEERS, -1, nowNanos, done), nowNanos);
+    getPeers(infoHash, nowNanos, FoundPeers.NONE, done);
+  }
+
+  /**
+   * A get_peers lookup for {@code infoHash} whose peers also go to {@code found} as each answer
+   * brings them, before {@code done} hears the result.
+   */
+  public void getPeers(
+      NodeId infoHash, long nowNanos, FoundPeers found, Consumer<LookupResult> done) {
+    start(newLookup(infoHash, Lookup.Kind.GET_PEERS, -1, nowNanos, found, done), nowNanos);
   }
 
   /**
@@ -274,18 +302,27 @@ public final class DhtNode implements DatagramCore {
    * peerPort} 0 announces with {@code implied_port} (our UDP port as they see it).
    */
   public void announce(NodeId infoHash, int peerPort, long nowNanos, Consumer<LookupResult> done) {
+    announce(infoHash, peerPort, nowNanos, FoundPeers.NONE, done);
+  }
+
+  /**
+   * {@link #announce(NodeId, int, long, Consumer)} whose lookup's peers also go to {@code found} as
+   * each answer brings them, before {@code done} hears the result.
+   */
+  public void announce(
+      NodeId infoHash, int peerPort, long nowNanos, FoundPeers found, Consumer<LookupResult> done) {
     if (peerPort < 0 || peerPort > 65_535) {
       throw new IllegalArgumentException("port out of range: " + peerPort);
     }
     if (config.readOnly()) {
       throw new IllegalStateException("a read-only node (BEP 43) does not announce");
     }
-    start(newLookup(infoHash, Lookup.Kind.GET_PEERS, peerPort, nowNanos, done), nowNanos);
+    start(newLookup(infoHash, Lookup.Kind.GET_PEERS, peerPort, nowNanos, found, done), nowNanos);
   }
 
   /** A find_node lookup for {@code target}. */
   public void findNode(NodeId target, long nowNanos, Consumer<LookupResult> done) {
-    start(newLookup(target, Lookup.Kind.FIND_NODE, -1, nowNanos, done), nowNanos);
+    start(newLookup(target, Lookup.Kind.FIND_NODE, -1, nowNanos, FoundPeers.NONE, done), nowNanos);
   }
 
   /** Pings {@code address}; if it answers it may enter the routing table. */
@@ -356,7 +393,12 @@ public final class DhtNode implements DatagramCore {
   // ------------------------------------------------------------------ internals
 
   private Lookup newLookup(
-      NodeId target, Lookup.Kind kind, int announcePort, long now, Consumer<LookupResult> done) {
+      NodeId target,
+      Lookup.Kind kind,
+      int announcePort,
+      long now,
+      FoundPeers found,
+      Consumer<LookupResult> done) {
     counters.lookupsStarted++;
     tracer.lookupStarted(
         target, kind == Lookup.Kind.GET_PEERS ? KrpcMethod.GET_PEERS : KrpcMethod.FIND_NODE);
@@ -370,6 +412,7 @@ public final class DhtNode implements DatagramCore {
             announcePort,
             now,
             config.lookupTimeout().toNanos(),
+            found,
             r -> lookupFinished(r, done));
     lookups.add(l);
     return l;
@@ -449,6 +492,9 @@ public final class DhtNode implements DatagramCore {
 
   private void onQuery(InetSocketAddress from, int len, long now) {
     counters.queriesIn++;
+    if (contacted.unsolicited(from.getAddress(), now)) {
+      counters.unsolicitedQueries++;
+    }
     if (selfId.matches(rx, msg.idOff())) {
       counters.selfOrPortZero++;
       return;
@@ -494,19 +540,47 @@ public final class DhtNode implements DatagramCore {
       table.heard(NodeId.of(rx, msg.idOff()), from, true, rtt, now);
     }
     if (msg.ipOff() >= 0) {
-      vote(from);
+      vote(from, now);
     }
     call.listener.onResponse(call, msg, now);
   }
 
-  private void vote(InetSocketAddress from) {
+  private void vote(InetSocketAddress from, long now) {
     InetSocketAddress seen = RoutingTableStore.compactAddress(rx, msg.ipOff(), msg.ipLen() - 2);
     if (seen == null) {
       return;
     }
     InetSocketAddress changed = votes.vote(from.getAddress(), seen);
     if (changed != null) {
+      rpc.ownExternal(changed);
       port.externalAddressVoted(changed.getAddress(), changed.getPort(), votes.leaderVotes());
+      rederiveId(changed.getAddress(), now);
     }
+  }
+
+  /**
+   * BEP 42: once the votes settle on an external address our id is not valid for, take a new id
+   * derived from it (unless the id was configured, or the address is exempt), move every node to a
+   * table built around the new id, and look our new neighbourhood up, so that nodes that enforce
+   * BEP 42 keep us in their tables. What libtorrent does in {@code node::update_node_id}.
+   */
+  private void rederiveId(InetAddress external, long now) {
+    if (config.nodeId().isPresent()
+        || Bep42.isExempt(external)
+        || Bep42.isValid(selfId, external)) {
+      return;
+    }
+    NodeId old = selfId;
+    NodeId id = Bep42.generate(external, random.nextInt(256), random);
+    RoutingTable moved = newTable(id, now);
+    for (NodeEntry e : table.entries()) {
+      moved.heard(e.id(), e.address(), e.everResponded(), e.rttNanos(), now);
+    }
+    selfId = id;
+    table = moved;
+    rpc.rehome(id, moved);
+    counters.nodeIdChanges++;
+    tracer.nodeIdChanged(old, id, external);
+    start(newLookup(id, Lookup.Kind.FIND_NODE, -1, now, FoundPeers.NONE, r -> {}), now);
   }
 }

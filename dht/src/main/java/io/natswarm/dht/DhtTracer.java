@@ -51,6 +51,9 @@ public interface DhtTracer {
   /** A lookup ({@code method} find_node or get_peers) for {@code target} started. */
   default void lookupStarted(NodeId target, KrpcMethod method) {}
 
+  /** BEP 42: the votes settled on {@code external}, which {@code old} was not valid for. */
+  default void nodeIdChanged(NodeId old, NodeId now, InetAddress external) {}
+
   /** A lookup ended; {@code result} has its hops, queries (messages), peers and closest nodes. */
   default void lookupFinished(LookupResult result) {}
 }

@@ -30,11 +30,12 @@ final class KrpcLayer implements RpcLayer {
   /** Lookup queries are refused above this many waiting datagrams, leaving room for replies. */
   private static final int LOOKUP_QUEUE_LIMIT = 4000;
 
-  private final NodeId selfId;
-  private final byte[] selfIdBytes;
+  private NodeId selfId;
+  private byte[] selfIdBytes;
   private final boolean ipv6;
   private final boolean readOnly;
-  private final RoutingTable table;
+  private RoutingTable table;
+  private InetSocketAddress ownExternal;
   private final RpcTable calls;
   private final Counters counters;
   private final OutboundQueue outbound = new OutboundQueue(QUEUE_LIMIT);
@@ -58,6 +59,13 @@ final class KrpcLayer implements RpcLayer {
 
   // ------------------------------------------------------------------ RpcLayer
 
+  /** Our id changed (BEP 42, a new external address): {@code table} is built around it. */
+  void rehome(NodeId id, RoutingTable newTable) {
+    this.selfId = id;
+    this.selfIdBytes = id.toBytes();
+    this.table = newTable;
+  }
+
   @Override
   public NodeId selfId() {
     return selfId;
@@ -77,7 +85,17 @@ final class KrpcLayer implements RpcLayer {
   public boolean acceptable(InetSocketAddress a) {
     return a.getPort() != 0
         && a.getAddress() != null
-        && (a.getAddress() instanceof Inet6Address) == ipv6;
+        && (a.getAddress() instanceof Inet6Address) == ipv6
+        && !a.equals(ownExternal);
+  }
+
+  /**
+   * Our own address as the votes say others see it: never a node to contact (after a new BEP 42 id,
+   * other tables still name us under the old one there; sending to it would hairpin through our own
+   * NAT).
+   */
+  void ownExternal(InetSocketAddress address) {
+    this.ownExternal = address;
   }
 
   @Override

@@ -22,7 +22,9 @@ import java.util.function.Consumer;
  * distance, termination when the k closest candidates that have not failed or stalled have all
  * answered. A stalled query (past its adaptive timeout) frees its slot; a late answer still counts.
  * A lookup that reaches its deadline returns what it has. After a get_peers lookup with an announce
- * port, announce_peer goes to the k closest answering nodes with their tokens.
+ * port, announce_peer goes to the k closest answering nodes with their tokens. The peers of a
+ * get_peers lookup also go to its {@link FoundPeers} as each answer brings them, so a host need not
+ * wait for the whole lookup to dial the first ones.
  *
  * <p>Explicit states: {@link State} for the lookup, {@link CandidateState} per candidate. It sees
  * the node only through the narrow {@link RpcLayer} (send a query, read the routing table) and
@@ -121,6 +123,7 @@ final class Lookup implements RpcCall.Listener {
   private final Set<InetSocketAddress> seen = new HashSet<>();
   private final Set<InetSocketAddress> peers = new LinkedHashSet<>();
   private final Consumer<LookupResult> callback;
+  private final FoundPeers foundPeers;
   private final int announcePort;
   private final long startedAt;
   final long deadline;
@@ -145,6 +148,7 @@ final class Lookup implements RpcCall.Listener {
       int announcePort,
       long now,
       long timeout,
+      FoundPeers foundPeers,
       Consumer<LookupResult> callback) {
     this.rpc = rpc;
     this.target = target;
@@ -156,6 +160,7 @@ final class Lookup implements RpcCall.Listener {
     this.announcePort = announcePort;
     this.startedAt = now;
     this.deadline = now + timeout;
+    this.foundPeers = foundPeers;
     this.callback = callback;
   }
 
@@ -222,6 +227,7 @@ final class Lookup implements RpcCall.Listener {
       peers.addAll(localPeers);
       if (!peers.isEmpty()) {
         firstPeerAt = now;
+        foundPeers.found(new ArrayList<>(peers));
       }
     }
     NodeEntry[] closest = new NodeEntry[k * 2];
@@ -333,11 +339,18 @@ final class Lookup implements RpcCall.Listener {
     if (msg.tokenOff() >= 0) {
       c.token = Arrays.copyOfRange(buf, msg.tokenOff(), msg.tokenOff() + msg.tokenLen());
     }
+    List<InetSocketAddress> fresh = null; // allocated only when an answer brings a new peer
     for (int i = 0; i < msg.valueCount(); i++) {
       InetSocketAddress p =
           RoutingTableStore.compactAddress(buf, msg.valueOff(i), msg.valueLen(i) - 2);
-      if (p != null && p.getPort() != 0 && peers.add(p) && firstPeerAt < 0) {
-        firstPeerAt = now;
+      if (p != null && p.getPort() != 0 && peers.add(p)) {
+        if (firstPeerAt < 0) {
+          firstPeerAt = now;
+        }
+        if (fresh == null) {
+          fresh = new ArrayList<>();
+        }
+        fresh.add(p);
       }
     }
     boolean v6 = rpc.ipv6();
@@ -352,6 +365,9 @@ final class Lookup implements RpcCall.Listener {
         addCandidate(id, a, c.hop + 1);
         rpc.discovered(id, a, now);
       }
+    }
+    if (fresh != null) {
+      foundPeers.found(fresh); // before step(), which may end the lookup and report its result
     }
     step(now);
   }

@@ -92,6 +92,23 @@ class DhtNodeTest {
   }
 
   @Test
+  void onlyQueriesFromAddressesWeHaveNotSentToLatelyCountAsUnsolicited() {
+    DhtNode n = node(DhtConfig.builder());
+    n.handleDatagram(query(peerId, KrpcMethod.PING, 1, o -> {}), peer, now);
+    assertThat(n.counters().unsolicitedQueries()).as("a stranger came in unasked").isEqualTo(1);
+    drain(n, null); // our reply and our ping go to the peer: a NAT would now let it in
+    InetSocketAddress otherPort = new InetSocketAddress(peer.getAddress(), 7001);
+    n.handleDatagram(query(peerId, KrpcMethod.PING, 2, o -> {}), otherPort, now + SEC);
+    assertThat(n.counters().unsolicitedQueries()).as("we had just sent to it").isEqualTo(1);
+    long later = now + io.natswarm.datagram.RecentDestinations.WINDOW_NANOS + SEC;
+    n.handleDatagram(query(peerId, KrpcMethod.PING, 3, o -> {}), peer, later);
+    assertThat(n.counters().unsolicitedQueries())
+        .as("silent for longer than any NAT keeps a mapping")
+        .isEqualTo(2);
+    assertThat(n.counters().queriesIn()).isEqualTo(3);
+  }
+
+  @Test
   void unknownMethodWithTargetIsAnsweredAsFindNodeAndWithoutWithError203() {
     DhtNode n = node(DhtConfig.builder());
     n.handleDatagram(query(NodeId.random(random), KrpcMethod.PING, 1, o -> {}), peer, now);
@@ -319,6 +336,54 @@ class DhtNodeTest {
     assertThat(n.externalAddress()).isEqualTo(me);
     assertThat(n.counters().responsesIn()).isEqualTo(3);
     assertThat(n.routingTable().size()).isEqualTo(3);
+  }
+
+  /**
+   * Three voters in three /24s (a bucket takes two of one subnet), each with a BEP 42 id of its
+   * own, answer a ping saying they see {@code me}.
+   */
+  private void votesFor(DhtNode n, InetSocketAddress me) {
+    for (int i = 0; i < 3; i++) {
+      InetSocketAddress p =
+          new InetSocketAddress(InetAddresses.forString("198.51." + (100 + i) + ".1"), 6881);
+      n.ping(p, now);
+      KrpcMessage q = parse(drain(n, null).get(0));
+      int tx = q.txAsInt();
+      ByteBuffer r = ByteBuffer.allocate(512);
+      KrpcWriter.beginResponse(
+          r, me, io.natswarm.dht.routing.Bep42.generate(p.getAddress(), i, random).toBytes());
+      KrpcWriter.endResponse(r, new byte[] {(byte) (tx >>> 8), (byte) tx}, 0, 2);
+      n.handleDatagram(r.flip(), p, now + 1000);
+    }
+  }
+
+  @Test
+  void settledVotesForAnAddressOurIdIsNotValidForGiveUsANewBep42IdAndKeepTheTable() {
+    DhtNode n = node(DhtConfig.builder());
+    NodeId old = n.selfId();
+    InetSocketAddress me = new InetSocketAddress(InetAddresses.forString("203.0.113.77"), 6881);
+    assertThat(io.natswarm.dht.routing.Bep42.isValid(old, me.getAddress())).isFalse();
+    votesFor(n, me);
+    assertThat(n.selfId()).isNotEqualTo(old);
+    assertThat(io.natswarm.dht.routing.Bep42.isValid(n.selfId(), me.getAddress())).isTrue();
+    assertThat(n.counters().nodeIdChanges()).isEqualTo(1);
+    assertThat(n.routingTable().size()).as("the voters moved to the new table").isEqualTo(3);
+    assertThat(n.routingTable().self()).isEqualTo(n.selfId());
+    // and it looks its new neighbourhood up: find_node for the new id
+    KrpcMessage q = parse(drain(n, null).get(0));
+    assertThat(q.method()).isEqualTo(KrpcMethod.FIND_NODE);
+    assertThat(n.activeLookups()).isEqualTo(1);
+    votesFor(n, me);
+    assertThat(n.counters().nodeIdChanges()).as("already valid: kept").isEqualTo(1);
+  }
+
+  @Test
+  void aConfiguredIdIsKeptWhateverTheVotesSay() {
+    NodeId fixed = NodeId.random(random);
+    DhtNode n = node(DhtConfig.builder().nodeId(fixed));
+    votesFor(n, new InetSocketAddress(InetAddresses.forString("203.0.113.77"), 6881));
+    assertThat(n.selfId()).isEqualTo(fixed);
+    assertThat(n.counters().nodeIdChanges()).isZero();
   }
 
   @Test

@@ -99,6 +99,72 @@ class LookupTest {
     assertThat(n.activeLookups()).isZero();
   }
 
+  /**
+   * The first answer carries a peer; the eight nodes it names never answer, so the lookup runs to
+   * its 2 s deadline. The peer is heard at the answer's time, 2 s before the result.
+   */
+  @Test
+  void peersAreHeardWhenTheirAnswerArrivesNotWhenTheLookupEnds() {
+    DhtNode n =
+        new DhtNode(
+            DhtConfig.builder()
+                .seed(1)
+                .minTimeout(Duration.ofMillis(1900))
+                .queryTimeout(Duration.ofSeconds(2))
+                .lookupTimeout(Duration.ofSeconds(2))
+                .build(),
+            DhtPort.NONE,
+            0);
+    NodeId first = NodeId.random(random);
+    NodeId target = NodeId.random(random);
+    n.ping(addr(1), 0);
+    n.handleDatagram(reply(sent(n, 0).get(0), first, List.of(), 0), addr(1), MS);
+    List<String> events = new ArrayList<>();
+    List<InetSocketAddress> heard = new ArrayList<>();
+    long[] now = {2 * MS};
+    List<LookupResult> done = new ArrayList<>();
+    n.getPeers(
+        target,
+        now[0],
+        peers -> {
+          events.add("peers at " + now[0] / MS + " ms");
+          heard.addAll(peers);
+        },
+        r -> {
+          events.add("done at " + now[0] / MS + " ms");
+          done.add(r);
+        });
+    KrpcMessage q = sent(n, now[0]).get(0);
+    List<NodeId> silent = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      silent.add(NodeId.random(random));
+    }
+    now[0] = 3 * MS;
+    n.handleDatagram(reply(q, first, silent, 10), addr(1), now[0]);
+    InetSocketAddress peer = new InetSocketAddress(InetAddresses.forString("10.0.0.1"), 80);
+    assertThat(heard).containsExactly(peer);
+    assertThat(done).isEmpty();
+    for (now[0] = 3 * MS; done.isEmpty() && now[0] <= 2100 * MS; now[0] += 10 * MS) {
+      n.handleTimeout(now[0]);
+      sent(n, now[0]);
+    }
+    assertThat(events).containsExactly("peers at 3 ms", "done at 2003 ms");
+    assertThat(done.get(0).peers()).containsExactlyElementsOf(heard);
+    assertThat(done.get(0).firstPeerAt()).isEqualTo(3 * MS);
+  }
+
+  @Test
+  void aFindNodeLookupAndAGetPeersWithoutPeersHearNothing() {
+    DhtNode n = new DhtNode(DhtConfig.builder().seed(3).build(), DhtPort.NONE, 0);
+    List<List<InetSocketAddress>> heard = new ArrayList<>();
+    List<LookupResult> done = new ArrayList<>();
+    // no node known: both lookups end at once, empty
+    n.getPeers(NodeId.random(random), MS, heard::add, done::add);
+    n.announce(NodeId.random(random), 6881, MS, heard::add, done::add);
+    assertThat(done).hasSize(2);
+    assertThat(heard).isEmpty();
+  }
+
   @Test
   void aStalledQueryIsAskedOnceMoreAndALateAnswerStillCounts() {
     DhtNode n =

@@ -3,6 +3,7 @@ package io.natswarm.dht.sim;
 import io.natswarm.dht.DhtConfig;
 import io.natswarm.dht.DhtNode;
 import io.natswarm.dht.DhtPort;
+import io.natswarm.dht.routing.NodeId;
 import io.natswarm.netsim.Binding;
 import io.natswarm.netsim.Host;
 import io.natswarm.netsim.LinkConfig;
@@ -76,6 +77,10 @@ public final class DhtSwarm {
     DhtConfig.Builder b =
         DhtConfig.builder()
             .seed(seed)
+            // A configured id is never re-derived from votes (BEP 42): the swarm's address plan
+            // (20.a.b.1) leaves few distinct BEP 42 prefixes, which would crowd the ids of
+            // thousands of nodes into a few subtrees, unlike the internet's addresses.
+            .nodeId(NodeId.random(new Random(seed)))
             .bootstrapNodes(bootstrap)
             .lookupTimeout(Duration.ofSeconds(20));
     tune.accept(b);

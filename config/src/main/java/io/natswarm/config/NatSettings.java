@@ -1,0 +1,11 @@
+package io.natswarm.config;
+
+/**
+ * Reachability and NAT traversal (issue 11).
+ *
+ * @param portMapping whether the node asks its gateway to map its port (PCP, then NAT-PMP, then
+ *     UPnP-IGD)
+ * @param stunServer the STUN server the node measures its NAT with (RFC 5780 behaviour when it has
+ *     two addresses), or null for none: the peers' and the DHT's votes still tell the address
+ */
+public record NatSettings(boolean portMapping, HostPort stunServer) {}
