@@ -17,7 +17,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * Hole punching through real Linux NATs (nftables in network namespaces), the ground truth that
  * netsim's NAT model reproduces: port-restricted cones punch through each other, a symmetric NAT
- * defeats a port-restricted peer and another symmetric NAT (LAB.md's measured matrix).
+ * (random or sequential ports) defeats a port-restricted peer and another symmetric NAT, a full or
+ * restricted cone lets a symmetric peer in once it has sent to the peer's address (LAB.md's
+ * measured matrix).
  */
 @Tag("lab")
 class KernelNatMatrixTest {
@@ -32,7 +34,11 @@ class KernelNatMatrixTest {
   @CsvSource({
     "PORT_RESTRICTED_CONE, PORT_RESTRICTED_CONE, true",
     "PORT_RESTRICTED_CONE, SYMMETRIC, false",
-    "SYMMETRIC, SYMMETRIC, false"
+    "SYMMETRIC, SYMMETRIC, false",
+    "FULL_CONE, SYMMETRIC, true",
+    "RESTRICTED_CONE, SYMMETRIC, true",
+    "RESTRICTED_CONE, PORT_RESTRICTED_CONE, true",
+    "PORT_RESTRICTED_CONE, SYMMETRIC_SEQUENTIAL, false"
   })
   void punchesAsTheKernelMatrixSays(NatKind left, NatKind right, boolean connects)
       throws Exception {

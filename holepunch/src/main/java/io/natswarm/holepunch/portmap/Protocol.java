@@ -1,0 +1,7 @@
+package io.natswarm.holepunch.portmap;
+
+/** The transport a port mapping is for. */
+public enum Protocol {
+  UDP,
+  TCP
+}
