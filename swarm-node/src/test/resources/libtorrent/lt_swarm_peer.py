@@ -1,13 +1,14 @@
 #!/usr/bin/python3
 """libtorrent 2.0.8 peer for natswarm's swarm-node interop tests. Loopback only.
 
-usage: lt_swarm_peer.py seed  DATA_FILE PIECE_LENGTH TORRENT_OUT TRANSPORT ENCRYPTION TIMEOUT_S
+usage: lt_swarm_peer.py seed  DATA_FILE PIECE_LENGTH TORRENT_OUT TRANSPORT ENCRYPTION TIMEOUT_S [high-performance]
        lt_swarm_peer.py leech TORRENT_FILE SAVE_DIR JAVA_PORT TRANSPORT ENCRYPTION TIMEOUT_S
 
 TRANSPORT is tcp, utp or both; ENCRYPTION is plain (RC4 and MSE refused), encrypted (MSE with RC4
 required both ways) or any (libtorrent's defaults).
 seed:  makes a v1-only torrent of DATA_FILE, writes it to TORRENT_OUT, seeds DATA_FILE (seed mode)
-       and prints {"port": P, "info_hash": HEX}.
+       and prints {"port": P, "info_hash": HEX}. With high-performance, the session starts from
+       lt.high_performance_seed() (the loopback settings below still apply on top).
 leech: downloads TORRENT_FILE into SAVE_DIR from 127.0.0.1:JAVA_PORT only, dialling it again while
        it has no peer, prints {"port": P, "info_hash": HEX} at once and at the end
        {"finished": true|false, "seconds": S, "first_byte_seconds": S, "bytes": N, "peers_seen": N}.
@@ -23,8 +24,9 @@ import time
 import libtorrent as lt
 
 
-def settings(transport, encryption):
-    s = {
+def settings(transport, encryption, high_performance=False):
+    s = lt.high_performance_seed() if high_performance else {}
+    s.update({
         "listen_interfaces": "127.0.0.1:0",
         "enable_dht": False,
         "enable_lsd": False,
@@ -39,7 +41,7 @@ def settings(transport, encryption):
         "recv_socket_buffer_size": 4194304,
         "send_socket_buffer_size": 4194304,
         "alert_mask": lt.alert.category_t.error_notification | lt.alert.category_t.status_notification,
-    }
+    })
     if encryption == "plain":
         s["out_enc_policy"] = lt.enc_policy.disabled
         s["in_enc_policy"] = lt.enc_policy.disabled
@@ -59,7 +61,8 @@ def watch_stdin(stop):
 
 
 def seed(args, stop):
-    data_file, piece_length, torrent_out, transport, encryption, timeout_s = args
+    data_file, piece_length, torrent_out, transport, encryption, timeout_s = args[:6]
+    high_performance = args[6:] == ["high-performance"]
     fs = lt.file_storage()
     lt.add_files(fs, data_file)
     ct = lt.create_torrent(fs, int(piece_length), flags=lt.create_torrent.v1_only)
@@ -69,7 +72,7 @@ def seed(args, stop):
     with open(torrent_out, "wb") as f:
         f.write(encoded)
     ti = lt.torrent_info(torrent_out)
-    ses = lt.session(settings(transport, encryption))
+    ses = lt.session(settings(transport, encryption, high_performance))
     ses.add_torrent({"ti": ti, "save_path": save_path, "flags": lt.torrent_flags.seed_mode})
     print(json.dumps({"port": ses.listen_port(), "info_hash": str(ti.info_hashes().v1)}), flush=True)
     deadline = time.monotonic() + float(timeout_s)

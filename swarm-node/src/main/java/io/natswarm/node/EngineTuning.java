@@ -13,7 +13,8 @@ import java.time.Duration;
  * @param maxOutstandingRequests requests queued per peer
  * @param maxPieceReceivingTime how long one assigned piece may take before it is given to another
  *     peer
- * @param hashingThreads threads that hash pieces when a torrent is checked at start
+ * @param hashingThreads threads that hash pieces when a torrent is checked at start, and the data
+ *     worker's threads that write and hash received pieces
  * @param networkBufferBytes each connection's receive and send buffer
  * @param maxMessageProcessingInterval the longest back-off of Bt's message dispatcher when idle
  */
@@ -25,6 +26,12 @@ public record EngineTuning(
     int networkBufferBytes,
     Duration maxMessageProcessingInterval) {
 
+  /**
+   * Checks every knob: the durations positive, at least one piece, request and hashing thread, and
+   * buffers of at least 64 KiB.
+   *
+   * @throws IllegalArgumentException naming the knob that is out of range
+   */
   public EngineTuning {
     positive("maxPieceReceivingTime", maxPieceReceivingTime);
     positive("maxMessageProcessingInterval", maxMessageProcessingInterval);

@@ -9,6 +9,13 @@ public final class SharedTorrent {
   private final String magnetUri;
   private final Transfer transfer;
 
+  /**
+   * What {@link SwarmNode#share} returns; the node makes it (the metainfo is copied).
+   *
+   * @param metainfo the v1 {@code .torrent} file's bytes
+   * @param magnetUri the torrent's magnet link
+   * @param transfer the transfer that seeds it
+   */
   public SharedTorrent(byte[] metainfo, String magnetUri, Transfer transfer) {
     this.metainfo = metainfo.clone();
     this.magnetUri = magnetUri;

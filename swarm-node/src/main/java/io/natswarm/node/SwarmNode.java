@@ -1,9 +1,13 @@
 package io.natswarm.node;
 
 import io.natswarm.node.bt.BtEngine;
+import io.natswarm.node.status.StatusServer;
+import io.natswarm.node.status.StatusServerSettings;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A BitTorrent peer embedded in an application: shares files and downloads torrents.
@@ -20,16 +24,22 @@ import java.nio.file.Path;
  * }
  * }</pre>
  *
+ * <p>A complete example, compiled and run by the build, is in the README ("The embedded API"; its
+ * source is swarm-node's test class {@code io.natswarm.node.ReadmeExample}).
+ *
  * <h2>The whole public API (stable)</h2>
  *
  * <ul>
  *   <li>{@link SwarmNode}: {@link #start(SwarmNodeSettings)}, {@link #listenAddress()}, {@link
  *       #share(Path)}, {@link #download(Path, Path)} (a {@code .torrent} file), {@link
- *       #download(String, Path)} (a magnet link), {@link #close()}.
+ *       #download(String, Path)} (a magnet link), {@link #peerFailures()} ({@link PeerFailures}
+ *       counters), {@link #serveStatus} (a status server: JSON, metrics, web page), {@link
+ *       #close()}.
  *   <li>{@link SwarmNodeSettings}: an immutable record (listen address and port, {@link
  *       PeerEncryption}, {@link EngineTuning}, peer-discovery interval, {@link TrackerPolicy},
- *       {@link PeerTransports}, {@link DhtSettings}); {@link SwarmNodeSettings#loopback()} and
- *       {@code with...} copies.
+ *       {@link PeerTransports}, {@link DhtSettings} with the DHT module's settings and a
+ *       routing-table file, µTP's {@code UtpSettings}, the UDP socket's buffer sizes); {@link
+ *       SwarmNodeSettings#loopback()} and {@code with...} copies.
  *   <li>{@link Transfer}: the handle of one torrent: {@link Transfer#infoHash()}, {@link
  *       Transfer#progress()} (a {@link TransferProgress} snapshot: pieces, bytes, peers by
  *       transport), {@link Transfer#completion()} (a future completed when every piece is verified,
@@ -49,6 +59,7 @@ import java.nio.file.Path;
  */
 public final class SwarmNode implements AutoCloseable {
   private final BtEngine engine;
+  private final List<StatusServer> statusServers = new CopyOnWriteArrayList<>();
 
   private SwarmNode(BtEngine engine) {
     this.engine = engine;
@@ -93,9 +104,31 @@ public final class SwarmNode implements AutoCloseable {
     return engine.download(magnetUri, directory);
   }
 
+  /**
+   * Counters of what the node did about misbehaving peers: pieces that failed verification, peers
+   * banned for them, connections refused to banned peers, connections closed for protocol errors.
+   */
+  public PeerFailures peerFailures() {
+    return engine.peerFailures();
+  }
+
+  /**
+   * Serves this node's status: JSON, Prometheus metrics and a web page (issue 10; see {@link
+   * StatusServer}). Closed with the node.
+   *
+   * @throws IllegalArgumentException if the address is not loopback and no token is set
+   * @throws IOException if the address cannot be bound
+   */
+  public StatusServer serveStatus(StatusServerSettings settings) throws IOException {
+    StatusServer s = StatusServer.start(engine, settings);
+    statusServers.add(s);
+    return s;
+  }
+
   /** Stops every transfer and the engine; what was verified stays on disk. Idempotent. */
   @Override
   public void close() {
+    statusServers.forEach(StatusServer::close);
     engine.close();
   }
 }

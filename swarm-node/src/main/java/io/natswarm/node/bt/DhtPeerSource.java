@@ -5,13 +5,17 @@ import bt.net.HandshakeHandler;
 import bt.net.PeerConnection;
 import bt.peer.IPeerRegistry;
 import bt.protocol.Handshake;
+import io.natswarm.dht.FoundPeers;
 import io.natswarm.dht.LookupResult;
 import io.natswarm.dht.routing.NodeId;
 import io.natswarm.node.dht.DhtService;
+import io.natswarm.node.dht.RoutingTableFile;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -29,10 +33,16 @@ import org.slf4j.LoggerFactory;
  * PORT message: it sets the bit in our handshakes, sends PORT to peers that set it, and pings the
  * DHT node a peer's PORT names (it may then join our routing table).
  *
- * <p>Threads: DHT lookups complete on the UDP event loop; their results are handed to this source's
- * own thread before Bt is called (Bt's event bus fires listeners synchronously under its monitor:
- * never call Bt from the UDP loop). Handshake and message callbacks run on Bt's threads and only
- * call the DHT service, which queues work on the loop.
+ * <p>When the node keeps a routing-table file ({@link RoutingTableFile}), it was restored before
+ * the join and is saved when this source closes (the node's close, SIGTERM for the command line).
+ *
+ * <p>Peers are pushed as each get_peers answer of the announce's lookup brings them ({@link
+ * FoundPeers}), not when the lookup ends.
+ *
+ * <p>Threads: DHT lookups report peers and complete on the UDP event loop; the peers are handed to
+ * this source's own thread before Bt is called (Bt's event bus fires listeners synchronously under
+ * its monitor: never call Bt from the UDP loop). Handshake and message callbacks run on Bt's
+ * threads and only call the DHT service, which queues work on the loop.
  */
 final class DhtPeerSource implements HandshakeHandler, AutoCloseable {
   /** How often a running torrent is announced again (BEP 5 peers expire after about 30 min). */
@@ -46,11 +56,14 @@ final class DhtPeerSource implements HandshakeHandler, AutoCloseable {
   private final DirectPeers candidates;
   private final ScheduledExecutorService worker;
   private final CompletableFuture<LookupResult> joined;
+  private final RoutingTableFile table; // null: the table is not kept
   private final AtomicLong peersPushed = new AtomicLong();
   private volatile IPeerRegistry registry;
 
-  DhtPeerSource(DhtService dht, InetSocketAddress self, DirectPeers candidates) {
+  DhtPeerSource(
+      DhtService dht, InetSocketAddress self, DirectPeers candidates, RoutingTableFile table) {
     this.dht = dht;
+    this.table = table;
     this.port = self.getPort();
     this.self = self;
     this.candidates = candidates;
@@ -81,17 +94,27 @@ final class DhtPeerSource implements HandshakeHandler, AutoCloseable {
   /** Announces {@code torrent} now (after joining) and periodically until {@code stop}. */
   Runnable announce(TorrentId torrent) {
     NodeId target = NodeId.of(torrent.getBytes());
+    // Peers are pushed as each get_peers answer brings them (on the loop, handed to our thread),
+    // not when the whole lookup ends: the first peer is dialled while the lookup still waits for
+    // the rest of the k closest nodes. The final result lists the same peers: nothing more to do.
+    FoundPeers found = peers -> handOver(torrent, peers);
     Runnable once =
         () -> {
           var unused =
               joined
                   .handle((r, e) -> null)
-                  .thenCompose(x -> dht.announce(target, port))
-                  .thenAcceptAsync(r -> push(torrent, r.peers()), worker)
-                  .exceptionally(
-                      e -> {
-                        LOG.debug("DHT announce of {} failed: {}", torrent, e.toString());
-                        return null;
+                  .thenCompose(x -> dht.announce(target, port, found))
+                  .whenComplete(
+                      (r, e) -> {
+                        if (e != null) {
+                          LOG.debug("DHT announce of {} failed: {}", torrent, e.toString());
+                        } else {
+                          LOG.debug(
+                              "DHT announce of {}: {} peer(s), {} queries",
+                              torrent,
+                              r.peers().size(),
+                              r.queries());
+                        }
                       });
         };
     once.run();
@@ -99,6 +122,15 @@ final class DhtPeerSource implements HandshakeHandler, AutoCloseable {
         worker.scheduleWithFixedDelay(
             once, REANNOUNCE_SECONDS, REANNOUNCE_SECONDS, TimeUnit.SECONDS);
     return () -> task.cancel(false);
+  }
+
+  /** On the UDP event loop: hands {@code peers} to this source's thread (never to Bt here). */
+  private void handOver(TorrentId torrent, List<InetSocketAddress> peers) {
+    try {
+      worker.execute(() -> push(torrent, peers));
+    } catch (RejectedExecutionException e) {
+      // closed: the node is going away
+    }
   }
 
   /** On this source's thread: hands {@code peers} to Bt and to the candidate list. */
@@ -127,7 +159,7 @@ final class DhtPeerSource implements HandshakeHandler, AutoCloseable {
     if (peerHandshake.isReservedBitSet(DhtPort.RESERVED_BIT)) {
       try {
         connection.postMessage(new DhtPort(port));
-      } catch (java.io.IOException | RuntimeException e) {
+      } catch (IOException | RuntimeException e) {
         LOG.debug("sending PORT to {}: {}", connection, e.toString());
       }
     }
@@ -145,9 +177,22 @@ final class DhtPeerSource implements HandshakeHandler, AutoCloseable {
     }
   }
 
+  /** Stops pushing peers, saves the routing table (when kept) and stops the DHT node. */
   @Override
   public void close() {
     worker.shutdownNow();
+    if (table != null) {
+      try {
+        table.saveFrom(dht);
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("could not save the DHT routing table to {}: {}", table.path(), e.toString());
+      }
+      try {
+        table.close();
+      } catch (IOException e) {
+        LOG.debug("releasing {}: {}", table.path(), e.toString());
+      }
+    }
     dht.close();
   }
 }

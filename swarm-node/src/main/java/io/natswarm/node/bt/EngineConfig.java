@@ -62,7 +62,62 @@ import io.natswarm.node.SwarmNodeSettings;
  * <p>Our transport alone triples Bt's defaults (no MSE nap, no 100 ms handshake polling); with the
  * measured tuning the transport is not the cap any more at these rates. libtorrent to libtorrent on
  * the same loopback reaches about 200 MiB/s over TCP and 84 MiB/s over µTP (LAB.md), so the next
- * cap is Bt's scheduling (its dispatcher and single data worker, stage 3), not measured yet.
+ * cap is Bt's scheduling (its dispatcher and single data worker, stage 3).
+ *
+ * <p>Stage 3, Bt's scheduling (2026-12-03), measured with {@code bench/run swarm-loopback --no-heap
+ * --runs 3} (256 MiB from a libtorrent 2.0.8 seeder on loopback, natswarm and a libtorrent leecher
+ * interleaved; see {@code SwarmLoopbackBench}). The machine's 2 cores were shared with other
+ * engineers' builds at a load average of 7–15 throughout, so one round's ratio ranged from 0.5 to
+ * 2.3 for the same code: variants were run alternately, twice each, and the figures are medians of
+ * the 6 per-round ratios (natswarm's time over libtorrent's in the same round) and of natswarm's
+ * CPU seconds per download (the benchmark JVM's process CPU time, a figure the load disturbs less;
+ * the first round of each JVM carries JIT warm-up).
+ *
+ * <table>
+ *   <caption>stage 3</caption>
+ *   <tr><th>variant</th><th>µTP ratio</th><th>TCP ratio</th><th>CPU s µTP</th>
+ *       <th>CPU s TCP</th></tr>
+ *   <tr><td>stage 2 (Bt's dispatcher, selector, single data worker)</td>
+ *       <td>1.13 / 1.26</td><td>0.86 / 0.66</td><td>3.87</td><td>1.57</td></tr>
+ *   <tr><td>{@link StripedDataWorker}, 2 threads, hashing from memory</td>
+ *       <td>1.19</td><td>0.65</td><td></td><td></td></tr>
+ *   <tr><td>the same with 1 thread</td><td>1.06</td><td>0.79</td><td></td><td></td></tr>
+ *   <tr><td>and blocks copied out of Bt's buffer ({@link BlockCopies})</td><td>1.00</td>
+ *       <td>0.87</td><td>3.54</td><td>1.53</td></tr>
+ *   <tr><td>and {@link LazyRarestFirstSelector}</td><td>1.17</td><td>0.62</td><td>3.87</td>
+ *       <td>1.17</td></tr>
+ * </table>
+ *
+ * <p>(Two cells in a row: two separate alternations.) Wall-clock ratios moved within the noise; CPU
+ * per TCP download fell by about a quarter (warm third rounds: 1.37–1.47 s with Bt's worker,
+ * 1.02–1.13 s with ours), while µTP's CPU, dominated by the µTP stack and by the longer transfer,
+ * did not move. A JFR profile of the first data worker version (Java samples of the node during a
+ * swarm-loopback run) put a third of the worker threads' samples in allocating a zeroed array per
+ * piece: {@link PieceImages} reuses them since. Two data threads were kept (Bt's {@code
+ * numOfHashingThreads}, {@link EngineTuning#hashingThreads()}, one per core): one thread was not
+ * measurably better or worse, and a second one keeps hashing off the writes' path when the peer is
+ * fast. Piece selection on its own is a small share of a download: {@code bench/run
+ * piece-selection} (one thread; medians of 5 alternating runs under the same load) put Bt's
+ * selector at 65 µs per call on 1,024 pieces and one seeder (81 µs with 8 peers, 297–345 µs on
+ * 16,384 pieces) and {@link LazyRarestFirstSelector} at 11 µs (23 µs; 61–75 µs), 3.5–5.8 times
+ * less, i.e. about 55 ms saved per 1,024-piece download.
+ *
+ * <p>Not taken: an event-driven message dispatcher in place of Bt's {@code MessageDispatcher}
+ * (drains each connection's producers, up to 32 messages a turn, instead of one message per
+ * connection per turn; waits for decoded messages and finished reads and hash checks instead of a
+ * back-off; branch {@code wt-d}, "Stage 3, dispatcher"). Measured against the above, alternately,
+ * same method, two series: µTP ratio 1.05 and 0.98 against 1.01 and 1.04, TCP ratio 0.70 and 0.92
+ * against 0.63 and 0.65, CPU per TCP download 1.39 s against 1.22 s (medians). No gain over µTP,
+ * worse over TCP in both series, so Bt's dispatcher stays, at the 1 ms interval of stage 0. Not
+ * tried: coalescing a turn's writes into one flush (that needs {@link StreamChannelHandler} to stop
+ * writing on each message).
+ *
+ * <p>After stage 3, one full {@code bench/run swarm-loopback} (5 rounds, load average 6.6 at the
+ * start, 14.2 at the end): {@code utp_ratio} 0.92, {@code tcp_ratio} 0.66, natswarm 53.7 MiB/s over
+ * µTP and 104.5 over TCP (libtorrent 49.7 and 69.3 in the same rounds), 2.8 and 1.6 CPU seconds per
+ * download, {@code heap_kib_per_peer} 20.2. The µTP ratio below 1.0 in this run is within the
+ * spread seen above (0.97–1.26 for the same code), so the µTP goal is not shown to be met reliably
+ * on this machine.
  */
 final class EngineConfig {
   private EngineConfig() {}

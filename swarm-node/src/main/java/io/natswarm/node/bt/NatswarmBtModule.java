@@ -4,10 +4,15 @@ import bt.module.ProtocolModule;
 import bt.module.ServiceModule;
 import bt.net.IPeerConnectionFactory;
 import bt.net.SocketChannelConnectionAcceptor;
+import bt.net.pipeline.IBufferedPieceRegistry;
+import bt.protocol.IExtendedHandshakeFactory;
+import bt.protocol.extended.ExtendedHandshakeFactory;
+import bt.torrent.data.DataWorker;
 import bt.tracker.ITrackerService;
 import com.google.inject.Binder;
 import com.google.inject.Module;
 import com.google.inject.Singleton;
+import io.natswarm.holepunch.reach.DialBack;
 import io.natswarm.node.TrackerPolicy;
 
 /**
@@ -21,8 +26,18 @@ import io.natswarm.node.TrackerPolicy;
  *       (µTP first, then TCP from the listen port).
  *   <li>{@link SocketChannelConnectionAcceptor}: our {@link StreamAcceptor}, fed with established
  *       µTP and TCP streams; Bt's own acceptor, which would bind the port, is never made.
+ *   <li>{@link DataWorker}: {@link HashFailureBlame}, Bt's worker that also tells {@link PeerBans}
+ *       which peers sent the blocks of a piece that failed its hash check.
+ *   <li>{@link IBufferedPieceRegistry}: {@link ConnectionPieceBuffers}, received blocks kept per
+ *       connection (Bt's registry mixes up connections).
+ *   <li>a messaging agent, {@link MessageSanity}: closes connections that name pieces the torrent
+ *       does not have.
  *   <li>the BEP 5 PORT message's codec; with a DHT, {@link DhtPeerSource} as the handshake handler
  *       of the DHT bit and {@link DhtPortConsumer} as the PORT message's consumer.
+ *   <li>ut_pex (BEP 11): its codec {@link UtPexMessage.Handler}, {@link PexAgent} as its agent and
+ *       {@link PexExchange} as the peer source of what PEX taught us (Bt's own PEX is disabled).
+ *   <li>{@link IExtendedHandshakeFactory}: {@link NodeHandshakeFactory} (our listening address in
+ *       BEP 10's {@code ipv4}/{@code ipv6}); {@link YourIpConsumer} reads peers' {@code yourip}.
  * </ul>
  */
 final class NatswarmBtModule implements Module {
@@ -30,14 +45,29 @@ final class NatswarmBtModule implements Module {
   private final DirectPeers directPeers;
   private final NodeTransport transport;
   private final DhtPeerSource dht;
+  private final PexExchange pex;
+  private final ExternalAddressVotes votes;
+  private final Ipv6Upgrade upgrade;
+  private final DialBackService dialBack;
 
   /** {@code dht} may be null: no DHT. */
   NatswarmBtModule(
-      TrackerPolicy trackers, DirectPeers directPeers, NodeTransport transport, DhtPeerSource dht) {
+      TrackerPolicy trackers,
+      DirectPeers directPeers,
+      NodeTransport transport,
+      DhtPeerSource dht,
+      PexExchange pex,
+      ExternalAddressVotes votes,
+      Ipv6Upgrade upgrade,
+      DialBackService dialBack) {
+    this.dialBack = dialBack;
     this.trackers = trackers;
     this.directPeers = directPeers;
     this.transport = transport;
     this.dht = dht;
+    this.pex = pex;
+    this.votes = votes;
+    this.upgrade = upgrade;
   }
 
   @Override
@@ -47,9 +77,31 @@ final class NatswarmBtModule implements Module {
     ServiceModule.extend(binder).addPeerSourceFactory(directPeers);
     binder.bind(NodeTransport.class).toInstance(transport);
     binder.bind(PeerConnector.class).in(Singleton.class);
+    binder.bind(PeerBans.class).in(Singleton.class);
+    binder.bind(StorageFailures.class).in(Singleton.class);
+    ServiceModule.extend(binder).addMessagingAgentType(MessageSanity.class);
+    binder.bind(DataWorker.class).to(HashFailureBlame.class).in(Singleton.class);
+    binder.bind(IBufferedPieceRegistry.class).to(ConnectionPieceBuffers.class).in(Singleton.class);
     binder.bind(IPeerConnectionFactory.class).to(PeerConnector.class);
     binder.bind(SocketChannelConnectionAcceptor.class).to(StreamAcceptor.class).in(Singleton.class);
     ProtocolModule.extend(binder).addMessageHandler(DhtPort.ID, new DhtPort.Handler());
+    ProtocolModule.extend(binder)
+        .addExtendedMessageHandler(UtPexMessage.EXTENSION, new UtPexMessage.Handler());
+    ServiceModule.extend(binder).addPeerSourceFactory(pex);
+    ServiceModule.extend(binder).addMessagingAgent(new PexAgent(pex));
+    ProtocolModule.extend(binder)
+        .addExtendedMessageHandler(DialBack.EXTENSION, new DialBackMessage.Handler());
+    ServiceModule.extend(binder).addMessagingAgent(new DialBackAgent(dialBack));
+    binder.bind(NodeHandshakeFactory.class).in(Singleton.class);
+    binder.bind(IExtendedHandshakeFactory.class).to(NodeHandshakeFactory.class);
+    // Bt's ProtocolModule hands the concrete class to its connection handlers (the handshakes we
+    // post): without this binding they would send Bt's handshake without our addresses.
+    binder.bind(ExtendedHandshakeFactory.class).to(NodeHandshakeFactory.class);
+    ServiceModule.extend(binder).addMessagingAgent(new YourIpConsumer(votes));
+    binder.bind(OwnAddresses.class).toInstance(upgrade.own());
+    binder.bind(Ipv6Upgrade.class).toInstance(upgrade);
+    ProtocolModule.extend(binder).addHandshakeHandler(upgrade);
+    ServiceModule.extend(binder).addMessagingAgent(new Ipv6UpgradeAgent(upgrade));
     if (dht != null) {
       ProtocolModule.extend(binder).addHandshakeHandler(dht);
       ServiceModule.extend(binder).addMessagingAgent(new DhtPortConsumer(dht));

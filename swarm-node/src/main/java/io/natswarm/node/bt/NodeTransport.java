@@ -1,6 +1,7 @@
 package io.natswarm.node.bt;
 
 import io.natswarm.datagram.UdpEndpoint;
+import io.natswarm.holepunch.reach.Transport;
 import io.natswarm.node.PeerTransports;
 import io.natswarm.node.net.NodeSocket;
 import io.natswarm.node.net.NodeSocketSettings;
@@ -19,6 +20,7 @@ import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +53,7 @@ final class NodeTransport implements AutoCloseable {
   private final PeerTransports dialling;
   private final Duration utpConnectTimeout;
   private final BlockingQueue<PeerStream> accepted = new LinkedBlockingQueue<>(ACCEPT_BACKLOG);
+  private volatile BiConsumer<Transport, InetSocketAddress> inbound = (t, a) -> {};
 
   private NodeTransport(
       UdpEndpoint udp,
@@ -89,6 +92,46 @@ final class NodeTransport implements AutoCloseable {
       InetAddress address,
       int port,
       NodeSocketSettings socketSettings,
+      int udpReceiveBufferBytes,
+      int udpSendBufferBytes,
+      PeerTransports dialling,
+      Duration utpConnectTimeout)
+      throws IOException {
+    if (address instanceof java.net.Inet6Address && address.isAnyLocalAddress()) {
+      try {
+        return openOn(
+            address,
+            port,
+            socketSettings,
+            udpReceiveBufferBytes,
+            udpSendBufferBytes,
+            dialling,
+            utpConnectTimeout);
+      } catch (BindException e) {
+        throw e;
+      } catch (java.net.SocketException | java.nio.channels.UnsupportedAddressTypeException e) {
+        // A kernel without IPv6 (booted with ipv6.disable=1) cannot open "::", and a host with
+        // IPv6 turned off (sysctl disable_ipv6) cannot bind it: take IPv4 only.
+        LOG.warn("cannot listen on [::] ({}); listening on 0.0.0.0, IPv4 only", e.toString());
+        address = InetAddress.getByAddress(new byte[4]);
+      }
+    }
+    return openOn(
+        address,
+        port,
+        socketSettings,
+        udpReceiveBufferBytes,
+        udpSendBufferBytes,
+        dialling,
+        utpConnectTimeout);
+  }
+
+  private static NodeTransport openOn(
+      InetAddress address,
+      int port,
+      NodeSocketSettings socketSettings,
+      int udpReceiveBufferBytes,
+      int udpSendBufferBytes,
       PeerTransports dialling,
       Duration utpConnectTimeout)
       throws IOException {
@@ -97,6 +140,8 @@ final class NodeTransport implements AutoCloseable {
       UdpEndpoint udp =
           UdpEndpoint.builder()
               .bind(new InetSocketAddress(address, port))
+              .receiveBufferBytes(udpReceiveBufferBytes)
+              .sendBufferBytes(udpSendBufferBytes)
               .threadName("natswarm-udp-" + (port == 0 ? "node" : port))
               .open();
       ServerSocketChannel tcp = null;
@@ -147,6 +192,15 @@ final class NodeTransport implements AutoCloseable {
     return udp;
   }
 
+  /**
+   * Calls {@code listener} with the transport and remote address of every incoming stream, on the
+   * thread that accepted it (the UDP event loop for µTP, the peer I/O loop for TCP): it must be
+   * quick and thread-safe.
+   */
+  public void onInbound(BiConsumer<Transport, InetSocketAddress> listener) {
+    this.inbound = listener;
+  }
+
   /** Established incoming streams, oldest first. */
   BlockingQueue<PeerStream> accepted() {
     return accepted;
@@ -156,7 +210,9 @@ final class NodeTransport implements AutoCloseable {
   private void takeUtp() {
     UtpChannel ch;
     while ((ch = utpServer.poll()) != null) {
-      if (!accepted.offer(new UtpPeerStream(ch))) {
+      if (accepted.offer(new UtpPeerStream(ch))) {
+        inbound.accept(Transport.UTP, ch.remoteAddress());
+      } else {
         ch.abort();
       }
     }
@@ -169,7 +225,9 @@ final class NodeTransport implements AutoCloseable {
       while ((ch = tcp.accept()) != null) {
         ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
         InetSocketAddress remote = (InetSocketAddress) ch.getRemoteAddress();
-        if (!accepted.offer(new TcpPeerStream(ch, remote, false))) {
+        if (accepted.offer(new TcpPeerStream(ch, remote, false))) {
+          inbound.accept(Transport.TCP, remote);
+        } else {
           ch.close();
         }
       }

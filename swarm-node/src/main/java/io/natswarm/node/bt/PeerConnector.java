@@ -11,21 +11,22 @@ import bt.net.Peer;
 import bt.net.buffer.BorrowedBuffer;
 import bt.net.buffer.IBufferManager;
 import bt.net.crypto.CipherBufferMutator;
-import bt.net.crypto.MSEHandshakeProcessor;
 import bt.net.pipeline.ChannelPipeline;
 import bt.net.pipeline.ChannelPipelineBuilder;
 import bt.net.pipeline.IChannelPipelineFactory;
 import bt.protocol.Message;
-import bt.protocol.crypto.MSECipher;
+import bt.protocol.crypto.EncryptionPolicy;
 import bt.protocol.handler.MessageHandler;
 import bt.runtime.Config;
 import bt.torrent.TorrentRegistry;
 import com.google.inject.Inject;
+import io.natswarm.node.PeerEncryption;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ByteChannel;
 import java.nio.channels.SocketChannel;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
@@ -36,15 +37,16 @@ import org.slf4j.LoggerFactory;
 /**
  * natswarm's {@link IPeerConnectionFactory} for Bt: the router that dials peers through {@link
  * NodeTransport} (µTP first, then TCP from the listen port) and turns established streams of either
- * transport, dialled or accepted, into Bt peer connections: Bt's {@link MSEHandshakeProcessor} over
- * the stream's blocking view (reads wait for bytes; Bt's {@code mseWaitBetweenReads} nap is set to
- * zero in {@link EngineConfig}), Bt's channel pipeline with its RC4 {@link CipherBufferMutator}s,
- * our {@link StreamChannelHandler} and {@link StreamPeerConnection}, then Bt's BitTorrent and
- * extended handshake handlers.
+ * transport, dialled or accepted, into Bt peer connections: our MSE handshakes ({@link
+ * MseReceiver}, {@link MseInitiator}, run by {@link MseHandshake}) over the stream's blocking view
+ * (reads wait for bytes), Bt's channel pipeline with its RC4 {@link CipherBufferMutator}s keyed and
+ * positioned by the handshake, our {@link StreamChannelHandler} and {@link StreamPeerConnection},
+ * then Bt's BitTorrent and extended handshake handlers.
  *
  * <p>Failure bookkeeping is kept here by address ({@link DialBackoff}): Bt bans an unreachable peer
  * by object identity, which never matches the fresh peer objects of the next discovery round
- * (DESIGN.md, Bt traps).
+ * (DESIGN.md, Bt traps). Endpoints banned for corrupt pieces ({@link PeerBans}) are refused in both
+ * directions, and each connection decodes through a {@link ProtocolGuard}.
  *
  * <p>Threads: called on Bt's connection workers; blocks during the handshakes.
  */
@@ -62,7 +64,12 @@ final class PeerConnector implements IPeerConnectionFactory {
   private final IChannelPipelineFactory pipelines;
   private final MessageHandler<Message> protocol;
   private final IBufferManager buffers;
-  private final MSEHandshakeProcessor mse;
+  private final PeerBans bans;
+  private final Ipv6Upgrade upgrade;
+  private final PeerEncryption encryption;
+  private final boolean mseDisabled;
+  private final MseReceiver.Torrents mseTorrents;
+  private final SecureRandom random = new SecureRandom();
   private final DialBackoff backoff = new DialBackoff();
   private final Set<StreamPeerConnection> live = ConcurrentHashMap.newKeySet();
   private volatile java.util.function.Consumer<StreamPeerConnection> onEstablished = c -> {};
@@ -75,13 +82,28 @@ final class PeerConnector implements IPeerConnectionFactory {
       @BitTorrentProtocol MessageHandler<Message> protocol,
       TorrentRegistry torrents,
       IBufferManager buffers,
-      Config config) {
+      Config config,
+      PeerBans bans,
+      Ipv6Upgrade upgrade) {
+    this.bans = bans;
+    this.upgrade = upgrade;
     this.transport = transport;
     this.handlers = handlers;
     this.pipelines = pipelines;
     this.protocol = protocol;
     this.buffers = buffers;
-    this.mse = new MSEHandshakeProcessor(torrents, protocol, config);
+    this.encryption = policy(config.getEncryptionPolicy());
+    this.mseDisabled = config.isMseDisabled();
+    this.mseTorrents = MseHandshake.torrents(torrents);
+  }
+
+  static PeerEncryption policy(EncryptionPolicy p) {
+    return switch (p) {
+      case REQUIRE_PLAINTEXT -> PeerEncryption.REQUIRE_PLAINTEXT;
+      case PREFER_PLAINTEXT -> PeerEncryption.PREFER_PLAINTEXT;
+      case PREFER_ENCRYPTED -> PeerEncryption.PREFER_ENCRYPTED;
+      case REQUIRE_ENCRYPTED -> PeerEncryption.REQUIRE_ENCRYPTED;
+    };
   }
 
   /** Called with every connection whose handshakes completed (before Bt's pool takes it). */
@@ -97,6 +119,12 @@ final class PeerConnector implements IPeerConnectionFactory {
   @Override
   public ConnectionResult createOutgoingConnection(Peer peer, TorrentId torrentId) {
     InetSocketAddress remote = new InetSocketAddress(peer.getInetAddress(), peer.getPort());
+    if (bans.refuse(remote)) {
+      return ConnectionResult.failure("banned: " + remote);
+    }
+    if (upgrade.movedAway(remote)) {
+      return ConnectionResult.failure("connected over IPv6 instead: " + remote);
+    }
     if (!backoff.mayDial(remote)) {
       return ConnectionResult.failure("recently unreachable: " + remote);
     }
@@ -133,44 +161,74 @@ final class PeerConnector implements IPeerConnectionFactory {
 
   /** Makes a Bt connection of an established incoming stream. */
   ConnectionResult createIncomingConnection(PeerStream stream) {
+    if (bans.refuse(stream.remoteAddress())) {
+      try {
+        stream.close();
+      } catch (IOException e) {
+        LOG.debug("closing {}: {}", stream, e.toString());
+      }
+      return ConnectionResult.failure("banned: " + stream.remoteAddress());
+    }
     return establish(stream, InetPeer.build(stream.remoteAddress().getAddress()), null);
+  }
+
+  /**
+   * The MSE handshake, ours rather than Bt's {@code MSEHandshakeProcessor} (which assumes each step
+   * arrives in one read and decrypts bytes read past the handshake a second time): incoming streams
+   * go through {@link MseReceiver} (it also recognises a plaintext BitTorrent handshake), outgoing
+   * ones through {@link MseInitiator} unless MSE is disabled (plaintext only). Leaves the bytes
+   * that follow the handshake in {@code inBuffer} (write mode) for the pipeline, whose RC4 decoder
+   * is positioned at the first of them.
+   */
+  private Optional<MseCrypto.Ciphers> negotiate(
+      boolean incoming, ByteChannel blocking, TorrentId torrentId, ByteBuffer inBuffer)
+      throws IOException {
+    if (incoming) {
+      return MseHandshake.run(new MseReceiver(encryption, mseTorrents, random), blocking, inBuffer);
+    }
+    if (mseDisabled) {
+      return Optional.empty(); // REQUIRE_PLAINTEXT: the BitTorrent handshake at once
+    }
+    return MseHandshake.run(
+        new MseInitiator(encryption, torrentId.getBytes(), random), blocking, inBuffer);
   }
 
   private ConnectionResult establish(PeerStream stream, Peer peer, TorrentId torrentId) {
     boolean incoming = torrentId == null;
-    BorrowedBuffer<ByteBuffer> in = buffers.borrowByteBuffer();
+    // never back to Bt's pool: queued blocks still live in it after a close (UnrecycledBuffer)
+    BorrowedBuffer<ByteBuffer> in = new UnrecycledBuffer(buffers.borrowByteBuffer());
     BorrowedBuffer<ByteBuffer> out = buffers.borrowByteBuffer();
     StreamChannelHandler handler = null;
     try {
       ByteChannel blocking = stream.blockingView(HANDSHAKE_READ_TIMEOUT);
-      Optional<MSECipher> cipher;
+      Optional<MseCrypto.Ciphers> cipher;
       ByteBuffer inBuffer = in.lockAndGet();
-      ByteBuffer outBuffer = out.lockAndGet();
       try {
-        cipher =
-            incoming
-                ? mse.negotiateIncoming(peer, blocking, inBuffer, outBuffer)
-                : mse.negotiateOutgoing(peer, blocking, torrentId, inBuffer, outBuffer);
+        cipher = negotiate(incoming, blocking, torrentId, inBuffer);
       } finally {
         in.unlock();
-        out.unlock();
       }
       ChannelPipelineBuilder builder = pipelines.buildPipeline(peer);
       builder.channel(stream);
-      builder.protocol(protocol);
+      builder.protocol(new ProtocolGuard(protocol, inBuffer.capacity(), bans));
       builder.inboundBuffer(in);
       builder.outboundBuffer(out);
       cipher.ifPresent(
           c -> {
-            builder.decoders(new CipherBufferMutator(c.getDecryptionCipher()));
-            builder.encoders(new CipherBufferMutator(c.getEncryptionCipher()));
+            builder.decoders(new CipherBufferMutator(c.decrypt()));
+            builder.encoders(new CipherBufferMutator(c.encrypt()));
           });
-      ChannelPipeline pipeline = builder.build();
+      ChannelPipeline pipeline = new ConnectionPipeline(builder.build());
       handler = new StreamChannelHandler(stream, in, out, pipeline, transport.loop());
       StreamPeerConnection connection =
           new StreamPeerConnection(peer, stream.remoteAddress().getPort(), handler);
       live.add(connection);
-      handler.onClosed(() -> live.remove(connection));
+      bans.track(connection);
+      handler.onClosed(
+          () -> {
+            live.remove(connection);
+            bans.untrack(connection);
+          });
       stream.startNonBlocking(transport.loop(), handler);
       StreamChannelHandler h = handler;
       transport.loop().schedule(() -> h.keepAlive(KEEPALIVE_CHECK_MILLIS), KEEPALIVE_CHECK_MILLIS);
@@ -179,6 +237,9 @@ final class PeerConnector implements IPeerConnectionFactory {
       if (!bittorrent.handleConnection(connection)) {
         connection.closeQuietly();
         return ConnectionResult.failure("BitTorrent handshake failed with " + stream);
+      }
+      if (!incoming) {
+        HandshakeNudge.schedule(transport.loop(), connection);
       }
       LOG.debug("connected: {} (MSE {})", stream, cipher.isPresent() ? "RC4" : "plaintext");
       onEstablished.accept(connection);

@@ -1,10 +1,16 @@
 package io.natswarm.node.bt;
 
+import bt.bencoding.types.BEString;
 import bt.metainfo.TorrentId;
 import bt.net.Peer;
 import bt.net.PeerConnection;
+import bt.protocol.Handshake;
 import bt.protocol.Message;
+import bt.protocol.Piece;
+import bt.protocol.extended.ExtendedHandshake;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -27,6 +33,9 @@ final class StreamPeerConnection implements PeerConnection {
   private long signals; // guarded by signal
   private volatile long lastActive;
   private volatile Runnable onMessages = () -> {};
+  private final AtomicLong payloadIn = new AtomicLong(); // block bytes of piece messages
+  private final AtomicLong payloadOut = new AtomicLong();
+  private volatile String client = ""; // BEP 10 "v", else the peer id's printable prefix
 
   StreamPeerConnection(Peer peer, int remotePort, StreamChannelHandler handler) {
     this.peer = peer;
@@ -77,6 +86,16 @@ final class StreamPeerConnection implements PeerConnection {
     Message m = handler.receive();
     if (m != null) {
       lastActive = System.currentTimeMillis();
+      if (m instanceof Piece p) {
+        payloadIn.addAndGet(p.getLength());
+      } else if (m instanceof ExtendedHandshake h) {
+        String v = clientVersion(h);
+        if (!v.isEmpty()) {
+          client = v;
+        }
+      } else if (m instanceof Handshake h && client.isEmpty()) {
+        client = printable(h.getPeerId().getBytes(), 8);
+      }
     }
     return m;
   }
@@ -113,7 +132,58 @@ final class StreamPeerConnection implements PeerConnection {
   @Override
   public void postMessage(Message message) {
     lastActive = System.currentTimeMillis();
+    if (message instanceof Piece p) {
+      payloadOut.addAndGet(p.getLength());
+    } else if (message instanceof ExtendedHandshake h) {
+      message = HandshakeAddresses.withYourIp(h, stream().remoteAddress());
+    }
+    if (handler.isClosed()) {
+      // Bt's dispatcher may still hold messages for a connection we closed (an IPv6 upgrade, a
+      // ban): they are moot, and Bt would log the refusal as an error with a stack trace.
+      return;
+    }
     handler.send(message);
+  }
+
+  /** Block bytes this connection received in piece messages (for the status page). */
+  long payloadReceived() {
+    return payloadIn.get();
+  }
+
+  /** Block bytes this connection sent in piece messages (for the status page). */
+  long payloadSent() {
+    return payloadOut.get();
+  }
+
+  /**
+   * The peer's software as it names itself: the BEP 10 handshake's {@code v}, else the printable
+   * start of its BEP 20 peer id (such as {@code -LT2080-}); empty before either arrived.
+   */
+  String client() {
+    return client;
+  }
+
+  private static String clientVersion(ExtendedHandshake h) {
+    Object v = h.getData().get(ExtendedHandshake.VERSION_PROPERTY);
+    if (!(v instanceof BEString s)) {
+      return "";
+    }
+    String text = new String(s.getValue(), StandardCharsets.UTF_8); // "µTorrent 3.5" is UTF-8
+    StringBuilder out = new StringBuilder();
+    text.codePoints()
+        .filter(c -> c >= 0x20 && c != 0x7f && c != 0xfffd)
+        .limit(64)
+        .forEach(out::appendCodePoint);
+    return out.toString();
+  }
+
+  /** Up to {@code max} leading bytes of {@code b} that are printable ASCII, as text. */
+  private static String printable(byte[] b, int max) {
+    int n = 0;
+    while (n < b.length && n < max && b[n] >= 0x20 && b[n] < 0x7f) {
+      n++;
+    }
+    return new String(b, 0, n, StandardCharsets.US_ASCII);
   }
 
   @Override

@@ -105,6 +105,21 @@ final class UtpPeerStream extends PeerStream {
     channel.close();
   }
 
+  /** This connection's retransmits and delays now (for the status server), or null if it closed. */
+  io.natswarm.node.status.UtpPathView path() {
+    try {
+      return channel.inspect(
+          c ->
+              new io.natswarm.node.status.UtpPathView(
+                  c.stats().retransmits(),
+                  c.stats().timeouts(),
+                  c.rttMicros(),
+                  c.queuingDelayMicros()));
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
   @Override
   public String toString() {
     return "µTP " + (outgoing() ? "to " : "from ") + remoteAddress();

@@ -59,6 +59,14 @@ final class ConfigOptions {
   List<String> bootstrap = new ArrayList<>();
 
   @Option(
+      names = "--status",
+      paramLabel = "HOST:PORT",
+      description =
+          "status.listen: serve a status page, JSON and metrics there (e.g. 127.0.0.1:8080;"
+              + " not loopback only with status.token).")
+  String status;
+
+  @Option(
       names = "--log-level",
       paramLabel = "LEVEL",
       description = "log.level: error, warn, info, debug or trace.")
@@ -86,6 +94,9 @@ final class ConfigOptions {
       values.add(
           new ConfigSources.OptionValue(
               "dht.bootstrap_nodes", String.join(",", bootstrap), "--bootstrap"));
+    }
+    if (status != null) {
+      values.add(new ConfigSources.OptionValue("status.listen", status, "--status"));
     }
     if (logLevel != null) {
       values.add(new ConfigSources.OptionValue("log.level", logLevel, "--log-level"));

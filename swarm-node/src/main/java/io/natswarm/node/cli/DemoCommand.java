@@ -1,8 +1,8 @@
 package io.natswarm.node.cli;
 
-import io.natswarm.node.demo.DhtSwarmDemo;
-import io.natswarm.node.demo.UtpTransferDemo;
-import java.io.PrintStream;
+import io.natswarm.node.demo.SwarmDemo;
+import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -11,67 +11,74 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code natswarm demo}: runs, on loopback only, each part of natswarm that is real so far, and
- * says plainly which parts are not built yet.
+ * {@code natswarm demo}: a swarm on this machine's loopback ({@link SwarmDemo}): a seeder, a DHT
+ * bootstrap node and leechers that find the seeder through the DHT alone and download over µTP.
+ * Exit 0 only when every leecher ends with every piece verified and the file byte-exact; 1
+ * otherwise; 2 for bad arguments. It reads no settings file: nothing it does reaches beyond
+ * loopback.
  */
 @Command(
     name = "demo",
     mixinStandardHelpOptions = true,
-    description = "Run what natswarm can do today on this machine's loopback interface.")
+    description = {
+      "Run a swarm on this machine's loopback: a seeder, a DHT bootstrap node and leechers",
+      "that find the seeder through the DHT alone and download over µTP, every piece verified.",
+      "Nothing leaves this machine. Exit 0 only when every leecher verified the whole file."
+    })
 final class DemoCommand implements Callable<Integer> {
+
+  private final CliContext ctx;
 
   @Spec CommandSpec spec;
 
   @Option(
       names = "--mib",
-      defaultValue = "64",
-      description = "MiB to move over the µTP demo connection (default: ${DEFAULT-VALUE}).")
+      defaultValue = "32",
+      description = "Size of the shared file in MiB (default: ${DEFAULT-VALUE}).")
   int mib;
 
   @Option(
-      names = "--nodes",
-      defaultValue = "24",
-      description = "DHT nodes to start on loopback (default: ${DEFAULT-VALUE}).")
-  int nodes;
+      names = "--leechers",
+      defaultValue = "3",
+      description = "How many leechers download it (default: ${DEFAULT-VALUE}).")
+  int leechers;
 
-  /** One demo step; it may fail, and the demo says how instead of stopping. */
-  interface Step {
-    boolean run() throws Exception;
-  }
+  @Option(
+      names = "--timeout",
+      paramLabel = "DURATION",
+      defaultValue = "120s",
+      converter = DurationConverter.class,
+      description = "Give up (exit 1) if the leechers are not done by then (default: 120s).")
+  Duration timeout;
 
-  private static boolean step(Step step, PrintStream out) {
-    try {
-      return step.run();
-    } catch (Exception e) {
-      out.println("  FAILED: " + e);
-      return false;
-    }
+  DemoCommand(CliContext ctx) {
+    this.ctx = ctx;
   }
 
   @Override
-  public Integer call() {
+  public Integer call() throws Exception {
     if (mib < 1 || mib > 4096) {
       throw new ParameterException(
           spec.commandLine(), "--mib must be between 1 and 4096, not " + mib);
     }
-    if (nodes < 3 || nodes > 500) {
+    if (leechers < 1 || leechers > 16) {
       throw new ParameterException(
-          spec.commandLine(), "--nodes must be between 3 and 500, not " + nodes);
+          spec.commandLine(), "--leechers must be between 1 and 16, not " + leechers);
     }
-    PrintStream out = System.out;
-    out.println("natswarm demo - everything runs on loopback; nothing leaves this machine.");
+    if (timeout.isZero() || timeout.isNegative()) {
+      throw new ParameterException(spec.commandLine(), "--timeout must be positive");
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    out.println("natswarm demo: a swarm on loopback; nothing leaves this machine.");
     out.println();
-    boolean ok = true;
+    SwarmDemo.Report report =
+        new SwarmDemo(new SwarmDemo.Options(mib, leechers, timeout, null), out, ctx.interactive())
+            .run();
+    out.println();
     out.println(
-        "1. µTP (BEP 29, LEDBAT): one stream between two nodes, each with its own UDP socket");
-    ok &= step(() -> UtpTransferDemo.run(mib, out), out);
-    out.println();
-    out.println("2. The mainline DHT (BEP 5) and µTP sharing one socket per node");
-    ok &= step(() -> DhtSwarmDemo.run(nodes, out), out);
-    out.println();
-    out.println("Not in this demo yet: a torrent swarm (natswarm share and get work; see");
-    out.println("--help). Not built yet (honestly): PEX, the NAT traversal ladder (port mapping,");
-    out.println("hole punching, relays). This demo grows as they land.");
-    return ok ? 0 : 1;
+        "Not built yet: NAT traversal (port mapping, hole punching, relays); every node here is");
+    out.println("on loopback, so none is needed.");
+    out.flush();
+    return report.ok() ? ExitCodes.OK : ExitCodes.FAILED;
   }
 }

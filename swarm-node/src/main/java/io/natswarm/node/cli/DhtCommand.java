@@ -7,23 +7,23 @@ import io.natswarm.datagram.UdpEndpoint;
 import io.natswarm.dht.DhtConfig;
 import io.natswarm.dht.DhtCounters;
 import io.natswarm.dht.DhtNode;
-import io.natswarm.dht.routing.NodeId;
 import io.natswarm.dht.routing.RoutingTableStore;
 import io.natswarm.node.dht.DhtService;
+import io.natswarm.node.dht.RoutingTableFile;
 import io.natswarm.node.net.NodeSocket;
 import io.natswarm.node.net.NodeSocketSettings;
+import io.natswarm.node.status.StatusServer;
+import io.natswarm.node.status.StatusSource;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -35,7 +35,9 @@ import picocli.CommandLine.Spec;
  * {@code natswarm dht}: a DHT participant only (BEP 5, and BEP 32 with {@code dht.ipv6}). It binds
  * the node's one UDP socket through {@link NodeSocket}, joins through the configured bootstrap
  * nodes and the routing table saved by its last run, reports its table and traffic periodically,
- * saves the table every minute and when it stops (SIGTERM, Ctrl-C, {@code --run-for}).
+ * saves the table every minute and when it stops (SIGTERM, Ctrl-C, {@code --run-for}). The table
+ * file is claimed ({@link RoutingTableFile}) for the run, so no other node on the machine uses it
+ * meanwhile.
  */
 @Command(
     name = "dht",
@@ -106,12 +108,17 @@ final class DhtCommand implements Callable<Integer> {
               + " (is another node on that port? choose one with --port)");
     }
     List<Family> families = new ArrayList<>();
+    List<RoutingTableFile> claims = new ArrayList<>();
+    StatusServer status = null; // --status: the first family's DHT (issue 10)
     try {
+      // the table files are claimed first: a share or get with the same settings leaves them alone
+      RoutingTableFile table4 = dht.ipv4() ? claim(dht.tableFile(false), claims) : null;
+      RoutingTableFile table6 = dht.ipv6() ? claim(dht.tableFile(true), claims) : null;
       List<InetSocketAddress> resolved = NodeSettings.resolve(dht.bootstrapNodes(), this::warn);
       DhtConfig v4 =
-          dht.ipv4() ? dht.nodeConfig(false, of(resolved, false), savedId(dht, false)) : null;
+          dht.ipv4() ? dht.nodeConfig(false, of(resolved, false), table4.savedNodeId()) : null;
       DhtConfig v6 =
-          dht.ipv6() ? dht.nodeConfig(true, of(resolved, true), savedId(dht, true)) : null;
+          dht.ipv6() ? dht.nodeConfig(true, of(resolved, true), table6.savedNodeId()) : null;
       NodeSocket socket =
           NodeSocket.open(udp, new NodeSocketSettings(config.utp(), v4, v6, null, null));
       if (v4 != null) {
@@ -132,6 +139,14 @@ final class DhtCommand implements Callable<Integer> {
         fam.put("restored_nodes", loaded.problem().isPresent() ? 0 : loaded.nodes().size());
         fam.put("table_file", f.tableFile().toString());
         started.put(f.name(), fam);
+      }
+      if (!families.isEmpty()) {
+        status =
+            StatusServing.startIfConfigured(
+                StatusSource.dhtOnly(families.get(0).service(), udp.localAddress()),
+                config,
+                spec.commandLine().getErr(),
+                "natswarm dht");
       }
       if (json) {
         lines.print(started);
@@ -179,10 +194,20 @@ final class DhtCommand implements Callable<Integer> {
       runUntilStopped(udp, families, lines, out);
       return ExitCodes.OK;
     } finally {
+      if (status != null) {
+        status.close();
+      }
       List<Map<String, Object>> saved = new ArrayList<>();
       for (Family f : families) {
         saved.add(save(f));
         f.service().close();
+      }
+      for (RoutingTableFile t : claims) {
+        try {
+          t.close();
+        } catch (IOException e) {
+          warn("releasing " + t.path() + ": " + e.getMessage());
+        }
       }
       udp.close();
       if (!families.isEmpty()) {
@@ -317,18 +342,23 @@ final class DhtCommand implements Callable<Integer> {
     }
   }
 
-  /** The id saved with the routing table, so a restarted node keeps its place in the DHT. */
-  private Optional<NodeId> savedId(DhtSettings dht, boolean v6) {
-    Path file = dht.tableFile(v6);
-    try {
-      if (!Files.isRegularFile(file) || Files.size(file) > RoutingTableStore.MAX_BYTES) {
-        return Optional.empty();
-      }
-      RoutingTableStore.Loaded loaded = RoutingTableStore.decode(Files.readAllBytes(file));
-      return loaded.problem().isPresent() ? Optional.empty() : loaded.selfId();
-    } catch (IOException e) {
-      return Optional.empty();
-    }
+  /**
+   * Claims a routing-table file for this run (the saved id and nodes are then ours to reuse), or
+   * fails when another node holds it.
+   */
+  private static RoutingTableFile claim(Path file, List<RoutingTableFile> claims)
+      throws IOException, UserError {
+    RoutingTableFile t =
+        RoutingTableFile.claim(file)
+            .orElseThrow(
+                () ->
+                    UserError.failed(
+                        "the DHT routing table "
+                            + file
+                            + " is in use by another running node; give this one its own with"
+                            + " --set dht.table_file=FILE"));
+    claims.add(t);
+    return t;
   }
 
   private static List<InetSocketAddress> of(List<InetSocketAddress> all, boolean v6) {

@@ -121,9 +121,10 @@ final class GetCommand implements Callable<Integer> {
               NodeSettings.of(
                   config, w -> spec.commandLine().getErr().println("natswarm get: " + w)));
     } catch (IOException | RuntimeException e) {
-      throw UserError.failed("the node could not start: " + e.getMessage());
+      throw UserError.failed("the node could not start: " + UserError.reason(e));
     }
     try {
+      StatusServing.startIfConfigured(node, config, spec.commandLine().getErr(), "natswarm get");
       Transfer transfer;
       try {
         transfer = magnet ? node.download(source, dir) : node.download(torrentFile, dir);

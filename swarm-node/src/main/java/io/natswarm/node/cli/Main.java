@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       ShareCommand.class,
       GetCommand.class,
       DhtCommand.class,
+      NatCommand.class,
       ConfigCommand.class,
       DemoCommand.class
     })
@@ -141,8 +142,14 @@ public final class Main implements Runnable {
       if (type == DhtCommand.class) {
         return type.cast(new DhtCommand(ctx));
       }
+      if (type == NatCommand.class) {
+        return type.cast(new NatCommand(ctx));
+      }
       if (type == ConfigCommand.class) {
         return type.cast(new ConfigCommand(ctx));
+      }
+      if (type == DemoCommand.class) {
+        return type.cast(new DemoCommand(ctx));
       }
       return fallback.create(type);
     }

@@ -4,11 +4,13 @@ import io.natswarm.config.HostPort;
 import io.natswarm.config.NodeConfig;
 import io.natswarm.node.DhtSettings;
 import io.natswarm.node.EngineTuning;
+import io.natswarm.node.NatTraversal;
 import io.natswarm.node.PeerEncryption;
 import io.natswarm.node.PeerTransports;
 import io.natswarm.node.SwarmNodeSettings;
 import io.natswarm.node.TrackerPolicy;
 import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,9 +21,11 @@ final class NodeSettings {
   private NodeSettings() {}
 
   /**
-   * The node's settings. The DHT is a peer source when the listen address's family has a DHT node
-   * ({@code dht.ipv4}, {@code dht.ipv6}); its bootstrap nodes are looked up here, and {@code warn}
-   * hears of those that cannot be.
+   * The node's settings: listen address, peers, engine, µTP ({@code utp.*}), the UDP socket's
+   * buffers ({@code udp.*}) and the DHT. The DHT is a peer source when the listen address's family
+   * (IPv4 on {@code ::}) has a DHT node ({@code dht.ipv4}, {@code dht.ipv6}), with the {@code
+   * dht.*} settings and that family's {@code dht.table_file}; its bootstrap nodes are looked up
+   * here, and {@code warn} hears of those that cannot be.
    */
   static SwarmNodeSettings of(NodeConfig config, Consumer<String> warn) {
     var e = config.engine();
@@ -41,11 +45,31 @@ final class NodeSettings {
         config.peers().discoveryInterval(),
         TrackerPolicy.valueOf(config.peers().trackers().name()),
         PeerTransports.valueOf(config.peers().transports().name()),
-        dht(config, warn));
+        dht(config, warn),
+        config.utp(),
+        config.udp().receiveBufferBytes(),
+        config.udp().sendBufferBytes(),
+        null,
+        nat(config, warn));
+  }
+
+  private static NatTraversal nat(NodeConfig config, Consumer<String> warn) {
+    InetSocketAddress stun = null;
+    HostPort server = config.nat().stunServer();
+    if (server != null) {
+      stun = server.resolve();
+      if (stun.isUnresolved()) {
+        warn.accept("cannot resolve the STUN server " + server + "; the node measures no NAT");
+        stun = null;
+      }
+    }
+    return new NatTraversal(config.nat().portMapping(), stun);
   }
 
   private static DhtSettings dht(NodeConfig config, Consumer<String> warn) {
-    boolean v6 = config.listen().address() instanceof Inet6Address;
+    // as BtEngine: a node on "::" (both families) runs the IPv4 DHT, the one most nodes are in
+    InetAddress listen = config.listen().address();
+    boolean v6 = listen instanceof Inet6Address && !listen.isAnyLocalAddress();
     boolean enabled = v6 ? config.dht().ipv6() : config.dht().ipv4();
     if (!enabled) {
       return DhtSettings.OFF;
@@ -56,7 +80,9 @@ final class NodeSettings {
         nodes.add(a);
       }
     }
-    return DhtSettings.joining(nodes);
+    return DhtSettings.joining(nodes)
+        .withConfig(config.dht().node())
+        .withRoutingTableFile(config.dht().tableFile(v6));
   }
 
   /** Looks the nodes up; those that cannot be are left out, and {@code warn} hears of them. */

@@ -6,8 +6,10 @@ import io.natswarm.node.SwarmNode;
 import io.natswarm.node.TransferProgress;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
@@ -90,9 +92,10 @@ final class ShareCommand implements Callable<Integer> {
               NodeSettings.of(
                   config, w -> spec.commandLine().getErr().println("natswarm share: " + w)));
     } catch (IOException | RuntimeException e) {
-      throw UserError.failed("the node could not start: " + e.getMessage());
+      throw UserError.failed("the node could not start: " + UserError.reason(e));
     }
     try {
+      StatusServing.startIfConfigured(node, config, spec.commandLine().getErr(), "natswarm share");
       SharedTorrent shared;
       try {
         shared = node.share(data);
@@ -100,7 +103,7 @@ final class ShareCommand implements Callable<Integer> {
         throw UserError.failed("cannot share " + path + ": " + e.getMessage());
       }
       try {
-        Files.write(torrentOut, shared.metainfo());
+        writeAtomically(torrentOut, shared.metainfo());
       } catch (IOException e) {
         throw UserError.failed(
             "cannot write the torrent file " + torrentOut + ": " + DownloadTarget.reason(e));
@@ -129,6 +132,26 @@ final class ShareCommand implements Callable<Integer> {
       return ExitCodes.OK;
     } finally {
       node.close();
+    }
+  }
+
+  /**
+   * Writes through a temporary file in the same directory and a rename, so whoever waits for the
+   * .torrent file (a script, another node) never reads half of it.
+   */
+  private static void writeAtomically(Path target, byte[] bytes) throws IOException {
+    Path parent = target.toAbsolutePath().getParent();
+    Path tmp = Files.createTempFile(parent, target.getFileName() + ".", ".part");
+    try {
+      Files.write(tmp, bytes);
+      try {
+        Files.move(
+            tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+      }
+    } finally {
+      Files.deleteIfExists(tmp);
     }
   }
 

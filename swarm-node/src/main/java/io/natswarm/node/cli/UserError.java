@@ -19,6 +19,16 @@ final class UserError extends Exception {
   }
 
   /** A failure while running ({@link ExitCodes#FAILED}). */
+  /**
+   * What went wrong in {@code e}, for a person: its message, or its kind when it has none (a bug:
+   * the debug log has the stack).
+   */
+  static String reason(Throwable e) {
+    org.slf4j.LoggerFactory.getLogger(UserError.class).debug("failure", e);
+    String m = e.getMessage();
+    return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+  }
+
   static UserError failed(String message) {
     return new UserError(ExitCodes.FAILED, message);
   }

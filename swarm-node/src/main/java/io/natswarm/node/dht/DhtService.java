@@ -6,6 +6,7 @@ import io.natswarm.dht.DhtConfig;
 import io.natswarm.dht.DhtCounters;
 import io.natswarm.dht.DhtNode;
 import io.natswarm.dht.DhtPort;
+import io.natswarm.dht.FoundPeers;
 import io.natswarm.dht.LookupResult;
 import io.natswarm.dht.routing.NodeId;
 import io.natswarm.dht.routing.RoutingTableStore;
@@ -35,10 +36,11 @@ import java.util.function.Function;
  * declines the other family's datagrams).
  *
  * <p>Every method may be called from any thread: calls are handed to the event loop, lookups
- * complete their futures there, and counters come back as snapshots taken there. {@link #close()}
- * (or the endpoint closing) completes every pending bootstrap and lookup exceptionally with "DHT
- * service closed". The routing table is kept across restarts as bytes from the node, written to and
- * read from a file here, off the loop ({@link #saveRoutingTable}, {@link #loadRoutingTable}).
+ * complete their futures there (and their {@link FoundPeers} listeners hear peers there, as each
+ * answer arrives), and counters come back as snapshots taken there. {@link #close()} (or the
+ * endpoint closing) completes every pending bootstrap and lookup exceptionally with "DHT service
+ * closed". The routing table is kept across restarts as bytes from the node, written to and read
+ * from a file here, off the loop ({@link #saveRoutingTable}, {@link #loadRoutingTable}).
  */
 public final class DhtService implements Closeable {
   private static final Duration LOOP_CALL_TIMEOUT = Duration.ofSeconds(10);
@@ -98,12 +100,30 @@ public final class DhtService implements Closeable {
 
   /** Finds peers for {@code infoHash}. */
   public CompletableFuture<LookupResult> getPeers(NodeId infoHash) {
-    return lookup((now, done) -> node.getPeers(infoHash, now, done));
+    return getPeers(infoHash, FoundPeers.NONE);
+  }
+
+  /**
+   * Finds peers for {@code infoHash}; {@code found} hears them as each answer brings them, all
+   * before the future completes. {@code found} runs on the event loop: it must not block, throw or
+   * call into Bt (hand the peers to a thread of your own).
+   */
+  public CompletableFuture<LookupResult> getPeers(NodeId infoHash, FoundPeers found) {
+    return lookup((now, done) -> node.getPeers(infoHash, now, found, done));
   }
 
   /** Announces that we serve {@code infoHash} on {@code port} (0: the port they see us on). */
   public CompletableFuture<LookupResult> announce(NodeId infoHash, int port) {
-    return lookup((now, done) -> node.announce(infoHash, port, now, done));
+    return announce(infoHash, port, FoundPeers.NONE);
+  }
+
+  /**
+   * Announces that we serve {@code infoHash} on {@code port} (0: the port they see us on); the
+   * peers its get_peers lookup finds go to {@code found} as each answer brings them, as for {@link
+   * #getPeers(NodeId, FoundPeers)}.
+   */
+  public CompletableFuture<LookupResult> announce(NodeId infoHash, int port, FoundPeers found) {
+    return lookup((now, done) -> node.announce(infoHash, port, now, found, done));
   }
 
   /**

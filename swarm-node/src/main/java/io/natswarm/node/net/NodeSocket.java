@@ -54,9 +54,11 @@ public final class NodeSocket {
     demultiplexer.register(DatagramKind.UTP, utp);
     demultiplexer.setUnclaimedHandler(utp::resetUnknown);
     if (v4 != null) {
+      v4.judgeUnsolicitedBy(demultiplexer.recentDestinations());
       demultiplexer.register(DatagramKind.KRPC, v4);
     }
     if (v6 != null) {
+      v6.judgeUnsolicitedBy(demultiplexer.recentDestinations());
       demultiplexer.register(DatagramKind.KRPC, v6);
     }
     return new NodeSocket(demultiplexer, utp, v4, v6);

@@ -54,6 +54,11 @@ public record NodeSocketSettings(
     return new NodeSocketSettings(utp, config, dhtV6, dhtPort, utpRandom);
   }
 
+  /** These settings with the DHT's events going to {@code port}. */
+  public NodeSocketSettings withDhtPort(DhtPort port) {
+    return new NodeSocketSettings(utp, dhtV4, dhtV6, port, utpRandom);
+  }
+
   /** These settings with an IPv6 DHT node. */
   public NodeSocketSettings withDhtV6(DhtConfig config) {
     return new NodeSocketSettings(utp, dhtV4, config, dhtPort, utpRandom);

@@ -97,6 +97,12 @@ class BadInputTest {
     assertThat(cli.err()).contains("'10' is not a duration");
   }
 
+  @Test
+  void natNeedsAStunServerItCanUse() {
+    assertThat(cli.run("nat", "--no-map", "--stun", "stun.example")).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(cli.err()).contains("--stun needs HOST:PORT");
+  }
+
   // ------------------------------------------------------------------ get
 
   @Test

@@ -57,6 +57,19 @@ class DhtCommandTest {
   }
 
   @Test
+  void aSecondNodeWithTheSameTableFileIsRefusedWhileTheFirstRuns() throws Exception {
+    Path state = tmp.resolve("shared");
+    Cli a = new Cli(tmp).start(args(state, "--set", "dht.bootstrap_nodes=").toArray(String[]::new));
+    a.awaitJson(Cli.event("started"), WAIT);
+    Cli b = new Cli(tmp);
+    assertThat(b.run(args(state, "--set", "dht.bootstrap_nodes=").toArray(String[]::new)))
+        .isEqualTo(ExitCodes.FAILED);
+    assertThat(b.err()).contains("is in use by another running node").doesNotContain("\tat ");
+    assertThat(a.stopAndWait(WAIT)).isZero();
+    assertThat(state.resolve("dht-routing-table")).exists();
+  }
+
+  @Test
   void threeNodesFindEachOtherAndARestartedNodeRejoinsFromItsSavedTable() throws Exception {
     Cli a = new Cli(tmp);
     // no bootstrap nodes at all: an empty list replaces the public routers

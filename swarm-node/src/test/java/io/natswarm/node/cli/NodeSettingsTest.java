@@ -89,6 +89,36 @@ class NodeSettingsTest {
                 7001));
   }
 
+  @Test
+  void utpUdpBuffersAndTheDhtSettingsFlowFromTheConfiguration() throws Exception {
+    NodeConfig c =
+        load(
+            "--bind",
+            "127.0.0.1",
+            "--bootstrap",
+            "127.0.0.1:7000",
+            "--set",
+            "utp.max_connections=777",
+            "--set",
+            "udp.receive_buffer=1MiB",
+            "--set",
+            "udp.send_buffer=512KiB",
+            "--set",
+            "dht.alpha=3",
+            "--set",
+            "dht.k=12",
+            "--set",
+            "dht.table_file=" + home.resolve("table"));
+    SwarmNodeSettings s = NodeSettings.of(c, w -> {});
+    assertThat(s.utp()).isEqualTo(c.utp());
+    assertThat(s.utp().maxConnections()).isEqualTo(777);
+    assertThat(s.udpReceiveBufferBytes()).isEqualTo(1 << 20);
+    assertThat(s.udpSendBufferBytes()).isEqualTo(512 << 10);
+    assertThat(s.dht().config().alpha()).isEqualTo(3);
+    assertThat(s.dht().config().k()).isEqualTo(12);
+    assertThat(s.dht().routingTableFile()).isEqualTo(home.resolve("table"));
+  }
+
   private NodeConfig load(String... args) throws Exception {
     List<ConfigSources.OptionValue> values = new ArrayList<>();
     for (int i = 0; i < args.length; i += 2) {

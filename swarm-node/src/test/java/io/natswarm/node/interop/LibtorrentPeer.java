@@ -19,13 +19,16 @@ import java.util.regex.Pattern;
  * A libtorrent 2.0.8 session in a {@code /usr/bin/python3} subprocess running {@code
  * src/test/resources/libtorrent/lt_swarm_peer.py}, which prints JSON lines. {@link #close()} closes
  * the script's stdin (it exits on EOF) and then ends the process by its handle.
+ *
+ * <p>Public for bench's {@code swarm-loopback} (through this module's test-jar).
  */
-final class LibtorrentPeer implements AutoCloseable {
-  static final String PYTHON = "/usr/bin/python3";
+public final class LibtorrentPeer implements AutoCloseable {
+  public static final String PYTHON = "/usr/bin/python3";
   private static final String SCRIPT = "/libtorrent/lt_swarm_peer.py";
+  private static final String DHT_SCRIPT = "/libtorrent/lt_dht_swarm.py";
 
   /** How libtorrent's connections are carried. */
-  enum Transport {
+  public enum Transport {
     TCP,
     UTP;
 
@@ -35,7 +38,7 @@ final class LibtorrentPeer implements AutoCloseable {
   }
 
   /** libtorrent's MSE policy: plaintext only, or RC4 required both ways. */
-  enum Encryption {
+  public enum Encryption {
     PLAIN,
     ENCRYPTED;
 
@@ -83,7 +86,7 @@ final class LibtorrentPeer implements AutoCloseable {
   }
 
   /** Why libtorrent cannot be used here, or null when {@code import libtorrent} works. */
-  static String unavailableReason() {
+  public static String unavailableReason() {
     try {
       Process p =
           new ProcessBuilder(PYTHON, "-c", "import libtorrent").redirectErrorStream(true).start();
@@ -109,7 +112,7 @@ final class LibtorrentPeer implements AutoCloseable {
   }
 
   /** A seeder of {@code data} that writes its v1 torrent to {@code torrentOut}. */
-  static LibtorrentPeer seed(
+  public static LibtorrentPeer seed(
       Path data, int pieceLength, Path torrentOut, Transport transport, Encryption encryption)
       throws IOException {
     return start(
@@ -123,7 +126,7 @@ final class LibtorrentPeer implements AutoCloseable {
   }
 
   /** A leecher of {@code torrent} into {@code saveDir} that dials only 127.0.0.1:{@code port}. */
-  static LibtorrentPeer leech(
+  public static LibtorrentPeer leech(
       Path torrent, Path saveDir, int port, Transport transport, Encryption encryption)
       throws IOException {
     return start(
@@ -136,19 +139,91 @@ final class LibtorrentPeer implements AutoCloseable {
         "120");
   }
 
+  /**
+   * A seeder of {@code data} on libtorrent's {@code high_performance_seed()} settings (plus the
+   * loopback settings of LAB.md) and its default encryption policy, in seed mode, for {@code
+   * lifetimeSeconds}; writes its v1 torrent to {@code torrentOut}.
+   */
+  public static LibtorrentPeer highPerformanceSeed(
+      Path data, int pieceLength, Path torrentOut, Transport transport, int lifetimeSeconds)
+      throws IOException {
+    return start(
+        "seed",
+        data.toString(),
+        Integer.toString(pieceLength),
+        torrentOut.toString(),
+        transport.arg(),
+        "any",
+        Integer.toString(lifetimeSeconds),
+        "high-performance");
+  }
+
+  /**
+   * A leecher of {@code torrent} on libtorrent's default settings (plus the loopback settings of
+   * LAB.md, its default encryption policy) that dials only 127.0.0.1:{@code port} and gives up
+   * after {@code timeoutSeconds}.
+   */
+  public static LibtorrentPeer defaultLeech(
+      Path torrent, Path saveDir, int port, Transport transport, int timeoutSeconds)
+      throws IOException {
+    return start(
+        "leech",
+        torrent.toString(),
+        saveDir.toString(),
+        Integer.toString(port),
+        transport.arg(),
+        "any",
+        Integer.toString(timeoutSeconds));
+  }
+
+  /**
+   * A DHT of {@code nodes} libtorrent sessions on 127.0.0.1 with one seeder of {@code data} in it
+   * ({@code src/test/resources/libtorrent/lt_dht_swarm.py}; its first line says when the seeder can
+   * be found, and {@link #send send("status")} asks for the seeder's upload count).
+   */
+  static LibtorrentPeer dhtSwarm(Path data, int pieceLength, int nodes, int timeoutSeconds)
+      throws IOException {
+    return run(
+        DHT_SCRIPT,
+        data.toString(),
+        Integer.toString(pieceLength),
+        Integer.toString(nodes),
+        Integer.toString(timeoutSeconds));
+  }
+
+  /** Writes one line to the script's stdin. */
+  void send(String line) throws IOException {
+    java.io.OutputStream in = process.getOutputStream();
+    in.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+    in.flush();
+  }
+
   private static LibtorrentPeer start(String... args) throws IOException {
+    return run(SCRIPT, args);
+  }
+
+  /** Another script of the test resources ({@code /libtorrent/NAME.py}) with {@code args}. */
+  static LibtorrentPeer run(String script, String... args) throws IOException {
+    return runIn(null, script, args);
+  }
+
+  /** {@link #run} inside the network namespace {@code namespace} (null: this one). */
+  static LibtorrentPeer runIn(String namespace, String script, String... args) throws IOException {
     List<String> cmd = new ArrayList<>();
+    if (namespace != null) {
+      cmd.addAll(List.of("ip", "netns", "exec", namespace));
+    }
     cmd.add(PYTHON);
     cmd.add("-u");
-    cmd.add(script().toString());
+    cmd.add(script(script).toString());
     cmd.addAll(List.of(args));
     return new LibtorrentPeer(new ProcessBuilder(cmd).start());
   }
 
-  private static Path script() {
-    URL u = LibtorrentPeer.class.getResource(SCRIPT);
+  private static Path script(String name) {
+    URL u = LibtorrentPeer.class.getResource(name);
     if (u == null) {
-      throw new IllegalStateException("missing test resource " + SCRIPT);
+      throw new IllegalStateException("missing test resource " + name);
     }
     try {
       return Path.of(u.toURI());
@@ -158,7 +233,7 @@ final class LibtorrentPeer implements AutoCloseable {
   }
 
   /** The next JSON line, or an exception with the script's stderr when none comes in time. */
-  String nextLine(long timeoutMillis) throws IOException {
+  public String nextLine(long timeoutMillis) throws IOException {
     try {
       String l = lines.poll(timeoutMillis, TimeUnit.MILLISECONDS);
       if (l == null) {
@@ -177,7 +252,7 @@ final class LibtorrentPeer implements AutoCloseable {
     }
   }
 
-  String stderr() {
+  public String stderr() {
     synchronized (stderr) {
       return stderr.toString();
     }
@@ -204,11 +279,11 @@ final class LibtorrentPeer implements AutoCloseable {
     }
   }
 
-  static long longField(String json, String name) {
+  public static long longField(String json, String name) {
     return (long) doubleField(json, name);
   }
 
-  static double doubleField(String json, String name) {
+  public static double doubleField(String json, String name) {
     Matcher m = Pattern.compile("\"" + name + "\": (-?[0-9.eE+-]+)").matcher(json);
     if (!m.find()) {
       throw new IllegalArgumentException("no field " + name + " in " + json);
@@ -216,7 +291,7 @@ final class LibtorrentPeer implements AutoCloseable {
     return Double.parseDouble(m.group(1));
   }
 
-  static String stringField(String json, String name) {
+  public static String stringField(String json, String name) {
     Matcher m = Pattern.compile("\"" + name + "\": \"([^\"]*)\"").matcher(json);
     if (!m.find()) {
       throw new IllegalArgumentException("no field " + name + " in " + json);
@@ -224,7 +299,7 @@ final class LibtorrentPeer implements AutoCloseable {
     return m.group(1);
   }
 
-  static boolean boolField(String json, String name) {
+  public static boolean boolField(String json, String name) {
     Matcher m = Pattern.compile("\"" + name + "\": (true|false)").matcher(json);
     if (!m.find()) {
       throw new IllegalArgumentException("no field " + name + " in " + json);

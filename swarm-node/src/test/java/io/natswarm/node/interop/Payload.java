@@ -10,12 +10,12 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.SplittableRandom;
 
-/** Test data: files of seeded random bytes and their SHA-256. */
-final class Payload {
+/** Test data: files of seeded random bytes and their SHA-256 (interop and failure tests). */
+public final class Payload {
   private Payload() {}
 
   /** Writes {@code bytes} random bytes (seed {@code seed}) to {@code file}. */
-  static Path write(Path file, long bytes, long seed) throws IOException {
+  public static Path write(Path file, long bytes, long seed) throws IOException {
     SplittableRandom r = new SplittableRandom(seed);
     byte[] chunk = new byte[1 << 20];
     try (OutputStream out = Files.newOutputStream(file)) {
@@ -36,7 +36,7 @@ final class Payload {
   }
 
   /** SHA-256 of {@code file} as hex. */
-  static String sha256(Path file) throws IOException {
+  public static String sha256(Path file) throws IOException {
     MessageDigest d;
     try {
       d = MessageDigest.getInstance("SHA-256");
@@ -51,5 +51,10 @@ final class Payload {
       }
     }
     return HexFormat.of().formatHex(d.digest());
+  }
+
+  /** Whether {@code a} and {@code b} hold the same bytes. */
+  public static boolean sameBytes(Path a, Path b) throws IOException {
+    return Files.mismatch(a, b) == -1;
   }
 }

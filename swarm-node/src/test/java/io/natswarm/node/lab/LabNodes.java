@@ -1,0 +1,162 @@
+package io.natswarm.node.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.natswarm.lab.KernelLab;
+import io.natswarm.lab.KernelLab.LabHost;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code natswarm} command-line nodes in kernel-lab namespaces, each in its own JVM with its own
+ * home and log, listening on {@code ::} port {@value #PORT} with a status server on loopback
+ * (namespace-local) port {@value #STATUS_PORT}, no DHT bootstrap and no port mapping unless a test
+ * asks; ended (destroyed, then killed) on {@link #close}.
+ */
+final class LabNodes implements AutoCloseable {
+  static final int PORT = 6881;
+  static final int STATUS_PORT = 8077;
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final KernelLab lab;
+  private final Path dir;
+  private final List<Process> processes = new ArrayList<>();
+
+  LabNodes(KernelLab lab, Path dir) {
+    this.lab = lab;
+    this.dir = dir;
+  }
+
+  /**
+   * Starts {@code natswarm ARGS} in {@code host}'s namespace as node {@code name}; {@code extra}
+   * options (e.g. {@code --set nat.port_mapping=true}) come after the defaults and win.
+   */
+  Process start(LabHost host, String name, List<String> args, String... extra) throws IOException {
+    Path home = Files.createDirectories(dir.resolve("home-" + name));
+    List<String> cmd = new ArrayList<>();
+    cmd.addAll(
+        List.of(
+            "ip",
+            "netns",
+            "exec",
+            host.namespace(),
+            "env",
+            "HOME=" + home,
+            "NATSWARM_LOG_LEVEL=debug"));
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "-Xmx256m"));
+    cmd.add("-XX:TieredStopAtLevel=1");
+    cmd.add("io.natswarm.node.cli.Main");
+    cmd.addAll(args);
+    cmd.addAll(
+        List.of(
+            "--bind",
+            "::",
+            "--port",
+            String.valueOf(PORT),
+            "--status",
+            "127.0.0.1:" + STATUS_PORT,
+            "--set",
+            "dht.bootstrap_nodes=",
+            "--set",
+            "nat.port_mapping=false"));
+    cmd.addAll(List.of(extra));
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().keySet().removeIf(k -> k.startsWith("NATSWARM_"));
+    pb.redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile());
+    Process p = pb.start();
+    processes.add(p);
+    return p;
+  }
+
+  /**
+   * Limits what {@code host} sends to {@code rate} (a tc rate such as "8mbit") with a token bucket
+   * on its uplink, so that a transfer lasts long enough to watch.
+   */
+  void limitUplink(LabHost host, String rate) throws IOException {
+    KernelLab.Result tbf =
+        lab.execIn(
+            host.namespace(),
+            10,
+            "tc",
+            "qdisc",
+            "add",
+            "dev",
+            "eth0",
+            "root",
+            "tbf",
+            "rate",
+            rate,
+            "burst",
+            "32kbit",
+            "latency",
+            "100ms");
+    assertThat(tbf.status()).as(tbf.output()).isZero();
+  }
+
+  /** Node {@code name}'s output so far, for assertion messages. */
+  String log(String name) {
+    try {
+      return Files.readString(dir.resolve(name + ".log"));
+    } catch (IOException e) {
+      return "(no log: " + e + ")";
+    }
+  }
+
+  /** The node's status JSON, or null when it did not answer (yet). */
+  JsonNode status(LabHost host) throws IOException {
+    KernelLab.Result r;
+    try {
+      r =
+          lab.execIn(
+              host.namespace(),
+              10,
+              "python3",
+              "-c",
+              "import urllib.request;print(urllib.request.urlopen("
+                  + "'http://127.0.0.1:"
+                  + STATUS_PORT
+                  + "/api/status',timeout=5).read().decode())");
+    } catch (IOException e) {
+      return null; // a busy machine: ask again
+    }
+    return r.status() == 0 ? JSON.readTree(r.output()) : null;
+  }
+
+  /** Waits up to 30 s for the node's status server to answer. */
+  void awaitStatus(LabHost host) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (status(host) == null) {
+      assertThat(System.nanoTime()).as("%s's status server", host.namespace()).isLessThan(deadline);
+      Thread.sleep(200);
+    }
+  }
+
+  /** Waits up to 60 s for {@code file} to exist (a seeder writes its .torrent after hashing). */
+  static void awaitFile(Path file) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!Files.exists(file)) {
+      assertThat(System.nanoTime()).as("%s written", file).isLessThan(deadline);
+      Thread.sleep(100);
+    }
+  }
+
+  /** Ends every node: SIGTERM, then SIGKILL after 10 s. */
+  @Override
+  public void close() throws InterruptedException {
+    for (Process p : processes) {
+      p.destroy();
+    }
+    for (Process p : processes) {
+      if (!p.waitFor(10, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+      }
+    }
+  }
+}
