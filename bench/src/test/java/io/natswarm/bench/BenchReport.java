@@ -52,6 +52,15 @@ public final class BenchReport {
 
   /** Prints the table and the RESULT line (last). */
   public void print(PrintStream out) {
+    printTable(out);
+    StringBuilder sb = new StringBuilder("RESULT ").append(name);
+    results.forEach((k, v) -> sb.append(' ').append(k).append('=').append(v));
+    out.println(sb);
+    out.flush();
+  }
+
+  /** Prints the table alone (a benchmark with more than one table prints the others first). */
+  public void printTable(PrintStream out) {
     if (header != null) {
       int[] width = new int[header.length];
       for (int i = 0; i < header.length; i++) {
@@ -71,10 +80,6 @@ public final class BenchReport {
       }
       out.println();
     }
-    StringBuilder sb = new StringBuilder("RESULT ").append(name);
-    results.forEach((k, v) -> sb.append(' ').append(k).append('=').append(v));
-    out.println(sb);
-    out.flush();
   }
 
   private static String line(String[] cells, int[] width) {
