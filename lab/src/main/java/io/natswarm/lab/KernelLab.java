@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,6 +31,22 @@ import java.util.stream.Stream;
  * <p>Every namespace name starts with a prefix unique to this lab, and {@link #close()} deletes
  * exactly the namespaces this lab created, by name. Needs root; {@link #unavailableReason()} says
  * why the lab cannot run here so that tests skip with that reason.
+ *
+ * <p><b>Delay.</b> This kernel has neither {@code netem} nor {@code gact}, so a router built with
+ * {@link RouterOptions#withDelay} gets a userspace link instead of a veth pair (LAB.md, "Delay and
+ * loss"): two TAP devices ({@code IFF_TAP|IFF_NO_PI}), {@code wan0} in the router's namespace and
+ * its port on the internet's bridge, joined by a small Python process ({@code tap_link.py}, a
+ * resource of this package) that holds each Ethernet frame for the delay plus a uniform random
+ * jitter, each way, without reordering within a direction, and drops frames beyond a bounded queue
+ * ({@value #TAP_QUEUE_FRAMES} a direction). It enters each namespace through {@code
+ * /var/run/netns/NAME} to make each device there, so nothing appears in the caller's namespace; the
+ * devices are not persistent and vanish with it. The lab starts it, and {@link #close()} (and the
+ * shutdown hook) ends it by its PID; it also exits when its standard input closes, that is when the
+ * JVM dies. Loss still works on a TAP {@code wan0} (the netdev table's ingress and egress hooks);
+ * conntrack, the NAT rules and miniupnpd see an ordinary interface. Behind a carrier NAT, the
+ * carrier's options delay its link to the internet and the home router's delay its link to the
+ * carrier; a dual-stack router's TAP link carries IPv6 as well. Frames cross the link in a Python
+ * loop: fine for handshakes, punching and pings, not a bulk-throughput path.
  *
  * <p>Not thread-safe: one test thread builds and uses a lab.
  */
@@ -121,13 +138,23 @@ public final class KernelLab implements AutoCloseable {
    * @param miniupnpd whether miniupnpd runs on it (UPnP-IGD on port {@value #MINIUPNPD_HTTP_PORT},
    *     NAT-PMP and PCP on 5351, secure mode: a host may map only to itself, ports 1024 and up);
    *     the lab then runs a STUN server, which miniupnpd needs
+   * @param delayMs how long its WAN link holds each frame, each way, in milliseconds; 0 for none. A
+   *     router with a delay or a jitter has a TAP link instead of a veth pair (see the class
+   *     Javadoc, "Delay")
+   * @param jitterMs a uniformly random 0 to {@code jitterMs} milliseconds added to {@code delayMs}
+   *     for each frame, each way, without reordering frames; 0 for none
    */
   public record RouterOptions(
       NatKind kind,
       int lossPerMille,
       int udpTimeoutSeconds,
       int tcpTimeoutSeconds,
-      boolean miniupnpd) {
+      boolean miniupnpd,
+      int delayMs,
+      int jitterMs) {
+
+    /** The longest delay or jitter a link takes, in milliseconds. */
+    public static final int MAX_DELAY_MS = 10_000;
 
     /** Checks the values. */
     public RouterOptions {
@@ -138,31 +165,69 @@ public final class KernelLab implements AutoCloseable {
       if (udpTimeoutSeconds < 0 || tcpTimeoutSeconds < 0) {
         throw new IllegalArgumentException("timeouts must be 0 (default) or positive");
       }
+      if (delayMs < 0 || delayMs > MAX_DELAY_MS || jitterMs < 0 || jitterMs > MAX_DELAY_MS) {
+        throw new IllegalArgumentException(
+            "delay and jitter must be 0 to "
+                + MAX_DELAY_MS
+                + " ms: delay "
+                + delayMs
+                + ", jitter "
+                + jitterMs);
+      }
     }
 
-    /** A router of this kind, without loss, with the default timeouts and no miniupnpd. */
+    /** A router without delay: the components as they were before delay and jitter existed. */
+    public RouterOptions(
+        NatKind kind,
+        int lossPerMille,
+        int udpTimeoutSeconds,
+        int tcpTimeoutSeconds,
+        boolean miniupnpd) {
+      this(kind, lossPerMille, udpTimeoutSeconds, tcpTimeoutSeconds, miniupnpd, 0, 0);
+    }
+
+    /** A router of this kind, without loss or delay, with the default timeouts and no miniupnpd. */
     public static RouterOptions of(NatKind kind) {
-      return new RouterOptions(kind, 0, 0, 0, false);
+      return new RouterOptions(kind, 0, 0, 0, false, 0, 0);
     }
 
     /** The same router dropping {@code perMille} of a thousand packets each way on its WAN. */
     public RouterOptions withLoss(int perMille) {
-      return new RouterOptions(kind, perMille, udpTimeoutSeconds, tcpTimeoutSeconds, miniupnpd);
+      return new RouterOptions(
+          kind, perMille, udpTimeoutSeconds, tcpTimeoutSeconds, miniupnpd, delayMs, jitterMs);
     }
 
     /** The same router with conntrack UDP timeouts (and cone map lifetimes) of {@code seconds}. */
     public RouterOptions withUdpTimeout(int seconds) {
-      return new RouterOptions(kind, lossPerMille, seconds, tcpTimeoutSeconds, miniupnpd);
+      return new RouterOptions(
+          kind, lossPerMille, seconds, tcpTimeoutSeconds, miniupnpd, delayMs, jitterMs);
     }
 
     /** The same router with a conntrack timeout of {@code seconds} for established TCP. */
     public RouterOptions withTcpTimeout(int seconds) {
-      return new RouterOptions(kind, lossPerMille, udpTimeoutSeconds, seconds, miniupnpd);
+      return new RouterOptions(
+          kind, lossPerMille, udpTimeoutSeconds, seconds, miniupnpd, delayMs, jitterMs);
     }
 
     /** The same router running miniupnpd (UPnP-IGD, NAT-PMP and PCP). */
     public RouterOptions withMiniupnpd() {
-      return new RouterOptions(kind, lossPerMille, udpTimeoutSeconds, tcpTimeoutSeconds, true);
+      return new RouterOptions(
+          kind, lossPerMille, udpTimeoutSeconds, tcpTimeoutSeconds, true, delayMs, jitterMs);
+    }
+
+    /**
+     * The same router whose WAN link holds each frame, each way, for {@code delayMs} plus a uniform
+     * random 0 to {@code jitterMs} milliseconds, in order: a round trip through it takes about 2 ×
+     * {@code delayMs} + {@code jitterMs} more. Both 0 give a plain veth link again.
+     */
+    public RouterOptions withDelay(int delayMs, int jitterMs) {
+      return new RouterOptions(
+          kind, lossPerMille, udpTimeoutSeconds, tcpTimeoutSeconds, miniupnpd, delayMs, jitterMs);
+    }
+
+    /** Whether the WAN link is a delaying TAP link rather than a veth pair. */
+    boolean delayed() {
+      return delayMs > 0 || jitterMs > 0;
     }
   }
 
@@ -204,6 +269,15 @@ public final class KernelLab implements AutoCloseable {
 
   /** The port of miniupnpd's UPnP-IGD HTTP server. */
   public static final int MINIUPNPD_HTTP_PORT = 5000;
+
+  /** Frames a delaying TAP link holds at most, each way; it drops the frames beyond. */
+  static final int TAP_QUEUE_FRAMES = 1000;
+
+  /** The forwarder of a delaying TAP link, a resource next to this class. */
+  private static final String TAP_LINK_SCRIPT = "tap_link.py";
+
+  /** How long a TAP link's forwarder may take to make its devices. */
+  private static final long TAP_LINK_START_SECONDS = 10;
 
   /** Debian's Python, not a pyenv shim that may come first on the PATH (and is slow to start). */
   private static final String PYTHON = "/usr/bin/python3";
@@ -291,6 +365,12 @@ public final class KernelLab implements AutoCloseable {
   /** Servers this lab started, ended (by their process) before the namespaces go. */
   private final List<Process> servers = new ArrayList<>();
 
+  /**
+   * The forwarders of delaying TAP links (see the class Javadoc), by the namespace of the router
+   * whose WAN link each is; ended by their PIDs in {@link #close()}.
+   */
+  private final Map<String, Process> tapLinks = new LinkedHashMap<>();
+
   /** miniupnpd by router namespace. */
   private final Map<String, Miniupnpd> miniupnpds = new LinkedHashMap<>();
 
@@ -366,7 +446,10 @@ public final class KernelLab implements AutoCloseable {
     return addHostBehindNat(RouterOptions.of(kind));
   }
 
-  /** Like {@link #addHostBehindNat(NatKind)}, with a router built as {@code options} say. */
+  /**
+   * Like {@link #addHostBehindNat(NatKind)}, with a router built as {@code options} say; with a
+   * delay or jitter, its {@code wan0} is a delaying TAP link (see the class Javadoc).
+   */
   public LabHost addHostBehindNat(RouterOptions options) throws IOException {
     int n = nextRouter++;
     String router = prefix + "-r" + n;
@@ -375,7 +458,7 @@ public final class KernelLab implements AutoCloseable {
     addNamespace(host);
     String wan = INTERNET_PREFIX + (10 + n);
     String lanNet = "10.0." + n;
-    linkToInternet(router, "wan0", "r" + n, wan);
+    linkToInternet(router, "wan0", "r" + n, wan, options);
     linkLan(router, host, lanNet);
     configureRouter(router, wan, lanNet, options);
     return new LabHost(
@@ -393,7 +476,11 @@ public final class KernelLab implements AutoCloseable {
     return addHostBehindCarrierNat(RouterOptions.of(home), RouterOptions.of(carrier));
   }
 
-  /** Like {@link #addHostBehindCarrierNat(NatKind, NatKind)}, with both routers' options. */
+  /**
+   * Like {@link #addHostBehindCarrierNat(NatKind, NatKind)}, with both routers' options. A delay of
+   * {@code carrier} is on the carrier's link to the internet, a delay of {@code home} on the home
+   * router's link to the carrier (each router's {@code wan0}); loss likewise.
+   */
   public LabHost addHostBehindCarrierNat(RouterOptions home, RouterOptions carrier)
       throws IOException {
     int n = nextRouter++;
@@ -406,21 +493,8 @@ public final class KernelLab implements AutoCloseable {
     String wan = INTERNET_PREFIX + (10 + n);
     String sharedNet = CARRIER_PREFIX + n;
     String lanNet = "10.0." + n;
-    linkToInternet(carrierRouter, "wan0", "r" + n, wan);
-    run(
-        "ip",
-        "-n",
-        carrierRouter,
-        "link",
-        "add",
-        "lan0",
-        "type",
-        "veth",
-        "peer",
-        "name",
-        "wan0",
-        "netns",
-        router);
+    linkToInternet(carrierRouter, "wan0", "r" + n, wan, carrier);
+    wire(router, carrierRouter, "lan0", router, "wan0", home);
     run("ip", "-n", carrierRouter, "addr", "add", sharedNet + ".1/24", "dev", "lan0");
     run("ip", "-n", carrierRouter, "link", "set", "lan0", "up");
     run("ip", "-n", router, "addr", "add", sharedNet + ".2/24", "dev", "wan0");
@@ -441,27 +515,98 @@ public final class KernelLab implements AutoCloseable {
         carrierRouter);
   }
 
-  /** Makes {@code ifname} in {@code namespace} a port of the internet's bridge at {@code ip}. */
-  private void linkToInternet(String namespace, String ifname, String bridgePort, String ip)
+  /**
+   * Makes {@code ifname} in router {@code namespace} a port of the internet's bridge at {@code ip}:
+   * a veth pair, or a delaying TAP link when {@code o} has a delay.
+   */
+  private void linkToInternet(
+      String namespace, String ifname, String bridgePort, String ip, RouterOptions o)
       throws IOException {
-    // veth pairs made inside the namespaces, so nothing appears in the caller's namespace.
-    run(
-        "ip",
-        "-n",
-        namespace,
-        "link",
-        "add",
-        ifname,
-        "type",
-        "veth",
-        "peer",
-        "name",
-        bridgePort,
-        "netns",
-        internet());
+    wire(namespace, namespace, ifname, internet(), bridgePort, o);
     run("ip", "-n", internet(), "link", "set", bridgePort, "master", "br0", "up");
     run("ip", "-n", namespace, "addr", "add", ip + "/24", "dev", ifname);
     run("ip", "-n", namespace, "link", "set", ifname, "up");
+  }
+
+  /**
+   * Joins {@code ifA} in {@code nsA} to {@code ifB} in {@code nsB}, both left down: a veth pair
+   * made inside the namespaces (nothing appears in the caller's namespace), or, when {@code o} has
+   * a delay or jitter, a TAP link whose forwarder is kept as {@code router}'s.
+   */
+  private void wire(String router, String nsA, String ifA, String nsB, String ifB, RouterOptions o)
+      throws IOException {
+    if (!o.delayed()) {
+      run("ip", "-n", nsA, "link", "add", ifA, "type", "veth", "peer", "name", ifB, "netns", nsB);
+      return;
+    }
+    Path script = tempDir().resolve(TAP_LINK_SCRIPT);
+    if (!Files.exists(script)) {
+      try (var in = KernelLab.class.getResourceAsStream(TAP_LINK_SCRIPT)) {
+        if (in == null) {
+          throw new IOException("resource " + TAP_LINK_SCRIPT + " is missing from the lab's jar");
+        }
+        Files.write(script, in.readAllBytes());
+      }
+    }
+    // Not "ip netns exec": the forwarder enters each namespace itself. Its stdin stays a pipe from
+    // this JVM, so that it exits when the JVM dies without running the shutdown hook.
+    Process p =
+        new ProcessBuilder(
+                PYTHON,
+                script.toString(),
+                nsA,
+                ifA,
+                nsB,
+                ifB,
+                Integer.toString(o.delayMs()),
+                Integer.toString(o.jitterMs()),
+                Integer.toString(TAP_QUEUE_FRAMES))
+            .redirectErrorStream(true)
+            .start();
+    tapLinks.put(router, p);
+    String said = awaitLine(p, TAP_LINK_START_SECONDS);
+    if (!said.equals("ready")) {
+      stop(p);
+      tapLinks.remove(router);
+      throw new IOException(
+          "the TAP link " + nsA + "/" + ifA + " - " + nsB + "/" + ifB + " did not start: " + said);
+    }
+  }
+
+  /**
+   * The first line {@code p} prints, or, when it exits or stays silent for {@code seconds} first,
+   * what it printed and why it is not a line.
+   */
+  private static String awaitLine(Process p, long seconds) throws IOException {
+    var out = p.getInputStream();
+    StringBuilder line = new StringBuilder();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (true) {
+      if (out.available() > 0) {
+        int c = out.read();
+        if (c == '\n') {
+          return line.toString();
+        }
+        line.append((char) c);
+      } else if (!p.isAlive()) {
+        line.append(new String(out.readAllBytes(), StandardCharsets.UTF_8));
+        return line.toString().strip() + " (exited with " + p.exitValue() + ")";
+      } else if (System.nanoTime() > deadline) {
+        return line + " (nothing more within " + seconds + " s)";
+      } else {
+        pause(10);
+      }
+    }
+  }
+
+  /**
+   * The PID of the process that forwards the delaying TAP link on the WAN of {@code router} (a
+   * router namespace: {@link LabHost#router()} or {@link LabHost#carrierRouter()}), or empty when
+   * that router's WAN is a plain veth pair or the lab is closed.
+   */
+  public synchronized OptionalLong tapLinkPid(String router) {
+    Process p = tapLinks.get(router);
+    return p == null ? OptionalLong.empty() : OptionalLong.of(p.pid());
   }
 
   /** Links {@code router}'s lan0 ({@code NET.1/24}) to {@code host}'s eth0 ({@code NET.2}). */
@@ -1221,9 +1366,9 @@ public final class KernelLab implements AutoCloseable {
   }
 
   /**
-   * Ends every process this lab started (servers, listeners, miniupnpd), by its PID, deletes every
-   * namespace this lab created, by name, newest first, and the lab's temporary files. Also run by a
-   * shutdown hook for labs still open when the JVM ends.
+   * Ends every process this lab started (servers, listeners, miniupnpd, TAP link forwarders), by
+   * its PID, deletes every namespace this lab created, by name, newest first, and the lab's
+   * temporary files. Also run by a shutdown hook for labs still open when the JVM ends.
    */
   @Override
   public synchronized void close() {
@@ -1233,6 +1378,10 @@ public final class KernelLab implements AutoCloseable {
     }
     servers.clear();
     miniupnpds.clear();
+    for (Process p : tapLinks.values()) {
+      stop(p);
+    }
+    tapLinks.clear();
     while (!namespaces.isEmpty()) {
       String ns = namespaces.pop();
       try {
