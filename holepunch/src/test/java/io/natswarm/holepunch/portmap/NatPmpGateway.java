@@ -14,24 +14,24 @@ import java.util.Map;
  * gets RFC 6886 section 3.5's UNSUPPORTED_VERSION answer in version 0, or, with {@link
  * #ignoreOtherVersions}, nothing.
  */
-final class NatPmpGateway extends ScriptedResponder {
+public final class NatPmpGateway extends ScriptedResponder {
   final Network net;
-  final Map<String, Integer> mappings = new HashMap<>(); // "udp:6881" -> external port
+  public final Map<String, Integer> mappings = new HashMap<>(); // "udp:6881" -> external port
   long epochStartNanos;
   int maxLifetime = 3600;
   int result;
   boolean silent;
-  boolean ignoreOtherVersions;
-  int otherVersionRequests;
-  int mapRequests;
+  public boolean ignoreOtherVersions;
+  public int otherVersionRequests;
+  public int mapRequests;
   int deletes;
 
-  NatPmpGateway(Network net) {
+  public NatPmpGateway(Network net) {
     this.net = net;
     this.epochStartNanos = net.nowNanos();
   }
 
-  void restart() {
+  public void restart() {
     epochStartNanos = net.nowNanos();
     mappings.clear();
   }

@@ -20,9 +20,9 @@ import java.util.Map;
  * It can answer every request with {@link #result}, stay silent, restart (epoch back to 0, mappings
  * gone) and send an unsolicited ANNOUNCE (section 14.1). Every request is recorded.
  */
-final class PcpGateway extends ScriptedResponder {
+public final class PcpGateway extends ScriptedResponder {
   /** A request as received. */
-  record Request(
+  public record Request(
       long atNanos,
       int version,
       long lifetime,
@@ -31,32 +31,32 @@ final class PcpGateway extends ScriptedResponder {
       int internalPort,
       int suggestedPort,
       InetAddress suggestedExternal) {
-    boolean delete() {
+    public boolean delete() {
       return lifetime == 0;
     }
   }
 
   /** A mapping the server holds. */
-  record Mapping(String nonce, int externalPort) {}
+  public record Mapping(String nonce, int externalPort) {}
 
-  static final InetAddress EXTERNAL = address("203.0.113.10");
+  public static final InetAddress EXTERNAL = address("203.0.113.10");
 
   final Network net;
-  final List<Request> requests = new ArrayList<>();
-  final Map<String, Mapping> mappings = new HashMap<>(); // "udp:6881" -> mapping
+  public final List<Request> requests = new ArrayList<>();
+  public final Map<String, Mapping> mappings = new HashMap<>(); // "udp:6881" -> mapping
   long epochStartNanos;
   long maxLifetime = 3600;
   int result;
   long errorLifetime = 30;
-  boolean silent;
+  public boolean silent;
   int deletes;
 
-  PcpGateway(Network net) {
+  public PcpGateway(Network net) {
     this.net = net;
     this.epochStartNanos = net.nowNanos();
   }
 
-  static InetAddress address(String literal) {
+  public static InetAddress address(String literal) {
     try {
       return InetAddress.getByName(literal);
     } catch (UnknownHostException e) {
@@ -64,7 +64,7 @@ final class PcpGateway extends ScriptedResponder {
     }
   }
 
-  void restart() {
+  public void restart() {
     epochStartNanos = net.nowNanos();
     mappings.clear();
   }

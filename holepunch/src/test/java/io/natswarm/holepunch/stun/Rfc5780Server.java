@@ -13,16 +13,16 @@ import java.nio.ByteBuffer;
  * XOR-MAPPED-ADDRESS, OTHER-ADDRESS (alternate address and port) and RESPONSE-ORIGIN, from the
  * endpoint its CHANGE-REQUEST asks for.
  */
-final class Rfc5780Server {
+public final class Rfc5780Server {
   static final int PRIMARY_PORT = 3478;
   static final int ALTERNATE_PORT = 3479;
 
   private final Network net;
   private final Endpoint[][] endpoints = new Endpoint[2][2]; // [address][port]
   private final Binding[][] bindings = new Binding[2][2];
-  int requests;
+  public int requests;
 
-  Rfc5780Server(Network net, Host primary, Host alternate) {
+  public Rfc5780Server(Network net, Host primary, Host alternate) {
     this.net = net;
     Host[] hosts = {primary, alternate};
     int[] ports = {PRIMARY_PORT, ALTERNATE_PORT};
@@ -34,11 +34,11 @@ final class Rfc5780Server {
     }
   }
 
-  InetSocketAddress primary() {
+  public InetSocketAddress primary() {
     return bindings[0][0].localAddress();
   }
 
-  InetSocketAddress alternate() {
+  public InetSocketAddress alternate() {
     return bindings[1][1].localAddress();
   }
 

@@ -192,6 +192,7 @@ public final class BtEngine implements AutoCloseable {
       DialBackService dialBack =
           new DialBackService(
               transport.udp(),
+              transport.socket().probes(),
               transport.listenAddress().getPort(),
               reachability,
               !transport.listenAddress().getAddress().isLoopbackAddress());
@@ -242,6 +243,7 @@ public final class BtEngine implements AutoCloseable {
       NatService nat =
           NatService.start(
               transport.udp(),
+              transport.socket(),
               reachability,
               settings.nat().stunServer(),
               settings.nat().portMapping());

@@ -4,7 +4,6 @@ import bt.net.ConnectionKey;
 import bt.protocol.Message;
 import bt.protocol.extended.ExtendedHandshake;
 import bt.torrent.messaging.MessageContext;
-import io.natswarm.datagram.DatagramKind;
 import io.natswarm.datagram.UdpEndpoint;
 import io.natswarm.holepunch.reach.AddressFamily;
 import io.natswarm.holepunch.reach.DialBack;
@@ -63,7 +62,7 @@ final class DialBackService implements AutoCloseable {
   private final UdpEndpoint udp;
   private final int port;
   private final ReachabilityMonitor monitor;
-  private final DialBackProbes probes = new DialBackProbes();
+  private final DialBackProbes probes; // on the socket, registered by its composition root
   private final SecureRandom random = new SecureRandom();
   private final ScheduledExecutorService worker;
 
@@ -79,18 +78,13 @@ final class DialBackService implements AutoCloseable {
    * @param asks whether this node asks peers to test it (a node on loopback serves the test but
    *     does not ask)
    */
-  DialBackService(UdpEndpoint udp, int port, ReachabilityMonitor monitor, boolean asks)
-      throws IOException {
+  DialBackService(
+      UdpEndpoint udp, DialBackProbes probes, int port, ReachabilityMonitor monitor, boolean asks) {
     this.asks = asks;
     this.udp = udp;
+    this.probes = probes;
     this.port = port;
     this.monitor = monitor;
-    udp.call(
-        () -> {
-          udp.demultiplexer().register(DatagramKind.HOLEPUNCH_PROBE, probes);
-          return null;
-        },
-        LOOP_CALL);
     this.worker =
         Executors.newSingleThreadScheduledExecutor(
             r -> {

@@ -2,13 +2,14 @@ package io.natswarm.node.cli;
 
 import io.natswarm.config.HostPort;
 import io.natswarm.config.NodeConfig;
-import io.natswarm.datagram.DatagramKind;
 import io.natswarm.datagram.UdpEndpoint;
 import io.natswarm.holepunch.reach.Candidate;
 import io.natswarm.holepunch.reach.FamilyReachability;
 import io.natswarm.holepunch.stun.BindingDiscovery;
 import io.natswarm.holepunch.stun.FilteringBehavior;
 import io.natswarm.holepunch.stun.MappingBehavior;
+import io.natswarm.node.net.NodeSocket;
+import io.natswarm.node.net.NodeSocketSettings;
 import io.natswarm.node.reach.LocalRoute;
 import io.natswarm.node.reach.NatService;
 import io.natswarm.node.reach.ReachabilityMonitor;
@@ -98,13 +99,15 @@ final class NatCommand implements Callable<Integer> {
       ReachabilityMonitor monitor =
           new ReachabilityMonitor(
               udp.localAddress(), ReachabilityMonitor::interfaceAddresses, Map::of, () -> 0);
-      try (NatService nat = NatService.start(udp, monitor, null, map)) {
+      // The node's own composition of the socket: STUN and port mapping run where a node runs them.
+      NodeSocket socket = NodeSocket.open(udp, NodeSocketSettings.utpOnly());
+      try (NatService nat = NatService.start(udp, socket, monitor, null, map)) {
         // Mapping first: STUN then measures what peers meet, with the mapping in place.
         long deadline = System.nanoTime() + MAP_WAIT.toNanos();
         while (!nat.mappingSettled() && System.nanoTime() - deadline < 0) {
           Thread.sleep(POLL.toMillis());
         }
-        Stun measured = server == null ? null : measure(udp, server, monitor);
+        Stun measured = server == null ? null : measure(udp, socket, server, monitor);
         report(measured, monitor.report(), udp.port(), map);
         return measured == null || measured.result().outcome() == BindingDiscovery.Outcome.DONE
             ? ExitCodes.OK
@@ -141,7 +144,8 @@ final class NatCommand implements Callable<Integer> {
       InetSocketAddress local,
       InetSocketAddress server) {}
 
-  private static Stun measure(UdpEndpoint udp, InetSocketAddress server, ReachabilityMonitor m)
+  private static Stun measure(
+      UdpEndpoint udp, NodeSocket socket, InetSocketAddress server, ReachabilityMonitor m)
       throws IOException, InterruptedException {
     InetSocketAddress local = LocalRoute.toward(server, udp.localAddress());
     BindingDiscovery discovery =
@@ -155,7 +159,7 @@ final class NatCommand implements Callable<Integer> {
                       BindingDiscovery.Settings.defaults(),
                       new SecureRandom(),
                       udp.clock().nanoTime());
-              udp.demultiplexer().register(DatagramKind.STUN, d);
+              var unused = socket.stun().install(d);
               return d;
             },
             LOOP_CALL);

@@ -4,6 +4,9 @@ import io.natswarm.datagram.DatagramKind;
 import io.natswarm.datagram.Demultiplexer;
 import io.natswarm.datagram.UdpEndpoint;
 import io.natswarm.dht.DhtNode;
+import io.natswarm.holepunch.portmap.PortMapSequence;
+import io.natswarm.holepunch.reach.DialBackProbes;
+import io.natswarm.holepunch.stun.BindingDiscovery;
 import io.natswarm.utp.UtpStack;
 import java.io.IOException;
 import java.time.Duration;
@@ -13,8 +16,12 @@ import java.time.Duration;
  * builds the protocol cores from {@link NodeSocketSettings} and registers them on one {@link
  * Demultiplexer} — µTP under {@link DatagramKind#UTP} (and as the unclaimed handler, which answers
  * packets of unknown connections with ST_RESET), a DHT node per configured address family under
- * {@link DatagramKind#KRPC} (each declines the other family), and later STUN, hole-punch probes and
- * port-mapping clients. This is the only place that decides what shares the socket.
+ * {@link DatagramKind#KRPC} (each declines the other family), a {@link CoreSlot} for STUN under
+ * {@link DatagramKind#STUN} (each measurement installs its {@link BindingDiscovery} there), a slot
+ * for the port-mapping clients under {@link DatagramKind#PORT_MAPPING} (PCP then NAT-PMP, once the
+ * gateway is known) and the dial-back probe receiver under {@link DatagramKind#HOLEPUNCH_PROBE}.
+ * This is the only place that decides what shares the socket: the services that run STUN and port
+ * mapping fill the slots, they never register cores themselves.
  *
  * <p>The result is hosted either by a real {@link UdpEndpoint} ({@link #open}) or, in tests, by a
  * netsim host that binds {@link #demultiplexer()} to a port: the same objects in both.
@@ -28,6 +35,9 @@ public final class NodeSocket {
   private final UtpStack utp;
   private final DhtNode dhtV4;
   private final DhtNode dhtV6;
+  private final CoreSlot<BindingDiscovery> stun = new CoreSlot<>();
+  private final CoreSlot<PortMapSequence> portMapping = new CoreSlot<>();
+  private final DialBackProbes probes = new DialBackProbes();
 
   private NodeSocket(Demultiplexer demultiplexer, UtpStack utp, DhtNode dhtV4, DhtNode dhtV6) {
     this.demultiplexer = demultiplexer;
@@ -61,7 +71,11 @@ public final class NodeSocket {
       v6.judgeUnsolicitedBy(demultiplexer.recentDestinations());
       demultiplexer.register(DatagramKind.KRPC, v6);
     }
-    return new NodeSocket(demultiplexer, utp, v4, v6);
+    NodeSocket socket = new NodeSocket(demultiplexer, utp, v4, v6);
+    demultiplexer.register(DatagramKind.STUN, socket.stun);
+    demultiplexer.register(DatagramKind.PORT_MAPPING, socket.portMapping);
+    demultiplexer.register(DatagramKind.HOLEPUNCH_PROBE, socket.probes);
+    return socket;
   }
 
   /** Composes {@code settings} on {@code endpoint}'s own demultiplexer, on its loop thread. */
@@ -90,5 +104,20 @@ public final class NodeSocket {
   /** The IPv6 DHT node, or null when the settings have none. */
   public DhtNode dhtV6() {
     return dhtV6;
+  }
+
+  /** Where the current STUN measurement runs (empty until the first). Host thread only. */
+  public CoreSlot<BindingDiscovery> stun() {
+    return stun;
+  }
+
+  /** Where the port-mapping clients run (empty until the gateway is known). Host thread only. */
+  public CoreSlot<PortMapSequence> portMapping() {
+    return portMapping;
+  }
+
+  /** The receiver of dial-back probes (the reachability self-test over µTP). */
+  public DialBackProbes probes() {
+    return probes;
   }
 }

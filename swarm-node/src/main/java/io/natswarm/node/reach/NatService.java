@@ -1,6 +1,5 @@
 package io.natswarm.node.reach;
 
-import io.natswarm.datagram.DatagramKind;
 import io.natswarm.datagram.UdpEndpoint;
 import io.natswarm.holepunch.portmap.DefaultRoute;
 import io.natswarm.holepunch.portmap.PortMapSequence;
@@ -10,6 +9,7 @@ import io.natswarm.holepunch.portmap.upnp.UpnpConfig;
 import io.natswarm.holepunch.portmap.upnp.UpnpMapper;
 import io.natswarm.holepunch.portmap.upnp.UpnpStatus;
 import io.natswarm.holepunch.stun.BindingDiscovery;
+import io.natswarm.node.net.NodeSocket;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -48,6 +48,7 @@ public final class NatService implements AutoCloseable {
   static final Duration UPNP_GRACE = Duration.ofSeconds(6);
 
   private final UdpEndpoint udp;
+  private final NodeSocket socket;
   private final ReachabilityMonitor monitor;
   private final InetSocketAddress stunServer;
   private final ScheduledExecutorService scheduler;
@@ -64,8 +65,13 @@ public final class NatService implements AutoCloseable {
   private BindingDiscovery discovery; // scheduler thread only
   private ScheduledFuture<?> poller; // scheduler thread only
 
-  private NatService(UdpEndpoint udp, ReachabilityMonitor monitor, InetSocketAddress stunServer) {
+  private NatService(
+      UdpEndpoint udp,
+      NodeSocket socket,
+      ReachabilityMonitor monitor,
+      InetSocketAddress stunServer) {
     this.udp = udp;
+    this.socket = socket;
     this.port = udp.port();
     this.monitor = monitor;
     this.stunServer = stunServer;
@@ -79,7 +85,8 @@ public final class NatService implements AutoCloseable {
   }
 
   /**
-   * Starts the NAT work of a node on {@code udp}.
+   * Starts the NAT work of a node on {@code udp}, whose cores {@code socket} composed: the STUN
+   * measurements and the port-mapping clients run in the socket's slots for them.
    *
    * @param stunServer the STUN server to measure with, or null for none
    * @param portMapping whether to map the node's port on the gateway (never for a node on a
@@ -87,11 +94,12 @@ public final class NatService implements AutoCloseable {
    */
   public static NatService start(
       UdpEndpoint udp,
+      NodeSocket socket,
       ReachabilityMonitor monitor,
       InetSocketAddress stunServer,
       boolean portMapping) {
     boolean map = portMapping && !udp.localAddress().getAddress().isLoopbackAddress();
-    NatService s = new NatService(udp, monitor, stunServer);
+    NatService s = new NatService(udp, socket, monitor, stunServer);
     if (map) {
       monitor.portMappings(List.of(), "looking for the gateway", null);
       s.scheduler.execute(s::startMapping);
@@ -121,13 +129,9 @@ public final class NatService implements AutoCloseable {
   private void measure() {
     try {
       InetSocketAddress local = LocalRoute.toward(stunServer, udp.localAddress());
-      BindingDiscovery previous = discovery;
       discovery =
           udp.call(
               () -> {
-                if (previous != null) {
-                  udp.demultiplexer().unregister(previous);
-                }
                 BindingDiscovery d =
                     new BindingDiscovery(
                         stunServer,
@@ -136,7 +140,7 @@ public final class NatService implements AutoCloseable {
                         BindingDiscovery.Settings.defaults(),
                         random,
                         udp.clock().nanoTime());
-                udp.demultiplexer().register(DatagramKind.STUN, d);
+                var unused = socket.stun().install(d); // the previous measurement is done
                 return d;
               },
               LOOP_CALL);
@@ -196,7 +200,7 @@ public final class NatService implements AutoCloseable {
                 PortMapSequence s =
                     new PortMapSequence(
                         r.gateway(), client, port, PortMapSequence.Settings.defaults(), random);
-                udp.demultiplexer().register(DatagramKind.PORT_MAPPING, s);
+                var unused = socket.portMapping().install(s);
                 s.start(udp.clock().nanoTime());
                 return s;
               },
@@ -337,7 +341,7 @@ public final class NatService implements AutoCloseable {
         while (!udp.call(s::idle, LOOP_CALL) && System.nanoTime() - deadline < 0) {
           Thread.sleep(20);
         }
-        udp.call(() -> udp.demultiplexer().unregister(s), LOOP_CALL);
+        udp.call(() -> socket.portMapping().install(null), LOOP_CALL);
       } catch (IOException | RuntimeException e) {
         LOG.debug("releasing the port mappings: {}", e.toString());
       } catch (InterruptedException e) {

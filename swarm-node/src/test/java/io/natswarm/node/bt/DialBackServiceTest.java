@@ -9,6 +9,8 @@ import io.natswarm.datagram.UdpEndpoint;
 import io.natswarm.holepunch.reach.AddressFamily;
 import io.natswarm.holepunch.reach.DialBack;
 import io.natswarm.holepunch.reach.Transport;
+import io.natswarm.node.net.NodeSocket;
+import io.natswarm.node.net.NodeSocketSettings;
 import io.natswarm.node.reach.ReachabilityMonitor;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -53,8 +55,13 @@ class DialBackServiceTest {
           new ReachabilityMonitor(udpA.localAddress(), List::of, Map::of, () -> 0);
       ReachabilityMonitor monitorB =
           new ReachabilityMonitor(udpB.localAddress(), List::of, Map::of, () -> 0);
-      try (DialBackService a = new DialBackService(udpA, udpA.port(), monitorA, true);
-          DialBackService b = new DialBackService(udpB, udpB.port(), monitorB, false)) {
+      // Each node's socket as its composition root builds it: the probe receiver is on it.
+      NodeSocket socketA = NodeSocket.open(udpA, NodeSocketSettings.utpOnly());
+      NodeSocket socketB = NodeSocket.open(udpB, NodeSocketSettings.utpOnly());
+      try (DialBackService a =
+              new DialBackService(udpA, socketA.probes(), udpA.port(), monitorA, true);
+          DialBackService b =
+              new DialBackService(udpB, socketB.probes(), udpB.port(), monitorB, false)) {
         ConnectionKey toB = key(LOOPBACK, udpB.port());
         ConnectionKey toA = key(LOOPBACK, udpA.port());
 
