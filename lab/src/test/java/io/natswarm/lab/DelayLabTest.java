@@ -163,15 +163,21 @@ class DelayLabTest {
       assertThat(lab.tapLinkPid(behindCarrier.router())).isPresent();
       assertThat(lab.tapLinkPid(behindCarrier.carrierRouter())).isPresent();
       // Both links on the way: (10 + 15) ms each way.
-      double carrierRtt = median(pingTimes(lab, behindCarrier, P1, 7, "0.1"));
-      assertThat(carrierRtt).isGreaterThanOrEqualTo(48.0).isLessThan(100.0);
-      double v4 = median(pingTimes(lab, dual, P1, 7, "0.1"));
-      double v6 = median(pingTimes(lab, dual, p1.ipv6Address(), 7, "0.1"));
+      List<Double> carrierRtts = pingTimes(lab, behindCarrier, P1, 7, "0.1");
+      double carrierRtt = median(carrierRtts);
+      assertThat(carrierRtt).as("%s", carrierRtts).isGreaterThanOrEqualTo(48.0).isLessThan(100.0);
+      // A fresh dual-stack lab takes 1 to 2 s to resolve its first IPv6 neighbours, with or
+      // without a delay (measured): one echo first, so that the round trips measure the link.
+      pingTimes(lab, dual, p1.ipv6Address(), 1, "0.1");
+      List<Double> v4Rtts = pingTimes(lab, dual, P1, 7, "0.1");
+      List<Double> v6Rtts = pingTimes(lab, dual, p1.ipv6Address(), 7, "0.1");
+      double v4 = median(v4Rtts);
+      double v6 = median(v6Rtts);
       System.out.printf(
           "DelayLabTest: carrier 10+15 ms median %.2f ms; dual-stack 25 ms v4 %.2f ms, v6 %.2f ms%n",
           carrierRtt, v4, v6);
-      assertThat(v4).isGreaterThanOrEqualTo(48.0).isLessThan(100.0);
-      assertThat(v6).isGreaterThanOrEqualTo(48.0).isLessThan(100.0);
+      assertThat(v4).as("%s", v4Rtts).isGreaterThanOrEqualTo(48.0).isLessThan(100.0);
+      assertThat(v6).as("%s", v6Rtts).isGreaterThanOrEqualTo(48.0).isLessThan(100.0);
     }
   }
 
@@ -221,7 +227,7 @@ class DelayLabTest {
                 "-i",
                 interval,
                 "-W",
-                "2",
+                "3",
                 to)
             .output();
     List<Double> rtts = new ArrayList<>();
