@@ -2,7 +2,7 @@ package io.natswarm.holepunch.punch;
 
 /**
  * The {@code err_code} of a ut_holepunch error message (BEP 55, "Error codes"), with what it means
- * for a person reading the node's status. Immutable.
+ * for a person reading the node's status. Immutable; any thread.
  */
 public enum HolepunchError {
   /** 0x01: the target endpoint is invalid. */

@@ -4,7 +4,8 @@ import java.util.EnumMap;
 import java.util.Map;
 
 /**
- * The result of {@link HolepunchCodec#parse}: a message or the reason there is none. Immutable.
+ * The result of {@link HolepunchCodec#parse} of a ut_holepunch payload (BEP 55): a message or the
+ * reason there is none. Immutable, so any thread may hold one; made on the engine thread.
  *
  * @param message the message, null when the payload is not one
  * @param problem why the payload was refused, null on success

@@ -5,7 +5,7 @@ package io.natswarm.holepunch.punch;
  * decoded is a problem: a syntactically valid message whose endpoint is useless (port 0, the
  * unspecified or a multicast address) still parses, because BEP 55 answers it with an error code
  * ({@link HolepunchError#NO_SUCH_PEER}), and an error message with a code BEP 55 does not define
- * still parses with its raw code. Immutable.
+ * still parses with its raw code. Immutable; any thread.
  */
 public enum HolepunchProblem {
   /** Fewer bytes than {@code msg_type}, {@code addr_type}, the address and the port need. */

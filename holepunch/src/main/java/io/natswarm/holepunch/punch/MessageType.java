@@ -1,6 +1,9 @@
 package io.natswarm.holepunch.punch;
 
-/** The {@code msg_type} of a ut_holepunch message (BEP 55, "Protocol Extension"). Immutable. */
+/**
+ * The {@code msg_type} of a ut_holepunch message (BEP 55, "Protocol Extension"). Immutable; any
+ * thread.
+ */
 public enum MessageType {
   /** Initiator to relay: send connect messages to me and to the target endpoint. */
   RENDEZVOUS(0),

@@ -3,9 +3,10 @@ package io.natswarm.holepunch.punch;
 import java.net.InetSocketAddress;
 
 /**
- * A bounded first-in first-out ring of messages to send, kept as parallel arrays so that queueing
- * and draining allocate nothing. Full means the caller is not draining; the caller decides what to
- * drop. Owned by the engine thread, like the core that holds it.
+ * The ut_holepunch messages (BEP 55) a core has for the engine to send: a bounded first-in
+ * first-out ring, kept as parallel arrays so that queueing and draining allocate nothing. Full
+ * means the caller is not draining; the caller decides what to drop. Owned by the engine thread,
+ * like the core that holds it.
  */
 final class OutgoingQueue {
   private final PeerRef[] to;

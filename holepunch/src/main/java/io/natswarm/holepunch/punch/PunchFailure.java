@@ -2,7 +2,8 @@ package io.natswarm.holepunch.punch;
 
 /**
  * Why a rendezvous request of ours ended without a connect message: a BEP 55 error code from the
- * last rendezvous peer asked, no answer in time, or no rendezvous peer left. Immutable.
+ * last rendezvous peer asked, no answer in time, or no rendezvous peer left (BEP 55). Immutable;
+ * any thread.
  */
 public enum PunchFailure {
   /** {@link HolepunchError#NO_SUCH_PEER}. */

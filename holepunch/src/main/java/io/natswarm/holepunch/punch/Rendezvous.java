@@ -159,28 +159,29 @@ public final class Rendezvous {
   public void peerConnected(PeerRef peer, InetSocketAddress endpoint, boolean supportsHolepunch) {
     Objects.requireNonNull(endpoint, "endpoint");
     Peer p = peers.get(peer);
+    InetSocketAddress previous = null;
     if (p == null) {
       p =
           new Peer(
               Objects.requireNonNull(peer, "peer"),
               new TokenBucket(settings.burst(), settings.refillInterval().toNanos()));
       peers.put(peer, p);
-    } else if (!p.endpoint.equals(endpoint)) {
-      unindex(p);
+    } else {
+      previous = p.endpoint;
     }
     p.endpoint = endpoint;
     p.holepunch = supportsHolepunch;
-    Peer indexed = byEndpoint.get(endpoint);
-    if (indexed == null || indexed == p || (supportsHolepunch && !indexed.holepunch)) {
-      byEndpoint.put(endpoint, p);
+    if (previous != null && !previous.equals(endpoint)) {
+      reindex(previous);
     }
+    reindex(endpoint);
   }
 
   /** The peer's connection closed: forget it and drop the messages queued for it. */
   public void peerDisconnected(PeerRef peer) {
     Peer p = peers.remove(peer);
     if (p != null) {
-      unindex(p);
+      reindex(p.endpoint);
       outgoing.removeTo(peer);
     }
   }
@@ -297,18 +298,25 @@ public final class Rendezvous {
     }
   }
 
-  private void unindex(Peer p) {
-    if (byEndpoint.get(p.endpoint) != p) {
-      return;
+  /**
+   * Points {@code endpoint} at the connection a rendezvous to it reaches: one with ut_holepunch if
+   * any (µTP and TCP connections can share an endpoint), the one already chosen if it still
+   * qualifies. Linear in the connected peers; runs on connects and disconnects only.
+   */
+  private void reindex(InetSocketAddress endpoint) {
+    Peer best = byEndpoint.get(endpoint);
+    if (best != null && (peers.get(best.ref) != best || !best.endpoint.equals(endpoint))) {
+      best = null;
     }
-    byEndpoint.remove(p.endpoint);
-    // another connection from the same endpoint (µTP and TCP can share one) takes its place
-    for (Peer other : peers.values()) {
-      if (other != p
-          && other.endpoint.equals(p.endpoint)
-          && (!byEndpoint.containsKey(p.endpoint) || other.holepunch)) {
-        byEndpoint.put(p.endpoint, other);
+    for (Peer p : peers.values()) {
+      if (p.endpoint.equals(endpoint) && (best == null || (p.holepunch && !best.holepunch))) {
+        best = p;
       }
+    }
+    if (best == null) {
+      byEndpoint.remove(endpoint);
+    } else {
+      byEndpoint.put(endpoint, best);
     }
   }
 }

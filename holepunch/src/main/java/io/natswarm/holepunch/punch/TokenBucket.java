@@ -1,9 +1,10 @@
 package io.natswarm.holepunch.punch;
 
 /**
- * A token bucket on the caller's clock: up to {@code burst} tokens, one more every {@code
- * refillNanos}. Full when first used. Times are compared by difference, so {@code nowNanos} may
- * wrap like {@link System#nanoTime}. Mutable; owned by the engine thread.
+ * The rate limit of {@link Rendezvous} and {@link PunchRequests} (BEP 55 sets none; see their
+ * comments for why we do): a token bucket on the caller's clock: up to {@code burst} tokens, one
+ * more every {@code refillNanos}. Full when first used. Times are compared by difference, so {@code
+ * nowNanos} may wrap like {@link System#nanoTime}. Mutable; owned by the engine thread.
  */
 final class TokenBucket {
   private final int burst;

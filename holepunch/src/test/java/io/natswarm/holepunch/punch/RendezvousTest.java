@@ -265,6 +265,20 @@ class RendezvousTest {
         .containsExactly(
             new Sent(A, HolepunchMessage.connect(B_EP)),
             new Sent(utp, HolepunchMessage.connect(A_EP)));
+    relay.peerConnected(utp, B_EP, false); // its support went away: the other still lacks it
+    relay.peerConnected(tcp, B_EP, true); // and this one gained it
+    relay.onMessage(A, HolepunchMessage.rendezvous(B_EP), 0);
+    assertThat(drain(relay))
+        .containsExactly(
+            new Sent(A, HolepunchMessage.connect(B_EP)),
+            new Sent(tcp, HolepunchMessage.connect(A_EP)));
+    relay.peerConnected(utp, B_EP, true); // both have it: the one chosen stays
+    relay.peerConnected(tcp, B_EP, false); // the chosen one lost it: the other takes its place
+    relay.onMessage(A, HolepunchMessage.rendezvous(B_EP), 0);
+    assertThat(drain(relay))
+        .containsExactly(
+            new Sent(A, HolepunchMessage.connect(B_EP)),
+            new Sent(utp, HolepunchMessage.connect(A_EP)));
     relay.peerDisconnected(utp);
     relay.onMessage(A, HolepunchMessage.rendezvous(B_EP), 0);
     assertThat(drain(relay))
