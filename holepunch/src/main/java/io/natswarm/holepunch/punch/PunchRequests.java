@@ -41,7 +41,10 @@ import java.util.Objects;
  * nobody of ours asked for is the other side's request (BEP 55 sends connect to both): it becomes a
  * {@link PunchEvent.PunchNow} without {@code initiatedByUs}, limited per rendezvous peer by a token
  * bucket, because it makes us send packets to an endpoint a peer chose. Connects to port 0, the
- * unspecified or a multicast address are ignored.
+ * unspecified or a multicast address are ignored. A connect is one event: two for the same endpoint
+ * (two rendezvous peers both answered, or both sides asked at once) are two {@link
+ * PunchEvent.PunchNow}s, and the node makes one connection, as libtorrent ignores a connect to a
+ * peer it is already connected or connecting to.
  *
  * <p>The default answer timeout, 5 s, is generous for one message each way on an established
  * connection (libtorrent answers a rendezvous as it reads it; LAB.md saw the punched connection
