@@ -452,6 +452,16 @@ public final class ConfigKeys {
           "Ask the gateway to map the node's port for UDP and TCP (PCP, then NAT-PMP, then"
               + " UPnP-IGD), renew it while the node runs and delete it when it stops. Not on a"
               + " loopback listen address.");
+  public static final Setting<Integer> NAT_PORT_MAPPING_LIFETIME =
+      add(
+          "nat.port_mapping_lifetime",
+          integer(120, 86_400),
+          7200,
+          "The lifetime, in seconds, asked of the gateway for each port mapping (PCP and NAT-PMP);"
+              + " the node renews a mapping at 1/2 to 5/8 of the lifetime granted, so a gateway"
+              + " that restarted or lost the mapping gets it back within that time. 120 is the"
+              + " minimum lifetime RFC 6887 (section 15) has servers allow; 7200 is what RFC 6886"
+              + " recommends.");
   public static final Setting<Optional<HostPort>> NAT_STUN_SERVER =
       add(
           "nat.stun_server",

@@ -524,7 +524,10 @@ public final class ConfigLoader {
         storage,
         new LogSettings(get(LOG_LEVEL)),
         new StatusSettings(get(STATUS_LISTEN).orElse(null), get(STATUS_TOKEN)),
-        new NatSettings(get(NAT_PORT_MAPPING), get(NAT_STUN_SERVER).orElse(null)));
+        new NatSettings(
+            get(NAT_PORT_MAPPING),
+            get(NAT_PORT_MAPPING_LIFETIME),
+            get(NAT_STUN_SERVER).orElse(null)));
   }
 
   static Path expandHome(String path, Path home) {

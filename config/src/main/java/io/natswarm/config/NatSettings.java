@@ -5,7 +5,10 @@ package io.natswarm.config;
  *
  * @param portMapping whether the node asks its gateway to map its port (PCP, then NAT-PMP, then
  *     UPnP-IGD)
+ * @param portMappingLifetimeSeconds the lifetime asked of the gateway for each PCP and NAT-PMP
+ *     mapping, 120 to 86400 seconds
  * @param stunServer the STUN server the node measures its NAT with (RFC 5780 behaviour when it has
  *     two addresses), or null for none: the peers' and the DHT's votes still tell the address
  */
-public record NatSettings(boolean portMapping, HostPort stunServer) {}
+public record NatSettings(
+    boolean portMapping, int portMappingLifetimeSeconds, HostPort stunServer) {}

@@ -387,6 +387,29 @@ class ConfigLoaderTest {
     assertThat(p.get(3).message()).contains("one of error, warn, info, debug, trace");
   }
 
+  @Test
+  void thePortMappingLifetimeIsSecondsFrom120To86400() throws Exception {
+    assertThat(load().config().nat().portMappingLifetimeSeconds()).isEqualTo(7200);
+    option("nat.port_mapping_lifetime", "120");
+    assertThat(load().config().nat().portMappingLifetimeSeconds()).isEqualTo(120);
+    env.put("NATSWARM_NAT_PORT_MAPPING_LIFETIME", "86400");
+    options.clear();
+    assertThat(load().config().nat().portMappingLifetimeSeconds()).isEqualTo(86_400);
+    env.clear();
+    for (String bad : List.of("119", "86401", "0", "-1")) {
+      options.clear();
+      option("nat.port_mapping_lifetime", bad);
+      assertThat(onlyProblem().message())
+          .isEqualTo(
+              "option --set: nat.port_mapping_lifetime = \""
+                  + bad
+                  + "\": out of range; allowed: an integer from 120 to 86400");
+    }
+    options.clear();
+    option("nat.port_mapping_lifetime", "2h");
+    assertThat(onlyProblem().problem()).isEqualTo("not an integer");
+  }
+
   // ------------------------------------------------------------------ environment and options
 
   @Test
