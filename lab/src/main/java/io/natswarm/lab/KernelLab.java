@@ -1155,6 +1155,18 @@ public final class KernelLab implements AutoCloseable {
   }
 
   /**
+   * Deletes every rule of the miniupnpd in front of {@code host} behind its back, leaving it
+   * running: the router lost the mappings while its NAT-PMP/PCP epoch goes on, so a client sees no
+   * restart and gets them back only by renewing.
+   */
+  public void flushMiniupnpdRules(LabHost host) throws IOException {
+    miniupnpd(host);
+    for (String chain : MINIUPNPD_CHAINS) {
+      run("ip", "netns", "exec", host.router(), "nft", "flush", "chain", "inet", "filter", chain);
+    }
+  }
+
+  /**
    * Starts a UDP reflector on {@code host}'s port: it answers each datagram with the sender's
    * address and port as it saw them ({@code "ADDR PORT"}), like a STUN server without STUN. Ended
    * by {@link #close()}.
