@@ -246,7 +246,8 @@ public final class BtEngine implements AutoCloseable {
               transport.socket(),
               reachability,
               settings.nat().stunServer(),
-              settings.nat().portMapping());
+              settings.nat().portMapping(),
+              settings.nat().portMappingLifetimeSeconds());
       return new BtEngine(
           runtime,
           transport,

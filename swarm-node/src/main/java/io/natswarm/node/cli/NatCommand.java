@@ -101,7 +101,9 @@ final class NatCommand implements Callable<Integer> {
               udp.localAddress(), ReachabilityMonitor::interfaceAddresses, Map::of, () -> 0);
       // The node's own composition of the socket: STUN and port mapping run where a node runs them.
       NodeSocket socket = NodeSocket.open(udp, NodeSocketSettings.utpOnly());
-      try (NatService nat = NatService.start(udp, socket, monitor, null, map)) {
+      try (NatService nat =
+          NatService.start(
+              udp, socket, monitor, null, map, config.nat().portMappingLifetimeSeconds())) {
         // Mapping first: STUN then measures what peers meet, with the mapping in place.
         long deadline = System.nanoTime() + MAP_WAIT.toNanos();
         while (!nat.mappingSettled() && System.nanoTime() - deadline < 0) {

@@ -63,7 +63,8 @@ final class NodeSettings {
         stun = null;
       }
     }
-    return new NatTraversal(config.nat().portMapping(), stun);
+    return new NatTraversal(
+        config.nat().portMapping(), stun, config.nat().portMappingLifetimeSeconds());
   }
 
   private static DhtSettings dht(NodeConfig config, Consumer<String> warn) {

@@ -2,6 +2,8 @@ package io.natswarm.node.reach;
 
 import io.natswarm.datagram.UdpEndpoint;
 import io.natswarm.holepunch.portmap.DefaultRoute;
+import io.natswarm.holepunch.portmap.NatPmpClient;
+import io.natswarm.holepunch.portmap.PcpClient;
 import io.natswarm.holepunch.portmap.PortMapSequence;
 import io.natswarm.holepunch.portmap.PortMapping;
 import io.natswarm.holepunch.portmap.Protocol;
@@ -55,6 +57,7 @@ public final class NatService implements AutoCloseable {
   private final SecureRandom random = new SecureRandom();
 
   private final int port;
+  private final PortMapSequence.Settings mappingSettings;
   private PortMapSequence sequence; // registered on the socket's loop; read there only
   private UpnpMapper upnp; // scheduler thread only
   private UpnpStatus upnpStatus;
@@ -69,12 +72,14 @@ public final class NatService implements AutoCloseable {
       UdpEndpoint udp,
       NodeSocket socket,
       ReachabilityMonitor monitor,
-      InetSocketAddress stunServer) {
+      InetSocketAddress stunServer,
+      PortMapSequence.Settings mappingSettings) {
     this.udp = udp;
     this.socket = socket;
     this.port = udp.port();
     this.monitor = monitor;
     this.stunServer = stunServer;
+    this.mappingSettings = mappingSettings;
     this.scheduler =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -91,15 +96,19 @@ public final class NatService implements AutoCloseable {
    * @param stunServer the STUN server to measure with, or null for none
    * @param portMapping whether to map the node's port on the gateway (never for a node on a
    *     loopback address)
+   * @param mappingLifetimeSeconds the lifetime asked of the gateway for each PCP and NAT-PMP
+   *     mapping (config {@code nat.port_mapping_lifetime})
    */
   public static NatService start(
       UdpEndpoint udp,
       NodeSocket socket,
       ReachabilityMonitor monitor,
       InetSocketAddress stunServer,
-      boolean portMapping) {
+      boolean portMapping,
+      int mappingLifetimeSeconds) {
     boolean map = portMapping && !udp.localAddress().getAddress().isLoopbackAddress();
-    NatService s = new NatService(udp, socket, monitor, stunServer);
+    NatService s =
+        new NatService(udp, socket, monitor, stunServer, mappingSettings(mappingLifetimeSeconds));
     if (map) {
       monitor.portMappings(List.of(), "looking for the gateway", null);
       s.scheduler.execute(s::startMapping);
@@ -116,6 +125,16 @@ public final class NatService implements AutoCloseable {
               s::measure, 0, STUN_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
     }
     return s;
+  }
+
+  /** Both RFCs' timers, asking for {@code lifetimeSeconds} with PCP and with NAT-PMP. */
+  static PortMapSequence.Settings mappingSettings(int lifetimeSeconds) {
+    PcpClient.Settings pcp = PcpClient.Settings.defaults();
+    NatPmpClient.Settings natPmp = NatPmpClient.Settings.defaults();
+    return new PortMapSequence.Settings(
+        new PcpClient.Settings(
+            pcp.irtNanos(), pcp.mrtNanos(), pcp.mrc(), pcp.mrdNanos(), lifetimeSeconds),
+        new NatPmpClient.Settings(natPmp.initialRtoNanos(), natPmp.attempts(), lifetimeSeconds));
   }
 
   /**
@@ -198,8 +217,7 @@ public final class NatService implements AutoCloseable {
           udp.call(
               () -> {
                 PortMapSequence s =
-                    new PortMapSequence(
-                        r.gateway(), client, port, PortMapSequence.Settings.defaults(), random);
+                    new PortMapSequence(r.gateway(), client, port, mappingSettings, random);
                 var unused = socket.portMapping().install(s);
                 s.start(udp.clock().nanoTime());
                 return s;
@@ -220,11 +238,14 @@ public final class NatService implements AutoCloseable {
   private void followMapping() {
     PortMapSequence s = sequence;
     PortMapSequence.Status st;
+    long restarts;
     try {
       st = udp.call(s::status, LOOP_CALL);
+      restarts = udp.call(() -> gatewayRestarts(s), LOOP_CALL);
     } catch (IOException | RuntimeException e) {
       return; // closing
     }
+    monitor.gatewayRestarts(restarts);
     boolean trying =
         st.stage() == PortMapSequence.Stage.TRYING_PCP
             || st.stage() == PortMapSequence.Stage.TRYING_NAT_PMP;
@@ -272,6 +293,13 @@ public final class NatService implements AutoCloseable {
     if ((settled && (!st.tryUpnp() || upnpStatus != null)) || upnpHoldsAll) {
       mappingSettled = true;
     }
+  }
+
+  /** Restarts the gateway's epoch showed (RFC 6887 section 8.5, RFC 6886 section 3.6). */
+  private static long gatewayRestarts(PortMapSequence s) {
+    NatPmpClient natPmp = s.natPmp();
+    return s.pcp().counters().epochResets()
+        + (natPmp == null ? 0 : natPmp.counters().epochResets());
   }
 
   /** One UPnP-IGD step: map what PCP and NAT-PMP did not, then keep it. Blocks (bounded). */

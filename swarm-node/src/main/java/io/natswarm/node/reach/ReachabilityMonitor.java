@@ -64,6 +64,7 @@ public final class ReachabilityMonitor implements DhtPort {
   private List<PortMapping> mappings = List.of();
   private String mappingStatus = "off";
   private String mappingProblem;
+  private long gatewayRestarts;
 
   /**
    * A monitor for a node listening on {@code listen}.
@@ -166,6 +167,14 @@ public final class ReachabilityMonitor implements DhtPort {
     this.mappingProblem = problem;
   }
 
+  /**
+   * How often the gateway's epoch has shown it restarted (RFC 6887 section 8.5, RFC 6886 section
+   * 3.6), so far.
+   */
+  public synchronized void gatewayRestarts(long restarts) {
+    this.gatewayRestarts = restarts;
+  }
+
   /** Where the node stands now. */
   public ReachabilityReport report() {
     List<InetAddress> ifs = interfaces.get();
@@ -196,6 +205,7 @@ public final class ReachabilityMonitor implements DhtPort {
           stunStatus(),
           mappings,
           mappingStatus,
+          gatewayRestarts,
           inbound.values().stream().mapToLong(i -> i.tcp).sum(),
           inbound.values().stream().mapToLong(i -> i.utp).sum(),
           unsolicited,

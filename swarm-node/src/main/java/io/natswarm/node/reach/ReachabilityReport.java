@@ -22,6 +22,8 @@ import java.util.Map;
  * @param stunStatus what STUN found or why it found nothing, for a person
  * @param mappings port mappings the gateway holds for us
  * @param mappingStatus what port mapping did: held, failed with each protocol's answer, or off
+ * @param gatewayRestarts how often the gateway's PCP or NAT-PMP epoch showed it had restarted and
+ *     lost the node's mappings, each time followed by asking for them again
  * @param inboundTcp TCP peer connections that came in from global addresses
  * @param inboundUtp µTP peer connections that came in from global addresses
  * @param unsolicitedDht DHT queries from nodes we had not contacted
@@ -37,6 +39,7 @@ public record ReachabilityReport(
     String stunStatus,
     List<PortMapping> mappings,
     String mappingStatus,
+    long gatewayRestarts,
     long inboundTcp,
     long inboundUtp,
     long unsolicitedDht,

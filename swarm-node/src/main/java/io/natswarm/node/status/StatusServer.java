@@ -535,6 +535,7 @@ public final class StatusServer implements AutoCloseable {
                 + describe(report.filtering()));
     r.put("stun", report.stunStatus());
     r.put("portMapping", report.mappingStatus());
+    r.put("gatewayRestarts", report.gatewayRestarts());
     ArrayNode mappings = r.putArray("mappings");
     for (PortMapping m : report.mappings()) {
       mappings

@@ -8,8 +8,11 @@ import io.natswarm.config.NodeConfig;
 import io.natswarm.config.PeerEncryptionPolicy;
 import io.natswarm.config.PeerTransportChoice;
 import io.natswarm.config.TrackerAccess;
+import io.natswarm.holepunch.portmap.NatPmpClient;
+import io.natswarm.holepunch.portmap.PcpClient;
 import io.natswarm.node.DhtSettings;
 import io.natswarm.node.EngineTuning;
+import io.natswarm.node.NatTraversal;
 import io.natswarm.node.PeerEncryption;
 import io.natswarm.node.PeerTransports;
 import io.natswarm.node.SwarmNodeSettings;
@@ -52,6 +55,22 @@ class NodeSettingsTest {
     assertThat(s.peerDiscoveryInterval())
         .isEqualTo(SwarmNodeSettings.loopback().peerDiscoveryInterval());
     assertThat(s.dht().enabled()).isTrue();
+    assertThat(warnings).isEmpty();
+  }
+
+  @Test
+  void thePortMappingLifetimeReachesTheNodeAndItsDefaultIsTheClientsOwn() throws Exception {
+    List<String> warnings = new ArrayList<>();
+    int byDefault =
+        NodeSettings.of(withoutBootstrap(), warnings::add).nat().portMappingLifetimeSeconds();
+    assertThat(byDefault)
+        .isEqualTo(NatTraversal.DEFAULT_PORT_MAPPING_LIFETIME_SECONDS)
+        .isEqualTo(PcpClient.Settings.defaults().lifetimeSeconds())
+        .isEqualTo(NatPmpClient.Settings.defaults().lifetimeSeconds());
+    NodeConfig shortLived =
+        load("--bootstrap", "127.0.0.1:7000", "--set", "nat.port_mapping_lifetime=120");
+    assertThat(NodeSettings.of(shortLived, warnings::add).nat().portMappingLifetimeSeconds())
+        .isEqualTo(120);
     assertThat(warnings).isEmpty();
   }
 
