@@ -1,6 +1,7 @@
 package io.natswarm.holepunch.reach;
 
 import io.natswarm.holepunch.portmap.PortMapping;
+import io.natswarm.holepunch.portmap.Protocol;
 import io.natswarm.holepunch.stun.FilteringBehavior;
 import io.natswarm.holepunch.stun.MappingBehavior;
 import java.net.InetAddress;
@@ -21,8 +22,78 @@ import java.util.Map;
 public final class ReachabilityAssessor {
   private ReachabilityAssessor() {}
 
-  /** The verdict on {@code e}. */
+  /** The verdict on {@code e}, for the family and for each transport. */
   public static FamilyReachability assess(FamilyEvidence e) {
+    FamilyReachability f = assessFamily(e);
+    List<TransportReachability> transports = new ArrayList<>(2);
+    for (Transport t : Transport.values()) {
+      transports.add(assessTransport(e, f, t));
+    }
+    return new FamilyReachability(f.family(), f.verdict(), f.summary(), f.advice(), transports);
+  }
+
+  /**
+   * One transport: its own proof first (a dial-back over it, connections that came in over it, DHT
+   * queries from strangers for µTP, which shares the UDP port), then its own refusal (a failed
+   * dial-back), then a mapping of its protocol on the gateway; otherwise the family's verdict.
+   */
+  private static TransportReachability assessTransport(
+      FamilyEvidence e, FamilyReachability f, Transport t) {
+    if (f.verdict() == Verdict.NOT_SERVED) {
+      return new TransportReachability(t, Verdict.NOT_SERVED, "the family is not served");
+    }
+    Boolean dialBack = e.dialBack().get(t);
+    long inbound = t == Transport.TCP ? e.inbound().tcp() : e.inbound().utp();
+    if (Boolean.TRUE.equals(dialBack)) {
+      return new TransportReachability(t, Verdict.REACHABLE, "a peer connected back when asked");
+    }
+    if (inbound > 0) {
+      return new TransportReachability(
+          t, Verdict.REACHABLE, inbound + " connections came in from the internet unasked");
+    }
+    if (t == Transport.UTP && e.inbound().unsolicitedDht() > 0) {
+      return new TransportReachability(
+          t, Verdict.REACHABLE, "DHT nodes we never contacted reach the same UDP port");
+    }
+    if (Boolean.FALSE.equals(dialBack)) {
+      return new TransportReachability(
+          t, Verdict.NOT_REACHABLE, "a peer could not connect back when asked");
+    }
+    Protocol protocol = t == Transport.TCP ? Protocol.TCP : Protocol.UDP;
+    boolean mapped = false;
+    for (PortMapping m : e.mappings()) {
+      if (m.protocol() == protocol) {
+        mapped = true;
+        if (f.verdict() != Verdict.NOT_REACHABLE) {
+          return new TransportReachability(
+              t,
+              Verdict.PROBABLY_REACHABLE,
+              "mapped on the gateway (" + m.via() + "); no peer has come in over it yet");
+        }
+      }
+    }
+    boolean behindNat = ofKind(e.interfaceAddresses(), AddressKind.GLOBAL).isEmpty();
+    if (behindNat && !mapped && f.verdict() != Verdict.NOT_REACHABLE) {
+      if (t == Transport.UTP && e.filtering() == FilteringBehavior.ENDPOINT_INDEPENDENT) {
+        return new TransportReachability(
+            t, Verdict.PROBABLY_REACHABLE, "the NAT lets datagrams from anyone in (full cone)");
+      }
+      return new TransportReachability(
+          t,
+          Verdict.NOT_REACHABLE,
+          "behind a NAT without a "
+              + protocol
+              + " mapping: connections nobody asked for stop at the NAT");
+    }
+    if (f.verdict() == Verdict.REACHABLE) {
+      // Proven over the other transport only: the same port number is likely open for this one.
+      return new TransportReachability(
+          t, Verdict.PROBABLY_REACHABLE, "proven over the other transport, not over this one yet");
+    }
+    return new TransportReachability(t, f.verdict(), "as the family: " + f.summary());
+  }
+
+  private static FamilyReachability assessFamily(FamilyEvidence e) {
     String family = e.family().label();
     int port = e.port();
     List<String> advice = new ArrayList<>();

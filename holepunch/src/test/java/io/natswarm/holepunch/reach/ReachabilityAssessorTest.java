@@ -92,6 +92,7 @@ class ReachabilityAssessorTest {
     FamilyReachability r = ReachabilityAssessor.assess(e);
     assertThat(r.verdict()).isEqualTo(Verdict.NOT_SERVED);
     assertThat(r.advice()).anyMatch(a -> a.contains("listen.address"));
+    assertThat(r.transports()).hasSize(2).allMatch(t -> t.verdict() == Verdict.NOT_SERVED);
   }
 
   @Test
@@ -128,6 +129,12 @@ class ReachabilityAssessorTest {
     FamilyReachability r = ReachabilityAssessor.assess(e);
     assertThat(r.verdict()).isEqualTo(Verdict.REACHABLE);
     assertThat(r.summary()).contains("5 DHT queries");
+    assertThat(r.transport(Transport.UTP).verdict())
+        .as("the DHT shares µTP's UDP port")
+        .isEqualTo(Verdict.REACHABLE);
+    assertThat(r.transport(Transport.TCP).verdict())
+        .as("TCP is not proven by UDP traffic, and nothing maps it through the NAT")
+        .isEqualTo(Verdict.NOT_REACHABLE);
   }
 
   @Test
@@ -145,6 +152,11 @@ class ReachabilityAssessorTest {
     FamilyReachability r = ReachabilityAssessor.assess(e);
     assertThat(r.verdict()).isEqualTo(Verdict.REACHABLE);
     assertThat(r.advice()).singleElement().asString().contains("TCP").contains("6881/tcp");
+    assertThat(r.transports())
+        .extracting(TransportReachability::transport, TransportReachability::verdict)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(Transport.UTP, Verdict.REACHABLE),
+            org.assertj.core.groups.Tuple.tuple(Transport.TCP, Verdict.NOT_REACHABLE));
   }
 
   @Test
@@ -164,6 +176,12 @@ class ReachabilityAssessorTest {
     FamilyReachability r = ReachabilityAssessor.assess(held);
     assertThat(r.verdict()).isEqualTo(Verdict.PROBABLY_REACHABLE);
     assertThat(r.summary()).contains("NAT-PMP").contains("203.0.113.11:40000");
+    assertThat(r.transport(Transport.UTP).verdict()).isEqualTo(Verdict.PROBABLY_REACHABLE);
+    assertThat(r.transport(Transport.UTP).reason()).contains("mapped").contains("NAT-PMP");
+    assertThat(r.transport(Transport.TCP).verdict())
+        .as("only UDP is mapped: TCP stops at the NAT")
+        .isEqualTo(Verdict.NOT_REACHABLE);
+    assertThat(r.transport(Transport.TCP).reason()).contains("without a TCP mapping");
 
     FamilyEvidence failed =
         with(
@@ -215,7 +233,11 @@ class ReachabilityAssessorTest {
             null,
             null,
             Map.of());
-    assertThat(ReachabilityAssessor.assess(open).verdict()).isEqualTo(Verdict.PROBABLY_REACHABLE);
+    FamilyReachability o = ReachabilityAssessor.assess(open);
+    assertThat(o.verdict()).isEqualTo(Verdict.PROBABLY_REACHABLE);
+    assertThat(o.transports())
+        .as("a public address needs no mapping for either transport")
+        .allMatch(t -> t.verdict() == Verdict.PROBABLY_REACHABLE);
 
     FamilyEvidence filtered =
         with(
@@ -280,7 +302,12 @@ class ReachabilityAssessorTest {
             null,
             null,
             Map.of());
-    assertThat(ReachabilityAssessor.assess(e).verdict()).isEqualTo(Verdict.PROBABLY_REACHABLE);
+    FamilyReachability r = ReachabilityAssessor.assess(e);
+    assertThat(r.verdict()).isEqualTo(Verdict.PROBABLY_REACHABLE);
+    assertThat(r.transport(Transport.UTP).verdict()).isEqualTo(Verdict.PROBABLY_REACHABLE);
+    assertThat(r.transport(Transport.TCP).verdict())
+        .as("STUN's full cone says nothing about TCP, which nothing maps")
+        .isEqualTo(Verdict.NOT_REACHABLE);
   }
 
   @Test

@@ -5,6 +5,7 @@ import io.natswarm.config.NodeConfig;
 import io.natswarm.datagram.UdpEndpoint;
 import io.natswarm.holepunch.reach.Candidate;
 import io.natswarm.holepunch.reach.FamilyReachability;
+import io.natswarm.holepunch.reach.TransportReachability;
 import io.natswarm.holepunch.stun.BindingDiscovery;
 import io.natswarm.holepunch.stun.FilteringBehavior;
 import io.natswarm.holepunch.stun.MappingBehavior;
@@ -203,6 +204,15 @@ final class NatCommand implements Callable<Integer> {
         o.put("verdict", f.verdict().name().toLowerCase(Locale.ROOT));
         o.put("summary", f.summary());
         o.put("advice", f.advice());
+        List<Map<String, Object>> transports = new ArrayList<>();
+        for (TransportReachability t : f.transports()) {
+          Map<String, Object> to = new LinkedHashMap<>();
+          to.put("transport", t.transport().label());
+          to.put("verdict", t.verdict().name().toLowerCase(Locale.ROOT));
+          to.put("reason", t.reason());
+          transports.add(to);
+        }
+        o.put("transports", transports);
         families.add(o);
       }
       m.put("families", families);
@@ -250,6 +260,13 @@ final class NatCommand implements Callable<Integer> {
           f.family().label(),
           f.verdict().name().toLowerCase(Locale.ROOT).replace('_', ' '),
           f.summary());
+      for (TransportReachability t : f.transports()) {
+        out.printf(
+            "    %-4s %s: %s%n",
+            t.transport().label(),
+            t.verdict().name().toLowerCase(Locale.ROOT).replace('_', ' '),
+            t.reason());
+      }
       for (String a : f.advice()) {
         out.printf("    - %s%n", a);
       }

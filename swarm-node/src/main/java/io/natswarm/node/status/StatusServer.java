@@ -11,6 +11,7 @@ import io.natswarm.holepunch.portmap.PortMapping;
 import io.natswarm.holepunch.reach.Candidate;
 import io.natswarm.holepunch.reach.ExternalAddress;
 import io.natswarm.holepunch.reach.FamilyReachability;
+import io.natswarm.holepunch.reach.TransportReachability;
 import io.natswarm.holepunch.stun.MappingBehavior;
 import io.natswarm.node.PeerFailures;
 import io.natswarm.node.Transfer;
@@ -514,6 +515,14 @@ public final class StatusServer implements AutoCloseable {
               .put("summary", f.summary());
       ArrayNode advice = o.putArray("advice");
       f.advice().forEach(advice::add);
+      ArrayNode transports = o.putArray("transports");
+      for (TransportReachability t : f.transports()) {
+        transports
+            .addObject()
+            .put("transport", t.transport().label())
+            .put("verdict", t.verdict().name().toLowerCase(Locale.ROOT))
+            .put("reason", t.reason());
+      }
     }
     ArrayNode sources = r.putArray("externalAddresses");
     for (ExternalAddress e : report.externalAddresses()) {

@@ -125,6 +125,17 @@ class NatCommandLabTest {
           }
         }
 
+        // Per transport: a mapping opens both; a full cone lets UDP in and nothing maps TCP;
+        // a public address needs nothing; a plain NAT stops both.
+        assertThat(transports(verdicts.get(mapped)))
+            .containsExactly("µTP=probably_reachable", "TCP=probably_reachable");
+        assertThat(transports(verdicts.get(full)))
+            .containsExactly("µTP=probably_reachable", "TCP=not_reachable");
+        assertThat(transports(verdicts.get(open)))
+            .containsExactly("µTP=probably_reachable", "TCP=probably_reachable");
+        assertThat(transports(verdicts.get(cone)))
+            .containsExactly("µTP=not_reachable", "TCP=not_reachable");
+
         JsonNode c = verdicts.get(cone);
         assertThat(c.get("external").asText()).isEqualTo(cone.publicAddress() + ":6881");
         assertThat(c.get("mapping").asText()).isEqualTo("endpoint_independent");
@@ -167,6 +178,15 @@ class NatCommandLabTest {
         }
       }
     }
+  }
+
+  /** The IPv4 family's verdict per transport, as "µTP=verdict". */
+  private static List<String> transports(JsonNode v) {
+    List<String> out = new ArrayList<>();
+    for (JsonNode t : v.get("families").get(0).get("transports")) {
+      out.add(t.get("transport").asText() + "=" + t.get("verdict").asText());
+    }
+    return out;
   }
 
   private static String describe(LabHost h) {

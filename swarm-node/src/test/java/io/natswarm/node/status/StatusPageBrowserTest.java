@@ -268,6 +268,12 @@ class StatusPageBrowserTest {
           .contains("not reachable")
           .contains("only this machine can reach")
           .contains("listen.address");
+      // Each transport gets its own line under the family's reason.
+      assertThat(browser.findElements(By.cssSelector("#verdicts tr.family-ipv4 ul.transports li")))
+          .extracting(org.openqa.selenium.WebElement::getText)
+          .hasSize(2)
+          .anyMatch(line -> line.startsWith("µTP: not reachable"))
+          .anyMatch(line -> line.startsWith("TCP: not reachable"));
       // The leecher's DHT joined through the seeder's: one node in its table, queries both ways.
       wait.until(
           d -> {
