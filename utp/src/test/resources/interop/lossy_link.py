@@ -13,10 +13,11 @@ either direction) to drop here, or "-" for none. Random loss is not done here: t
 nftables input-hook rule in NETNS, where every datagram crosses loopback exactly once.
 
 Prints {"java_side_port": A, "peer_side_port": B} once ready, logs the first 40 datagrams to stderr,
-and when stdin reaches EOF prints {"forwarded": N, "dropped": N, "to_peer": N, "to_java": N} and
+and when stdin reaches EOF logs the last 4000 (so a stall shows how the connection ended) and prints {"forwarded": N, "dropped": N, "to_peer": N, "to_java": N} and
 exits. Nothing but 127.0.0.1 in these two namespaces is ever contacted.
 """
 import ctypes
+import collections
 import heapq
 import json
 import os
@@ -50,11 +51,29 @@ def udp_socket():
     return s
 
 
+def ranges(seqs):
+    """1,2,3,5 -> "1-3,5": a selective ACK's packets, short enough to log hundreds of them."""
+    out = []
+    for x in seqs:
+        if out and x == (out[-1][1] + 1) & 0xFFFF:
+            out[-1][1] = x
+        else:
+            out.append([x, x])
+    return ",".join(str(a) if a == b else "%d-%d" % (a, b) for a, b in out)
+
+
 def describe(d):
     if len(d) >= 20 and d[0] & 15 == 1 and d[0] >> 4 < 5:
-        return "%s id=%d seq=%d ack=%d len=%d" % (
-            TYPES[d[0] >> 4], int.from_bytes(d[2:4], "big"), int.from_bytes(d[16:18], "big"),
-            int.from_bytes(d[18:20], "big"), len(d) - 20)
+        ack = int.from_bytes(d[18:20], "big")
+        text = "%s id=%d seq=%d ack=%d wnd=%d len=%d" % (
+            TYPES[d[0] >> 4], int.from_bytes(d[2:4], "big"), int.from_bytes(d[16:18], "big"), ack,
+            int.from_bytes(d[12:16], "big"), len(d) - 20)
+        if d[1] == 1 and len(d) >= 22:  # a selective ACK: name the packets it reports received
+            n = d[21]
+            mask = d[22:22 + n]
+            got = [(ack + 2 + i) & 0xFFFF for i in range(8 * len(mask)) if mask[i // 8] >> (i % 8) & 1]
+            text += " sack=%s" % ranges(got)
+        return text
     return "%d bytes" % len(d)
 
 
@@ -80,6 +99,7 @@ def main():
     index = 0
     order = 0
     rng = random.Random(29)
+    tail = collections.deque(maxlen=4000)
     while True:
         now = time.monotonic()
         while queue and queue[0][0] <= now:
@@ -93,6 +113,11 @@ def main():
         for key, _ in sel.select(timeout):
             if key.data == "stdin":
                 if not os.read(sys.stdin.fileno(), 4096):
+                    if index > 40:
+                        print("  ... the last %d of %d:" % (len(tail), index), file=sys.stderr)
+                        for line in tail:
+                            print(line, file=sys.stderr)
+                        sys.stderr.flush()
                     print(json.dumps(counts), flush=True)
                     return 0
                 continue
@@ -110,9 +135,11 @@ def main():
                 i = index
                 index += 1
                 dropped = i in drop
+                line = "%4d %.3f %-7s %s%s" % (i, time.monotonic(), direction, describe(d), " DROPPED" if dropped else "")
                 if i < 40:
-                    print("%4d %-7s %s%s" % (i, direction, describe(d), " DROPPED" if dropped else ""),
-                          file=sys.stderr, flush=True)
+                    print(line, file=sys.stderr, flush=True)
+                else:
+                    tail.append(line)
                 if dropped:
                     counts["dropped"] += 1
                     continue

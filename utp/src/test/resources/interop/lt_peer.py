@@ -61,6 +61,15 @@ def describe(port, ti):
     }
 
 
+def describe_peers(h):
+    """The seed's view of each peer on stderr, for the Java test's failure message."""
+    for p in h.get_peer_info():
+        print("seed's peer %s: choked=%s interested=%s upload_queue=%d used_send_buffer=%d"
+              " total_upload=%d" % (p.ip, bool(p.flags & p.choked), bool(p.flags & p.remote_interested),
+                                    p.upload_queue_length, p.used_send_buffer, p.total_upload),
+              file=sys.stderr, flush=True)
+
+
 def watch_stdin(stop):
     try:
         sys.stdin.read()
@@ -81,6 +90,7 @@ def main():
         print(json.dumps(describe(ses.listen_port(), ti)), flush=True)
         while not stop.is_set() and time.monotonic() < deadline:
             time.sleep(0.05)
+        describe_peers(h)
         return 0
     save_dir, java_port = sys.argv[5], int(sys.argv[6])
     h = ses.add_torrent({"ti": ti, "save_path": save_dir})

@@ -14,6 +14,7 @@ import io.natswarm.utp.stream.UtpSocket;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +26,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -48,12 +50,34 @@ import org.junit.jupiter.params.provider.ValueSource;
  * the kernel: an nftables input-hook rule in the namespace ({@code numgen random}), which every
  * datagram crosses exactly once. Needs root and python3-libtorrent; skipped with the reason
  * otherwise.
+ *
+ * <p>libtorrent as the sender on this path sometimes stops retransmitting one lost packet: it sends
+ * on, we acknowledge every packet after the gap (selective ACKs, hundreds of duplicate ACKs) and
+ * never the gap itself, and the retransmission never comes while the connection stays open (no
+ * reset). Seen in 3 of 10 runs at 5 % loss and in one CI run at 1 %, with the link's log of every
+ * datagram (the failure message carries it). libtorrent downloading from libtorrent through the
+ * same link stalls the same way: 4 of 18 runs at 5 % loss did not finish within 60 s ({@code
+ * interop/lt_lossy_link_reference.py}, two batches: 3 of 8, 1 of 10). A client drops a peer that
+ * stops sending and dials it again; so does our download here, after {@link #STALL} without a
+ * message from the seed, at most {@link #MAX_STALLS} times, and its RESULT line reports the count.
  */
 @Tag("interop")
 class LibtorrentLossyPathTest {
   private static final int PIECE = 256 * 1024;
   private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
   private static final String LOSS_TABLE = "natswarm_loss";
+
+  /**
+   * How long a random-loss run may take: a completeness bound, not a speed figure (the RESULT lines
+   * report the rates). At 5 % loss a run takes 15-40 s here; CI's machine may be busier.
+   */
+  private static final Duration RANDOM_LOSS_LIMIT = Duration.ofSeconds(100);
+
+  /** No message from the seed for this long: the connection has stalled. */
+  private static final Duration STALL = Duration.ofSeconds(10);
+
+  /** Connections given up on before a download fails. */
+  private static final int MAX_STALLS = 3;
 
   private static KernelLab lab;
   private static String ns;
@@ -121,7 +145,7 @@ class LibtorrentLossyPathTest {
   @CsvSource({"10, 4", "50, 2"})
   void libtorrentDownloadsFromUsUnderRandomLoss(int permille, int mib) throws Exception {
     randomLoss(permille);
-    Run r = libtorrentDownloadsFromUs(mib << 20, 20, 30, "-", Duration.ofSeconds(50));
+    Run r = libtorrentDownloadsFromUs(mib << 20, 20, 30, "-", RANDOM_LOSS_LIMIT);
     report("libtorrent<-natswarm", permille, mib, r);
     assertTrue(r.kernelDrops > 0, "the kernel dropped datagrams");
   }
@@ -130,7 +154,7 @@ class LibtorrentLossyPathTest {
   @CsvSource({"10, 4", "50, 2"})
   void weDownloadFromLibtorrentUnderRandomLoss(int permille, int mib) throws Exception {
     randomLoss(permille);
-    Run r = weDownloadFromLibtorrent(mib << 20, 20, 30, "-", Duration.ofSeconds(50));
+    Run r = weDownloadFromLibtorrent(mib << 20, 20, 30, "-", RANDOM_LOSS_LIMIT);
     report("natswarm<-libtorrent", permille, mib, r);
     assertTrue(r.kernelDrops > 0, "the kernel dropped datagrams");
   }
@@ -138,7 +162,8 @@ class LibtorrentLossyPathTest {
   // ------------------------------------------------------------------------------------------
 
   /** What a run measured. */
-  private record Run(double seconds, RelayCounts relay, long kernelDrops, UtpCounters ours) {}
+  private record Run(
+      double seconds, RelayCounts relay, long kernelDrops, UtpCounters ours, int stalls) {}
 
   private record RelayCounts(long forwarded, long dropped) {}
 
@@ -186,7 +211,7 @@ class LibtorrentLossyPathTest {
         UtpCounters c = utp.inspect(s -> s.counters());
         assertEquals(1, c.connectionsAccepted(), "accepted exactly once");
         return new Run(
-            LibtorrentPeer.doubleField(result, "seconds"), relayCounts(link), kernelDrops(), c);
+            LibtorrentPeer.doubleField(result, "seconds"), relayCounts(link), kernelDrops(), c, 0);
       }
     }
   }
@@ -212,14 +237,24 @@ class LibtorrentLossyPathTest {
         int javaSide = (int) LibtorrentPeer.longField(link.nextLine(10_000), "java_side_port");
         long start = System.nanoTime();
         AtomicReference<UtpChannel> channel = new AtomicReference<>();
+        PieceExchange.Download download = new PieceExchange.Download(size, PIECE, hashes);
+        AtomicInteger stalls = new AtomicInteger();
         Future<byte[]> got =
             pool.submit(
                 () -> {
-                  try (UtpChannel ch =
-                      utp.connect(new InetSocketAddress(LOOPBACK, javaSide), limit)) {
-                    channel.set(ch);
-                    ch.setReadTimeout(limit);
-                    return PieceExchange.download(ch, infoHash, size, PIECE, hashes);
+                  // A real client drops a peer that stops sending and dials it again: libtorrent's
+                  // sender can stop retransmitting a lost packet on this path (class Javadoc).
+                  while (true) {
+                    try (UtpChannel ch =
+                        utp.connect(new InetSocketAddress(LOOPBACK, javaSide), limit)) {
+                      channel.set(ch);
+                      ch.setReadTimeout(STALL);
+                      return PieceExchange.download(ch, infoHash, download);
+                    } catch (SocketTimeoutException stalled) {
+                      if (stalls.incrementAndGet() > MAX_STALLS) {
+                        throw stalled;
+                      }
+                    }
                   }
                 });
         byte[] bytes;
@@ -228,9 +263,17 @@ class LibtorrentLossyPathTest {
         } catch (java.util.concurrent.ExecutionException
             | java.util.concurrent.TimeoutException e) {
           UtpChannel ch = channel.get();
+          String ours = ch == null ? "never connected" : ourSide(ch);
+          settle(link, lt);
           throw new AssertionError(
               "download failed; our receiving side: "
-                  + (ch == null ? "never connected" : ourSide(ch))
+                  + ours
+                  + "\npieces: "
+                  + download
+                  + " stalls="
+                  + stalls
+                  + "\nour stack: "
+                  + utp.inspect(s -> s.counters())
                   + "\nlink:\n"
                   + link.stderr()
                   + lt.stderr(),
@@ -239,9 +282,27 @@ class LibtorrentLossyPathTest {
         double seconds = (System.nanoTime() - start) / 1e9;
         assertArrayEquals(data, bytes, "every byte");
         UtpCounters c = utp.inspect(s -> s.counters());
-        assertEquals(0, c.connectionsTimedOut());
-        return new Run(seconds, relayCounts(link), kernelDrops(), c);
+        assertTrue(
+            c.connectionsTimedOut() <= stalls.get(),
+            "only a connection we gave up on may time out: " + c);
+        assertEquals(stalls.get() + 1, download.connections.get(), "one connection per stall");
+        return new Run(seconds, relayCounts(link), kernelDrops(), c, stalls.get());
       }
+    }
+  }
+
+  /**
+   * Ends both helpers (EOF on stdin) and gives them a moment to write their closing views to
+   * stderr: the link's last datagrams, the seed's view of its peer.
+   */
+  private static void settle(LibtorrentPeer link, LibtorrentPeer lt) {
+    link.closeInput();
+    lt.closeInput();
+    try {
+      link.nextLine(3_000);
+      Thread.sleep(500);
+    } catch (IOException | InterruptedException e) {
+      // the failure message carries what they wrote
     }
   }
 
@@ -310,13 +371,14 @@ class LibtorrentLossyPathTest {
     System.out.printf(
         Locale.ROOT,
         "RESULT lossy-path %s loss=%.1f%% size=%dMiB seconds=%.2f rate=%.2fMiB/s"
-            + " kernel_drops=%d forwarded=%d%n",
+            + " kernel_drops=%d forwarded=%d stalls=%d%n",
         what,
         permille / 10.0,
         mib,
         r.seconds,
         mib / r.seconds,
         r.kernelDrops,
-        r.relay.forwarded);
+        r.relay.forwarded,
+        r.stalls);
   }
 }

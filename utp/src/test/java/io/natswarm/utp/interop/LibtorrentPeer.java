@@ -56,7 +56,7 @@ final class LibtorrentPeer implements AutoCloseable {
                 String l;
                 while ((l = r.readLine()) != null) {
                   synchronized (stderr) {
-                    if (stderr.length() < 20_000) {
+                    if (stderr.length() < 1_000_000) {
                       stderr.append(l).append('\n');
                     }
                   }

@@ -14,6 +14,8 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
  * Both sides of a BEP 3 piece exchange over a {@link UtpChannel}, for the interop tests: download
@@ -26,46 +28,120 @@ final class PieceExchange {
 
   private PieceExchange() {}
 
-  /** Downloads {@code size} bytes in pieces of {@code piece} bytes; checks every piece's SHA-1. */
-  static byte[] download(
-      UtpChannel ch, byte[] infoHash, int size, int piece, List<String> pieceHashes)
+  /**
+   * A download that may take several connections: the blocks received so far, and counters readable
+   * from another thread for a failure message (blocks requested and received, requests repeated
+   * after a choke or on a new connection, connections, and the seed's messages by id).
+   */
+  static final class Download {
+    final int size;
+    final int piece;
+    final List<String> pieceHashes;
+    final byte[] got;
+    final boolean[] have;
+    final AtomicInteger requested = new AtomicInteger();
+    final AtomicInteger received = new AtomicInteger();
+    final AtomicInteger rerequested = new AtomicInteger();
+    final AtomicInteger connections = new AtomicInteger();
+    final AtomicIntegerArray messages = new AtomicIntegerArray(21);
+
+    Download(int size, int piece, List<String> pieceHashes) {
+      this.size = size;
+      this.piece = piece;
+      this.pieceHashes = pieceHashes;
+      this.got = new byte[size];
+      this.have = new boolean[(size + BLOCK - 1) / BLOCK];
+    }
+
+    boolean complete() {
+      return received.get() == have.length;
+    }
+
+    @Override
+    public String toString() {
+      return "connections="
+          + connections
+          + " requested="
+          + requested
+          + " received="
+          + received
+          + "/"
+          + have.length
+          + " rerequested="
+          + rerequested
+          + " messages_by_id="
+          + messages;
+    }
+  }
+
+  /**
+   * Continues {@code d} over {@code ch} (a fresh connection: handshake, interested, wait for
+   * unchoke) until every block is in, then checks every piece's SHA-1 and returns the bytes. Like a
+   * real client (BEP 3): a choke discards the requests outstanding at the seed, so after the next
+   * unchoke every block not yet received is requested again. A read that times out (the channel's
+   * read timeout) ends this connection's part with {@link java.net.SocketTimeoutException}; the
+   * caller may go on with a new connection.
+   */
+  static byte[] download(UtpChannel ch, byte[] infoHash, Download d)
       throws IOException, NoSuchAlgorithmException {
+    d.connections.incrementAndGet();
     PeerWire wire = new PeerWire(ch);
     wire.sendHandshake(infoHash, peerId());
     assertArrayEquals(infoHash, wire.readHandshake(), "the seed answered for our torrent");
     wire.send(PeerWire.INTERESTED, null);
-    while (true) {
-      assertTrue(wire.read(), "the seed closed before unchoking");
-      if (wire.id == PeerWire.UNCHOKE) {
-        break;
-      }
-    }
-    byte[] got = new byte[size];
-    int blocks = (size + BLOCK - 1) / BLOCK;
-    int requested = 0;
-    int received = 0;
-    while (received < blocks) {
-      while (requested < blocks && requested - received < PIPELINE) {
-        int off = requested * BLOCK;
-        int index = off / piece;
-        wire.sendRequest(index, off - index * piece, Math.min(BLOCK, size - off));
-        requested++;
+    int blocks = d.have.length;
+    boolean[] asked = new boolean[blocks];
+    boolean choked = true;
+    int outstanding = 0;
+    int next = 0; // lowest block that may still need a request on this connection
+    while (!d.complete()) {
+      while (!choked && outstanding < PIPELINE && next < blocks) {
+        if (!d.have[next] && !asked[next]) {
+          int off = next * BLOCK;
+          int index = off / d.piece;
+          wire.sendRequest(index, off - index * d.piece, Math.min(BLOCK, d.size - off));
+          asked[next] = true;
+          outstanding++;
+          if (d.requested.incrementAndGet() > blocks) {
+            d.rerequested.incrementAndGet();
+          }
+        }
+        next++;
       }
       assertTrue(wire.read(), "the seed closed mid-transfer");
-      if (wire.id != PeerWire.PIECE) {
-        continue;
+      if (wire.id >= 0 && wire.id < d.messages.length()) {
+        d.messages.incrementAndGet(wire.id);
       }
-      int index = wire.payload.getInt();
-      int begin = wire.payload.getInt();
-      wire.payload.get(got, index * piece + begin, wire.payload.remaining());
-      received++;
+      if (wire.id == PeerWire.UNCHOKE) {
+        choked = false;
+      } else if (wire.id == PeerWire.CHOKE && !choked) {
+        choked = true;
+        Arrays.fill(asked, false);
+        outstanding = 0;
+        next = 0;
+      } else if (wire.id == PeerWire.PIECE) {
+        int index = wire.payload.getInt();
+        int begin = wire.payload.getInt();
+        int off = index * d.piece + begin;
+        int b = off / BLOCK;
+        if (b < blocks && !d.have[b]) {
+          wire.payload.get(d.got, off, wire.payload.remaining());
+          d.have[b] = true;
+          d.received.incrementAndGet();
+          if (asked[b]) {
+            outstanding--;
+          }
+        }
+      }
     }
-    for (int i = 0; i < pieceHashes.size(); i++) {
-      int from = i * piece;
+    for (int i = 0; i < d.pieceHashes.size(); i++) {
+      int from = i * d.piece;
       assertEquals(
-          pieceHashes.get(i), sha1Hex(got, from, Math.min(size, from + piece)), "piece " + i);
+          d.pieceHashes.get(i),
+          sha1Hex(d.got, from, Math.min(d.size, from + d.piece)),
+          "piece " + i);
     }
-    return got;
+    return d.got;
   }
 
   /** Seeds {@code data} to one peer until it goes away; returns the number of blocks sent. */
