@@ -349,6 +349,13 @@ public final class ConfigKeys {
           PeerTransportChoice.UTP_THEN_TCP,
           "How the node dials peers; it always accepts µTP and TCP on its port.");
 
+  public static final Setting<Boolean> PEERS_PEX =
+      add(
+          "peers.pex",
+          bool(),
+          true,
+          "Exchange peers with peers (BEP 11 ut_pex); private torrents never do.");
+
   // ---------------------------------------------------------------- engine
   static {
     SECTIONS.put("engine", "Speed knobs of the BitTorrent engine (Bt).");

@@ -505,7 +505,8 @@ public final class ConfigLoader {
             get(PEERS_ENCRYPTION),
             get(PEERS_TRACKERS),
             get(PEERS_DISCOVERY_INTERVAL),
-            get(PEERS_TRANSPORTS));
+            get(PEERS_TRANSPORTS),
+            get(PEERS_PEX));
     EngineSettings engine =
         new EngineSettings(
             get(ENGINE_MAX_ASSIGNED_PIECES),

@@ -27,6 +27,8 @@ import java.util.function.Consumer;
  * @param advertisedIpv6 the IPv6 address the node tells peers (BEP 10 {@code ipv6}) when it listens
  *     on {@code ::}, or null for the first global IPv6 address of its interfaces
  * @param nat port mapping and STUN ({@link NatTraversal#OFF}: neither)
+ * @param peerExchange whether the node speaks ut_pex (BEP 11): tells peers about its other peers
+ *     and learns theirs
  */
 public record SwarmNodeSettings(
     InetAddress listenAddress,
@@ -41,7 +43,8 @@ public record SwarmNodeSettings(
     int udpReceiveBufferBytes,
     int udpSendBufferBytes,
     InetAddress advertisedIpv6,
-    NatTraversal nat) {
+    NatTraversal nat,
+    boolean peerExchange) {
 
   /**
    * Checks every setting: none null, a port of 0-65535, a positive discovery interval and positive
@@ -98,6 +101,38 @@ public record SwarmNodeSettings(
     if (nat == null) {
       throw new IllegalArgumentException("swarm node: nat must not be null (NatTraversal.OFF)");
     }
+  }
+
+  /** Settings with peer exchange (BEP 11) on. */
+  public SwarmNodeSettings(
+      InetAddress listenAddress,
+      int listenPort,
+      PeerEncryption encryption,
+      EngineTuning tuning,
+      Duration peerDiscoveryInterval,
+      TrackerPolicy trackers,
+      PeerTransports transports,
+      DhtSettings dht,
+      UtpSettings utp,
+      int udpReceiveBufferBytes,
+      int udpSendBufferBytes,
+      InetAddress advertisedIpv6,
+      NatTraversal nat) {
+    this(
+        listenAddress,
+        listenPort,
+        encryption,
+        tuning,
+        peerDiscoveryInterval,
+        trackers,
+        transports,
+        dht,
+        utp,
+        udpReceiveBufferBytes,
+        udpSendBufferBytes,
+        advertisedIpv6,
+        nat,
+        true);
   }
 
   /** Settings without port mapping or STUN ({@link NatTraversal#OFF}). */
@@ -285,6 +320,11 @@ public record SwarmNodeSettings(
     return with(c -> c.nat = value);
   }
 
+  /** These settings with peer exchange (BEP 11 ut_pex) on or off. */
+  public SwarmNodeSettings withPeerExchange(boolean value) {
+    return with(c -> c.peerExchange = value);
+  }
+
   /** These settings with {@code value} as the tracker policy. */
   public SwarmNodeSettings withTrackers(TrackerPolicy value) {
     return with(c -> c.trackers = value);
@@ -331,6 +371,7 @@ public record SwarmNodeSettings(
     int udpSendBufferBytes;
     InetAddress advertisedIpv6;
     NatTraversal nat;
+    boolean peerExchange;
 
     Copy(SwarmNodeSettings s) {
       listenAddress = s.listenAddress;
@@ -346,6 +387,7 @@ public record SwarmNodeSettings(
       udpSendBufferBytes = s.udpSendBufferBytes;
       advertisedIpv6 = s.advertisedIpv6;
       nat = s.nat;
+      peerExchange = s.peerExchange;
     }
 
     SwarmNodeSettings build() {
@@ -362,7 +404,8 @@ public record SwarmNodeSettings(
           udpReceiveBufferBytes,
           udpSendBufferBytes,
           advertisedIpv6,
-          nat);
+          nat,
+          peerExchange);
     }
   }
 }

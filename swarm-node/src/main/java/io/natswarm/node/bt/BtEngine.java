@@ -75,6 +75,7 @@ public final class BtEngine implements AutoCloseable {
   private final ReachabilityMonitor reachability;
   private final NatService nat;
   private final DialBackService dialBack;
+  private final HolepunchService holepunch;
   private final ProcessingThreads processing;
   private final Map<TorrentId, BtTransfer> transfers = new ConcurrentHashMap<>();
   private final Map<TorrentId, Runnable> announcers = new ConcurrentHashMap<>();
@@ -91,8 +92,10 @@ public final class BtEngine implements AutoCloseable {
       ReachabilityMonitor reachability,
       NatService nat,
       DialBackService dialBack,
+      HolepunchService holepunch,
       ProcessingThreads processing) {
     this.dialBack = dialBack;
+    this.holepunch = holepunch;
     this.runtime = runtime;
     this.reachability = reachability;
     this.nat = nat;
@@ -196,6 +199,8 @@ public final class BtEngine implements AutoCloseable {
               transport.listenAddress().getPort(),
               reachability,
               !transport.listenAddress().getAddress().isLoopbackAddress());
+      HolepunchService holepunch =
+          new HolepunchService(transport.udp(), transport.socket().punches(), pex);
       Ipv6Upgrade upgrade =
           new Ipv6Upgrade(new OwnAddresses(transport.listenAddress(), settings.advertisedIpv6()));
       if (dhtService != null) {
@@ -219,7 +224,16 @@ public final class BtEngine implements AutoCloseable {
               .disableAutomaticShutdown()
               .module(
                   new NatswarmBtModule(
-                      settings.trackers(), direct, transport, dht, pex, votes, upgrade, dialBack))
+                      settings.trackers(),
+                      direct,
+                      transport,
+                      dht,
+                      pex,
+                      votes,
+                      upgrade,
+                      dialBack,
+                      holepunch,
+                      settings.peerExchange()))
               .module(
                   binder ->
                       binder
@@ -240,6 +254,11 @@ public final class BtEngine implements AutoCloseable {
           runtime.service(IPeerConnectionPool.class),
           runtime.service(IConnectionSource.class),
           runtime.service(EventSource.class));
+      holepunch.attach(
+          runtime.service(IPeerConnectionPool.class),
+          runtime.service(IConnectionSource.class),
+          runtime.service(EventSource.class),
+          runtime.service(PeerConnector.class));
       NatService nat =
           NatService.start(
               transport.udp(),
@@ -259,6 +278,7 @@ public final class BtEngine implements AutoCloseable {
           reachability,
           nat,
           dialBack,
+          holepunch,
           processing);
     } catch (IOException | RuntimeException e) {
       if (dht != null) {
@@ -293,6 +313,16 @@ public final class BtEngine implements AutoCloseable {
 
   public InetSocketAddress listenAddress() {
     return listenAddress;
+  }
+
+  /** The hole punch's counters (BEP 55). */
+  public HolepunchService.Counters holepunch() {
+    return holepunch.counters();
+  }
+
+  /** Punch probes sent and received by the node's socket, or null when it did not answer. */
+  public long[] punchProbes() {
+    return holepunch.probeCounters();
   }
 
   /** The IPv6 upgrade's counters: attempted, upgraded, failed, and dials that met another peer. */
@@ -548,7 +578,7 @@ public final class BtEngine implements AutoCloseable {
                   a.getPort(),
                   s.transport() == PeerStream.Transport.UTP ? "utp" : "tcp",
                   a.getAddress() instanceof Inet6Address ? "ipv6" : "ipv4",
-                  "direct",
+                  c.path(),
                   s.outgoing(),
                   c.client(),
                   c.payloadReceived(),
@@ -582,6 +612,7 @@ public final class BtEngine implements AutoCloseable {
     all.forEach(BtTransfer::stop);
     nat.close();
     dialBack.close();
+    holepunch.close();
     try {
       runtime.shutdown();
     } finally {

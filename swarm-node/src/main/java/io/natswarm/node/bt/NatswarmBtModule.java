@@ -12,6 +12,7 @@ import bt.tracker.ITrackerService;
 import com.google.inject.Binder;
 import com.google.inject.Module;
 import com.google.inject.Singleton;
+import io.natswarm.holepunch.punch.HolepunchCodec;
 import io.natswarm.holepunch.reach.DialBack;
 import io.natswarm.node.TrackerPolicy;
 
@@ -35,7 +36,10 @@ import io.natswarm.node.TrackerPolicy;
  *   <li>the BEP 5 PORT message's codec; with a DHT, {@link DhtPeerSource} as the handshake handler
  *       of the DHT bit and {@link DhtPortConsumer} as the PORT message's consumer.
  *   <li>ut_pex (BEP 11): its codec {@link UtPexMessage.Handler}, {@link PexAgent} as its agent and
- *       {@link PexExchange} as the peer source of what PEX taught us (Bt's own PEX is disabled).
+ *       {@link PexExchange} as the peer source of what PEX taught us (Bt's own PEX is disabled),
+ *       unless the settings turn peer exchange off.
+ *   <li>ut_holepunch (BEP 55): its codec {@link UtHolepunchMessage.Handler} and {@link
+ *       HolepunchAgent}, over {@link HolepunchService}.
  *   <li>{@link IExtendedHandshakeFactory}: {@link NodeHandshakeFactory} (our listening address in
  *       BEP 10's {@code ipv4}/{@code ipv6}); {@link YourIpConsumer} reads peers' {@code yourip}.
  * </ul>
@@ -49,6 +53,8 @@ final class NatswarmBtModule implements Module {
   private final ExternalAddressVotes votes;
   private final Ipv6Upgrade upgrade;
   private final DialBackService dialBack;
+  private final HolepunchService holepunch;
+  private final boolean peerExchange;
 
   /** {@code dht} may be null: no DHT. */
   NatswarmBtModule(
@@ -59,8 +65,12 @@ final class NatswarmBtModule implements Module {
       PexExchange pex,
       ExternalAddressVotes votes,
       Ipv6Upgrade upgrade,
-      DialBackService dialBack) {
+      DialBackService dialBack,
+      HolepunchService holepunch,
+      boolean peerExchange) {
+    this.peerExchange = peerExchange;
     this.dialBack = dialBack;
+    this.holepunch = holepunch;
     this.trackers = trackers;
     this.directPeers = directPeers;
     this.transport = transport;
@@ -85,13 +95,18 @@ final class NatswarmBtModule implements Module {
     binder.bind(IPeerConnectionFactory.class).to(PeerConnector.class);
     binder.bind(SocketChannelConnectionAcceptor.class).to(StreamAcceptor.class).in(Singleton.class);
     ProtocolModule.extend(binder).addMessageHandler(DhtPort.ID, new DhtPort.Handler());
-    ProtocolModule.extend(binder)
-        .addExtendedMessageHandler(UtPexMessage.EXTENSION, new UtPexMessage.Handler());
-    ServiceModule.extend(binder).addPeerSourceFactory(pex);
-    ServiceModule.extend(binder).addMessagingAgent(new PexAgent(pex));
+    if (peerExchange) {
+      ProtocolModule.extend(binder)
+          .addExtendedMessageHandler(UtPexMessage.EXTENSION, new UtPexMessage.Handler());
+      ServiceModule.extend(binder).addPeerSourceFactory(pex);
+      ServiceModule.extend(binder).addMessagingAgent(new PexAgent(pex));
+    }
     ProtocolModule.extend(binder)
         .addExtendedMessageHandler(DialBack.EXTENSION, new DialBackMessage.Handler());
     ServiceModule.extend(binder).addMessagingAgent(new DialBackAgent(dialBack));
+    ProtocolModule.extend(binder)
+        .addExtendedMessageHandler(HolepunchCodec.EXTENSION_NAME, new UtHolepunchMessage.Handler());
+    ServiceModule.extend(binder).addMessagingAgent(new HolepunchAgent(holepunch));
     binder.bind(NodeHandshakeFactory.class).in(Singleton.class);
     binder.bind(IExtendedHandshakeFactory.class).to(NodeHandshakeFactory.class);
     // Bt's ProtocolModule hands the concrete class to its connection handlers (the handshakes we

@@ -73,6 +73,15 @@ final class PeerConnector implements IPeerConnectionFactory {
   private final DialBackoff backoff = new DialBackoff();
   private final Set<StreamPeerConnection> live = ConcurrentHashMap.newKeySet();
   private volatile java.util.function.Consumer<StreamPeerConnection> onEstablished = c -> {};
+  private volatile java.util.function.BiConsumer<InetSocketAddress, TorrentId> onUnreachable =
+      (a, t) -> {};
+
+  private volatile java.util.function.Consumer<InetSocketAddress> onPunched = a -> {};
+
+  /** How long after a BEP 55 connect message a connection with its endpoint counts as punched. */
+  static final Duration PUNCH_WINDOW = Duration.ofSeconds(30);
+
+  private final java.util.Map<InetSocketAddress, Long> punched = new ConcurrentHashMap<>();
 
   @Inject
   PeerConnector(
@@ -111,6 +120,44 @@ final class PeerConnector implements IPeerConnectionFactory {
     this.onEstablished = c;
   }
 
+  /**
+   * Called with each endpoint that neither µTP nor TCP could reach (on a connection worker), for
+   * the hole punch ({@link HolepunchService}); not for dials of punched endpoints.
+   */
+  void onUnreachable(java.util.function.BiConsumer<InetSocketAddress, TorrentId> c) {
+    this.onUnreachable = c;
+  }
+
+  /** Called with the remote endpoint of each connection made by the hole punch. */
+  void onPunched(java.util.function.Consumer<InetSocketAddress> c) {
+    this.onPunched = c;
+  }
+
+  /**
+   * We asked a rendezvous peer to introduce us to {@code endpoint}, or one did (BEP 55): for {@link
+   * #PUNCH_WINDOW}, a dial to it skips the failure back-off, and a connection with it, dialled or
+   * accepted, is recorded as made by the hole punch.
+   */
+  void expectPunch(InetSocketAddress endpoint) {
+    long now = System.nanoTime();
+    if (punched.size() > 256) {
+      punched.values().removeIf(until -> until - now < 0);
+    }
+    punched.put(endpoint, now + PUNCH_WINDOW.toNanos());
+  }
+
+  private boolean punchExpected(InetSocketAddress endpoint) {
+    Long until = punched.get(endpoint);
+    if (until == null) {
+      return false;
+    }
+    if (until - System.nanoTime() < 0) {
+      punched.remove(endpoint, until);
+      return false;
+    }
+    return true;
+  }
+
   /** Connections open now. */
   Set<StreamPeerConnection> live() {
     return live;
@@ -125,7 +172,8 @@ final class PeerConnector implements IPeerConnectionFactory {
     if (upgrade.movedAway(remote)) {
       return ConnectionResult.failure("connected over IPv6 instead: " + remote);
     }
-    if (!backoff.mayDial(remote)) {
+    boolean punch = punchExpected(remote);
+    if (!punch && !backoff.mayDial(remote)) {
       return ConnectionResult.failure("recently unreachable: " + remote);
     }
     PeerStream stream;
@@ -133,10 +181,13 @@ final class PeerConnector implements IPeerConnectionFactory {
       stream = transport.dial(remote);
     } catch (IOException e) {
       backoff.failed(remote);
-      LOG.debug("dialling {}: {}", remote, e.toString());
+      LOG.debug("dialling {}{}: {}", remote, punch ? " after a hole punch" : "", e.toString());
+      if (!punch) {
+        onUnreachable.accept(remote, torrentId);
+      }
       return ConnectionResult.failure("cannot reach " + remote, e);
     }
-    ConnectionResult r = establish(stream, InetPeer.build(remote.getAddress()), torrentId);
+    ConnectionResult r = establish(stream, InetPeer.build(remote.getAddress()), torrentId, punch);
     if (r.isSuccess()) {
       backoff.succeeded(remote);
     } else {
@@ -169,7 +220,11 @@ final class PeerConnector implements IPeerConnectionFactory {
       }
       return ConnectionResult.failure("banned: " + stream.remoteAddress());
     }
-    return establish(stream, InetPeer.build(stream.remoteAddress().getAddress()), null);
+    return establish(
+        stream,
+        InetPeer.build(stream.remoteAddress().getAddress()),
+        null,
+        punchExpected(stream.remoteAddress()));
   }
 
   /**
@@ -193,7 +248,8 @@ final class PeerConnector implements IPeerConnectionFactory {
         new MseInitiator(encryption, torrentId.getBytes(), random), blocking, inBuffer);
   }
 
-  private ConnectionResult establish(PeerStream stream, Peer peer, TorrentId torrentId) {
+  private ConnectionResult establish(
+      PeerStream stream, Peer peer, TorrentId torrentId, boolean punched) {
     boolean incoming = torrentId == null;
     // never back to Bt's pool: queued blocks still live in it after a close (UnrecycledBuffer)
     BorrowedBuffer<ByteBuffer> in = new UnrecycledBuffer(buffers.borrowByteBuffer());
@@ -222,6 +278,10 @@ final class PeerConnector implements IPeerConnectionFactory {
       handler = new StreamChannelHandler(stream, in, out, pipeline, transport.loop());
       StreamPeerConnection connection =
           new StreamPeerConnection(peer, stream.remoteAddress().getPort(), handler);
+      if (punched) {
+        connection.path("holepunch");
+        onPunched.accept(stream.remoteAddress());
+      }
       live.add(connection);
       bans.track(connection);
       handler.onClosed(

@@ -36,6 +36,7 @@ final class StreamPeerConnection implements PeerConnection {
   private final AtomicLong payloadIn = new AtomicLong(); // block bytes of piece messages
   private final AtomicLong payloadOut = new AtomicLong();
   private volatile String client = ""; // BEP 10 "v", else the peer id's printable prefix
+  private volatile String path = "direct"; // how the connection was made
 
   StreamPeerConnection(Peer peer, int remotePort, StreamChannelHandler handler) {
     this.peer = peer;
@@ -47,6 +48,15 @@ final class StreamPeerConnection implements PeerConnection {
   /** Also run (on the I/O loop) when messages arrived: the dispatcher's wake-up. */
   void onMessages(Runnable r) {
     this.onMessages = r;
+  }
+
+  /** How the connection was made: "direct", or "holepunch" after a BEP 55 rendezvous. */
+  String path() {
+    return path;
+  }
+
+  void path(String how) {
+    this.path = how;
   }
 
   PeerStream stream() {

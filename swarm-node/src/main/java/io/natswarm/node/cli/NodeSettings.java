@@ -50,7 +50,8 @@ final class NodeSettings {
         config.udp().receiveBufferBytes(),
         config.udp().sendBufferBytes(),
         null,
-        nat(config, warn));
+        nat(config, warn),
+        config.peers().pex());
   }
 
   private static NatTraversal nat(NodeConfig config, Consumer<String> warn) {

@@ -1,16 +1,20 @@
 package io.natswarm.node.cli;
 
+import io.natswarm.config.HostPort;
 import io.natswarm.config.NodeConfig;
 import io.natswarm.node.SharedTorrent;
 import io.natswarm.node.SwarmNode;
 import io.natswarm.node.TransferProgress;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.InetSocketAddress;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -18,6 +22,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -51,6 +56,13 @@ final class ShareCommand implements Callable<Integer> {
   boolean json;
 
   @Option(
+      names = "--peer",
+      paramLabel = "HOST:PORT",
+      split = ",",
+      description = "Connect to this peer directly (repeatable).")
+  List<String> peers = new ArrayList<>();
+
+  @Option(
       names = "--run-for",
       paramLabel = "DURATION",
       converter = DurationConverter.class,
@@ -71,6 +83,15 @@ final class ShareCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    List<InetSocketAddress> direct = new ArrayList<>();
+    for (String p : peers) {
+      HostPort hp = HostPort.parse(p.strip());
+      if (hp == null) {
+        throw new ParameterException(
+            spec.commandLine(), "--peer needs HOST:PORT (IPv6 as [addr]:port), not '" + p + "'");
+      }
+      direct.add(hp.resolve());
+    }
     NodeConfig config = options.load(ctx).config();
     Path data = path.toAbsolutePath().normalize();
     if (!Files.exists(data)) {
@@ -102,6 +123,7 @@ final class ShareCommand implements Callable<Integer> {
       } catch (IOException e) {
         throw UserError.failed("cannot share " + path + ": " + e.getMessage());
       }
+      direct.forEach(shared.transfer()::connect);
       try {
         writeAtomically(torrentOut, shared.metainfo());
       } catch (IOException e) {

@@ -5,6 +5,7 @@ import io.natswarm.datagram.Demultiplexer;
 import io.natswarm.datagram.UdpEndpoint;
 import io.natswarm.dht.DhtNode;
 import io.natswarm.holepunch.portmap.PortMapSequence;
+import io.natswarm.holepunch.punch.PunchProbes;
 import io.natswarm.holepunch.reach.DialBackProbes;
 import io.natswarm.holepunch.stun.BindingDiscovery;
 import io.natswarm.utp.UtpStack;
@@ -19,9 +20,10 @@ import java.time.Duration;
  * {@link DatagramKind#KRPC} (each declines the other family), a {@link CoreSlot} for STUN under
  * {@link DatagramKind#STUN} (each measurement installs its {@link BindingDiscovery} there), a slot
  * for the port-mapping clients under {@link DatagramKind#PORT_MAPPING} (PCP then NAT-PMP, once the
- * gateway is known) and the dial-back probe receiver under {@link DatagramKind#HOLEPUNCH_PROBE}.
- * This is the only place that decides what shares the socket: the services that run STUN and port
- * mapping fill the slots, they never register cores themselves.
+ * gateway is known), and under {@link DatagramKind#HOLEPUNCH_PROBE} the dial-back probe receiver
+ * and the hole-punch prober ({@link PunchProbes}, BEP 55's punch from this socket). This is the
+ * only place that decides what shares the socket: the services that run STUN and port mapping fill
+ * the slots, they never register cores themselves.
  *
  * <p>The result is hosted either by a real {@link UdpEndpoint} ({@link #open}) or, in tests, by a
  * netsim host that binds {@link #demultiplexer()} to a port: the same objects in both.
@@ -38,6 +40,7 @@ public final class NodeSocket {
   private final CoreSlot<BindingDiscovery> stun = new CoreSlot<>();
   private final CoreSlot<PortMapSequence> portMapping = new CoreSlot<>();
   private final DialBackProbes probes = new DialBackProbes();
+  private final PunchProbes punches = new PunchProbes(PunchProbes.Settings.DEFAULTS);
 
   private NodeSocket(Demultiplexer demultiplexer, UtpStack utp, DhtNode dhtV4, DhtNode dhtV6) {
     this.demultiplexer = demultiplexer;
@@ -75,6 +78,7 @@ public final class NodeSocket {
     demultiplexer.register(DatagramKind.STUN, socket.stun);
     demultiplexer.register(DatagramKind.PORT_MAPPING, socket.portMapping);
     demultiplexer.register(DatagramKind.HOLEPUNCH_PROBE, socket.probes);
+    demultiplexer.register(DatagramKind.HOLEPUNCH_PROBE, socket.punches);
     return socket;
   }
 
@@ -119,5 +123,10 @@ public final class NodeSocket {
   /** The receiver of dial-back probes (the reachability self-test over µTP). */
   public DialBackProbes probes() {
     return probes;
+  }
+
+  /** The hole-punch prober (BEP 55's UDP punch from this socket). Host thread only. */
+  public PunchProbes punches() {
+    return punches;
   }
 }

@@ -17,6 +17,7 @@ import io.natswarm.node.PeerFailures;
 import io.natswarm.node.Transfer;
 import io.natswarm.node.TransferProgress;
 import io.natswarm.node.bt.BtEngine;
+import io.natswarm.node.bt.HolepunchService;
 import io.natswarm.node.bt.Ipv6Upgrade;
 import io.natswarm.node.dht.DhtService;
 import io.natswarm.node.reach.ReachabilityReport;
@@ -496,6 +497,32 @@ public final class StatusServer implements AutoCloseable {
           .put("upgraded", up.upgraded())
           .put("failed", up.failed())
           .put("otherPeer", up.otherPeer());
+    }
+    HolepunchService.Counters hp = engine.holepunch();
+    if (hp == null) {
+      r.putNull("holepunch");
+    } else {
+      ObjectNode h = r.putObject("holepunch");
+      h.put("unreachableDirectly", hp.unreachable())
+          .put("rendezvousAsked", hp.asked())
+          .put("noRendezvousPeer", hp.noRendezvous())
+          .put("introduced", hp.introduced())
+          .put("invited", hp.invited())
+          .put("connectedAfterPunch", hp.dialledAfterPunch())
+          .put("failedAfterPunch", hp.dialFailedAfterPunch())
+          .put("punchedConnections", hp.punched())
+          .put("relayed", hp.relayed())
+          .put("relayRefused", hp.relayRefused())
+          .put("relayRateLimited", hp.relayRateLimited())
+          .put("malformed", hp.malformed());
+      ArrayNode ms = h.putArray("punchMillis");
+      hp.punchMillis().forEach(ms::add);
+      ObjectNode f = h.putObject("failed");
+      hp.failed().forEach((k, n) -> f.put(k.name().toLowerCase(java.util.Locale.ROOT), n));
+      long[] probes = engine.punchProbes();
+      if (probes != null) {
+        h.put("probesSent", probes[0]).put("probesReceived", probes[1]);
+      }
     }
     ReachabilityReport report = engine.reachability();
     if (report == null) {

@@ -3,6 +3,7 @@ package io.natswarm.node.status;
 import io.natswarm.node.PeerFailures;
 import io.natswarm.node.Transfer;
 import io.natswarm.node.bt.BtEngine;
+import io.natswarm.node.bt.HolepunchService;
 import io.natswarm.node.bt.Ipv6Upgrade;
 import io.natswarm.node.dht.DhtService;
 import io.natswarm.node.reach.ReachabilityReport;
@@ -66,6 +67,16 @@ public interface StatusSource {
 
   /** The IPv6 upgrade's counters, or null when the node makes no peer connections. */
   Ipv6Upgrade.Counters ipv6Upgrades();
+
+  /** The hole punch's counters (BEP 55), or null when the node makes no peer connections. */
+  default HolepunchService.Counters holepunch() {
+    return null;
+  }
+
+  /** Punch probes sent and received by the node's socket, or null when unknown. */
+  default long[] punchProbes() {
+    return null;
+  }
 
   /** Where the node stands, or null when it judges nothing (a DHT-only node). */
   ReachabilityReport reachability();
@@ -131,6 +142,16 @@ public interface StatusSource {
       @Override
       public Ipv6Upgrade.Counters ipv6Upgrades() {
         return engine.ipv6Upgrades();
+      }
+
+      @Override
+      public HolepunchService.Counters holepunch() {
+        return engine.holepunch();
+      }
+
+      @Override
+      public long[] punchProbes() {
+        return engine.punchProbes();
       }
 
       @Override

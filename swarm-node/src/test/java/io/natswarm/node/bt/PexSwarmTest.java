@@ -64,8 +64,13 @@ class PexSwarmTest {
       assertThat(learned.malformedTotal()).isZero();
       assertThat(learned.floods()).isZero();
       assertThat(second.pexFlagsOf(shared.infoHash(), seeder.listenAddress()))
-          .as("the seeder as the second leecher learned it: dialled by the first, over µTP")
-          .isEqualTo(io.natswarm.pex.PexFlags.UTP | io.natswarm.pex.PexFlags.REACHABLE);
+          .as(
+              "the seeder as the second leecher learned it: dialled by the first, over µTP, and"
+                  + " speaking ut_holepunch")
+          .isEqualTo(
+              io.natswarm.pex.PexFlags.UTP
+                  | io.natswarm.pex.PexFlags.REACHABLE
+                  | io.natswarm.pex.PexFlags.HOLEPUNCH);
       assertThat(second.externalAddress())
           .as("BEP 10 yourip: the peers saw the second leecher at the loopback address")
           .isEqualTo(java.net.InetAddress.getLoopbackAddress());

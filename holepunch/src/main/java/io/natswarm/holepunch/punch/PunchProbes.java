@@ -1,0 +1,207 @@
+package io.natswarm.holepunch.punch;
+
+import io.natswarm.datagram.DatagramCore;
+import io.natswarm.datagram.Deadlines;
+import io.natswarm.datagram.Transmit;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The UDP punch of BEP 55 ("upon receiving the connect message, each peer initiates a uTP
+ * connection to the other peer") made explicit: when a rendezvous peer introduces us to an
+ * endpoint, this core sends a short burst of probe datagrams ({@link #MAGIC}) from the node's one
+ * socket to it, so that our own NAT opens its filter for that endpoint before the other side's µTP
+ * SYN arrives, and notes the probes that reach us from the other side (their source is the other
+ * side's peer-reflexive endpoint, the address its NAT actually gave it).
+ *
+ * <p>A probe is 8 bytes; a µTP or DHT stack of another client (libtorrent) reads it as garbage and
+ * drops it. The burst is {@link Settings#probes} datagrams {@link Settings#interval} apart, long
+ * enough to cover the other side's late start (it gets its connect message from the rendezvous one
+ * round trip apart from ours); at most {@link Settings#maxTargets} bursts run at once, the oldest
+ * giving way. Registered by the composition root under {@code HOLEPUNCH_PROBE}, beside the
+ * dial-back probe receiver (which declines these datagrams by length).
+ *
+ * <p>Sans-IO and owned by the socket's thread; allocates nothing per datagram.
+ */
+public final class PunchProbes implements DatagramCore {
+  /** A probe's eight bytes: "nswpunch". */
+  public static final long MAGIC = 0x6e73_7770_756e_6368L;
+
+  /** A probe's length. */
+  public static final int LENGTH = 8;
+
+  /**
+   * Settings of the bursts.
+   *
+   * @param probes datagrams per burst
+   * @param interval time between two datagrams of a burst
+   * @param maxTargets bursts running at once, and peer-reflexive endpoints remembered
+   */
+  public record Settings(int probes, Duration interval, int maxTargets) {
+    /** Eight probes 100 ms apart (a burst lasts 0.7 s), 16 targets. */
+    public static final Settings DEFAULTS = new Settings(8, Duration.ofMillis(100), 16);
+
+    public Settings {
+      if (probes < 1) {
+        throw new IllegalArgumentException("punch probes " + probes + " must be at least 1");
+      }
+      if (interval.isNegative() || interval.isZero()) {
+        throw new IllegalArgumentException("punch interval " + interval + " must be positive");
+      }
+      if (maxTargets < 1) {
+        throw new IllegalArgumentException("punch targets " + maxTargets + " must be at least 1");
+      }
+    }
+  }
+
+  private final long intervalNanos;
+  private final int probesPerBurst;
+  private final InetSocketAddress[] targets;
+  private final int[] left;
+  private final long[] due;
+  private final long[] started;
+  private final InetSocketAddress[] heard;
+  private final long[] heardAt;
+  private long bursts;
+  private long sent;
+  private long received;
+  private long strays;
+
+  public PunchProbes(Settings settings) {
+    Objects.requireNonNull(settings, "settings");
+    this.intervalNanos = settings.interval().toNanos();
+    this.probesPerBurst = settings.probes();
+    int n = settings.maxTargets();
+    this.targets = new InetSocketAddress[n];
+    this.left = new int[n];
+    this.due = new long[n];
+    this.started = new long[n];
+    this.heard = new InetSocketAddress[n];
+    this.heardAt = new long[n];
+  }
+
+  /**
+   * Starts a burst to {@code target} now (restarts it when one runs to it already). When {@link
+   * Settings#maxTargets} bursts run, the one started first gives way.
+   */
+  public void punch(InetSocketAddress target, long nowNanos) {
+    Objects.requireNonNull(target, "target");
+    int slot = -1;
+    for (int i = 0; i < targets.length; i++) {
+      if (target.equals(targets[i])) {
+        slot = i;
+        break;
+      }
+      if (slot < 0 && left[i] == 0) {
+        slot = i;
+      }
+    }
+    if (slot < 0) {
+      slot = 0;
+      for (int i = 1; i < targets.length; i++) {
+        if (started[i] - started[slot] < 0) {
+          slot = i;
+        }
+      }
+    }
+    targets[slot] = target;
+    left[slot] = probesPerBurst;
+    due[slot] = nowNanos;
+    started[slot] = nowNanos;
+    bursts++;
+  }
+
+  /**
+   * Whether a probe from {@code endpoint} arrived at or after {@code sinceNanos} (among the last
+   * {@link Settings#maxTargets} endpoints heard).
+   */
+  public boolean heardFrom(InetSocketAddress endpoint, long sinceNanos) {
+    for (int i = 0; i < heard.length; i++) {
+      if (endpoint.equals(heard[i]) && heardAt[i] - sinceNanos >= 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Bursts started. */
+  public long bursts() {
+    return bursts;
+  }
+
+  /** Probes sent. */
+  public long sent() {
+    return sent;
+  }
+
+  /** Probes received. */
+  public long received() {
+    return received;
+  }
+
+  /** Datagrams of a probe's length with another magic: declined, for the next core. */
+  public long strays() {
+    return strays;
+  }
+
+  @Override
+  public boolean handleDatagram(ByteBuffer packet, InetSocketAddress from, long nowNanos) {
+    if (packet.remaining() != LENGTH) {
+      return false;
+    }
+    if (packet.getLong(packet.position()) != MAGIC) {
+      strays++;
+      return false;
+    }
+    received++;
+    for (int i = 0; i < heard.length; i++) {
+      if (from.equals(heard[i])) {
+        heardAt[i] = nowNanos;
+        return true;
+      }
+    }
+    int slot = 0; // an empty slot, else the endpoint heard least recently
+    for (int i = 0; i < heard.length && heard[slot] != null; i++) {
+      if (heard[i] == null || heardAt[i] - heardAt[slot] < 0) {
+        slot = i;
+      }
+    }
+    heard[slot] = from;
+    heardAt[slot] = nowNanos;
+    return true;
+  }
+
+  @Override
+  public boolean pollTransmit(Transmit out, long nowNanos) {
+    for (int i = 0; i < targets.length; i++) {
+      if (left[i] > 0 && nowNanos - due[i] >= 0) {
+        ByteBuffer b = out.buffer();
+        b.putLong(MAGIC);
+        out.setDestination(targets[i]);
+        left[i]--;
+        due[i] = nowNanos + intervalNanos;
+        sent++;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Override
+  public long pollTimeout() {
+    long earliest = Deadlines.NONE;
+    for (int i = 0; i < targets.length; i++) {
+      if (left[i] > 0) {
+        earliest = Deadlines.earliest(earliest, due[i]);
+      }
+    }
+    return earliest;
+  }
+
+  @Override
+  public void handleTimeout(long nowNanos) {
+    // the probes that are due leave in pollTransmit
+  }
+}

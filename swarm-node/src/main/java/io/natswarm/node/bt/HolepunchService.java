@@ -1,0 +1,499 @@
+package io.natswarm.node.bt;
+
+import bt.event.EventSource;
+import bt.metainfo.TorrentId;
+import bt.net.ConnectionKey;
+import bt.net.ConnectionResult;
+import bt.net.IConnectionSource;
+import bt.net.IPeerConnectionPool;
+import bt.net.InetPeer;
+import bt.net.PeerConnection;
+import bt.protocol.extended.ExtendedHandshake;
+import bt.torrent.messaging.MessageContext;
+import io.natswarm.datagram.UdpEndpoint;
+import io.natswarm.holepunch.punch.HolepunchCodec;
+import io.natswarm.holepunch.punch.Outgoing;
+import io.natswarm.holepunch.punch.PeerRef;
+import io.natswarm.holepunch.punch.PunchEvent;
+import io.natswarm.holepunch.punch.PunchFailure;
+import io.natswarm.holepunch.punch.PunchProbes;
+import io.natswarm.holepunch.punch.PunchRequests;
+import io.natswarm.holepunch.punch.Rendezvous;
+import io.natswarm.pex.PexFlags;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * ut_holepunch (BEP 55) between Bt's connections and the {@code holepunch} module's sans-IO cores:
+ * per torrent, a {@link Rendezvous} (we introduce two of our peers that both speak ut_holepunch)
+ * and a {@link PunchRequests} (we ask to be introduced, and answer introductions).
+ *
+ * <p>The ladder's hole-punch step: when {@link PeerConnector} can reach an endpoint neither over
+ * µTP nor over TCP, and a PEX message flagged it 0x08 (it speaks ut_holepunch), we ask our
+ * connected ut_holepunch peers of that torrent, one after another, to introduce us. On a connect
+ * message — for a request of ours or the other side's — the node's socket sends a burst of punch
+ * probes to the endpoint ({@link PunchProbes}: our NAT opens for it), and {@link PeerConnector}
+ * counts a connection with it, dialled or accepted, as punched. The side that asked dials µTP
+ * {@link #DIAL_DELAY} later, through Bt's connection source, so the stream enters Bt like any
+ * other; the other side only punches and accepts (two crossing µTP SYNs would make two connections
+ * between the same endpoints).
+ *
+ * <p>Not yet here (issue 12): timing the two punches by the measured round trip to the rendezvous,
+ * TCP simultaneous open, port prediction, relays.
+ *
+ * <p>Threads: Bt's message-dispatch threads call the agent methods and Bt's connection workers
+ * {@link #unreachable}; the cores are guarded by this object's monitor, never held while calling Bt
+ * or the socket. Deadlines run on this service's own timer thread; punches on the socket's loop.
+ */
+public final class HolepunchService implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(HolepunchService.class);
+
+  /** How long after our punch burst starts the asking side dials. */
+  static final Duration DIAL_DELAY = Duration.ofMillis(100);
+
+  /** A target we asked to be introduced to is not asked about again sooner than this. */
+  static final Duration RETRY_AFTER = Duration.ofSeconds(60);
+
+  private static final long TICK_MILLIS = 250;
+  private static final int KEPT_TIMES = 64;
+  private static final int MAX_OUTBOX = 8;
+  private static final int MAX_OUTBOXES = 1024;
+
+  /**
+   * The hole punch's counters since the node started.
+   *
+   * @param unreachable endpoints flagged 0x08 that neither µTP nor TCP reached directly
+   * @param asked of those, rendezvous requests made (connected ut_holepunch peers existed)
+   * @param noRendezvous of those, none made: no connected peer speaks ut_holepunch
+   * @param introduced connect messages answering a request of ours
+   * @param invited connect messages for the other side's requests
+   * @param dialledAfterPunch connections dialled after a connect, made (dialable only after it)
+   * @param dialFailedAfterPunch connections dialled after a connect, not made
+   * @param punched connections made by the hole punch, dialled or accepted, on either side
+   * @param punchMillis of the connections we asked a rendezvous for, the milliseconds from the
+   *     request (right after the failed direct dial) to the connection, the last {@value
+   *     #KEPT_TIMES} at most, oldest first
+   * @param failed requests that ended without a connect, by reason
+   * @param relayed rendezvous requests we relayed to both sides
+   * @param relayRefused rendezvous requests we answered with an error
+   * @param relayRateLimited rendezvous requests dropped by the per-peer limit
+   * @param malformed ut_holepunch payloads that did not parse, ignored
+   */
+  public record Counters(
+      long unreachable,
+      long asked,
+      long noRendezvous,
+      long introduced,
+      long invited,
+      long dialledAfterPunch,
+      long dialFailedAfterPunch,
+      long punched,
+      List<Long> punchMillis,
+      Map<PunchFailure, Long> failed,
+      long relayed,
+      long relayRefused,
+      long relayRateLimited,
+      long malformed) {}
+
+  /** One torrent's cores. */
+  private static final class Swarm {
+    final TorrentId torrent;
+    final PunchRequests requests = new PunchRequests(PunchRequests.Settings.DEFAULTS);
+    final Rendezvous relay = new Rendezvous(Rendezvous.Settings.DEFAULTS, requests);
+
+    Swarm(TorrentId torrent) {
+      this.torrent = torrent;
+    }
+  }
+
+  /** A connection registered with its swarm's cores. */
+  private record Link(PeerRef ref, ConnectionKey key, Swarm swarm, boolean holepunch) {}
+
+  private record Action(TorrentId torrent, PunchEvent event) {}
+
+  private final UdpEndpoint udp;
+  private final PunchProbes probes; // the socket loop's
+  private final PexExchange pex;
+  private volatile PeerConnector connector;
+  private final ScheduledExecutorService timer;
+  private final Map<TorrentId, Swarm> swarms = new HashMap<>();
+  private final Map<ConnectionKey, Link> links = new HashMap<>();
+  private final Map<PeerRef, Link> byRef = new HashMap<>();
+  private final Map<ConnectionKey, ArrayDeque<byte[]>> outboxes = new LinkedHashMap<>();
+  private final Map<InetSocketAddress, Long> askedAt = new HashMap<>();
+  private final Map<PunchFailure, Long> failures = new EnumMap<>(PunchFailure.class);
+  private final Outgoing out = new Outgoing();
+  private final ByteBuffer encoded = ByteBuffer.allocate(HolepunchCodec.MAX_ENCODED_LENGTH);
+  private long nextRef;
+  private long unreachable;
+  private long asked;
+  private long noRendezvous;
+  private long dialledAfterPunch;
+  private long dialFailedAfterPunch;
+  private long punched;
+  private final ArrayDeque<Long> punchMillis = new ArrayDeque<>();
+  private volatile IPeerConnectionPool pool;
+  private volatile IConnectionSource connections;
+
+  HolepunchService(UdpEndpoint udp, PunchProbes probes, PexExchange pex) {
+    this.udp = udp;
+    this.probes = probes;
+    this.pex = pex;
+    this.timer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "natswarm-holepunch");
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  /** Bt's services, once its runtime exists; starts the deadline timer. */
+  void attach(
+      IPeerConnectionPool pool,
+      IConnectionSource connections,
+      EventSource events,
+      PeerConnector connector) {
+    this.pool = pool;
+    this.connections = connections;
+    this.connector = connector;
+    events.onPeerDisconnected(null, e -> disconnected(e.getConnectionKey()));
+    connector.onUnreachable(this::unreachable);
+    connector.onPunched(this::punched);
+    var unused =
+        timer.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  /** A peer's BEP 10 handshake: register its connection with its torrent's relay. */
+  void handshake(ExtendedHandshake handshake, MessageContext context) {
+    ConnectionKey key = context.getConnectionKey();
+    TorrentId torrent = context.getTorrentId();
+    IPeerConnectionPool p = pool;
+    if (torrent == null || p == null) {
+      return;
+    }
+    PeerConnection c = p.getConnection(key);
+    if (!(c instanceof StreamPeerConnection s)) {
+      return;
+    }
+    boolean speaks = handshake.getSupportedMessageTypes().contains(HolepunchCodec.EXTENSION_NAME);
+    InetSocketAddress endpoint = listeningEndpoint(s, handshake);
+    synchronized (this) {
+      Swarm swarm = swarms.computeIfAbsent(torrent, Swarm::new);
+      Link link = links.get(key);
+      if (link == null || link.swarm() != swarm) {
+        link = new Link(new PeerRef(++nextRef), key, swarm, speaks);
+      } else {
+        link = new Link(link.ref(), key, swarm, speaks);
+      }
+      links.put(key, link);
+      byRef.put(link.ref(), link);
+      swarm.relay.peerConnected(link.ref(), endpoint, speaks);
+    }
+  }
+
+  /**
+   * Where the peer of {@code s} can be introduced to: the dialled endpoint of an outgoing
+   * connection; the source of an incoming µTP one (the node's one socket, as its NAT maps it); for
+   * incoming TCP, the BEP 10 {@code p} port at the source address (its source port may be an
+   * ephemeral one).
+   */
+  static InetSocketAddress listeningEndpoint(StreamPeerConnection s, ExtendedHandshake handshake) {
+    PeerStream stream = s.stream();
+    InetSocketAddress remote = stream.remoteAddress();
+    if (stream.outgoing() || stream.transport() == PeerStream.Transport.UTP) {
+      return remote;
+    }
+    var port = handshake.getPort();
+    if (port == null) {
+      return remote;
+    }
+    int p = port.getValue().intValue();
+    return p > 0 && p <= 0xffff ? new InetSocketAddress(remote.getAddress(), p) : remote;
+  }
+
+  /** A ut_holepunch payload from connection {@code key}. */
+  void received(byte[] payload, ConnectionKey key) {
+    List<Action> actions;
+    synchronized (this) {
+      Link link = links.get(key);
+      if (link == null) {
+        return; // before its BEP 10 handshake: BEP 55 peers negotiate first
+      }
+      link.swarm().relay.handlePayload(link.ref(), ByteBuffer.wrap(payload), System.nanoTime());
+      actions = drain(link.swarm());
+    }
+    act(actions);
+  }
+
+  /** The payloads queued for connection {@code key}, oldest first; the queue is emptied. */
+  synchronized List<byte[]> take(ConnectionKey key) {
+    ArrayDeque<byte[]> box = outboxes.remove(key);
+    return box == null ? List.of() : List.copyOf(box);
+  }
+
+  /** Neither µTP nor TCP reached {@code target}: ask for an introduction if it can be punched. */
+  void unreachable(InetSocketAddress target, TorrentId torrent) {
+    if (torrent == null) {
+      return;
+    }
+    int flags = pex.flagsOf(torrent, target);
+    if (flags < 0 || (flags & PexFlags.HOLEPUNCH) == 0) {
+      return;
+    }
+    List<Action> actions;
+    synchronized (this) {
+      unreachable++;
+      long now = System.nanoTime();
+      Long last = askedAt.get(target);
+      if (last != null && now - last < RETRY_AFTER.toNanos()) {
+        return;
+      }
+      Swarm swarm = swarms.get(torrent);
+      List<PeerRef> via = new ArrayList<>();
+      if (swarm != null) {
+        for (Link l : links.values()) {
+          if (l.swarm() == swarm && l.holepunch()) {
+            via.add(l.ref());
+          }
+        }
+      }
+      if (via.isEmpty()) {
+        noRendezvous++;
+        return;
+      }
+      if (askedAt.size() > 1024) {
+        askedAt.values().removeIf(t -> now - t >= RETRY_AFTER.toNanos());
+      }
+      askedAt.put(target, now);
+      if (!swarm.requests.requestRendezvous(target, via, now)) {
+        return;
+      }
+      asked++;
+      LOG.debug(
+          "{} is unreachable directly: asking {} peer(s) for a rendezvous", target, via.size());
+      actions = drain(swarm);
+    }
+    // The target may punch and dial before our connect message arrives (the rendezvous peer's
+    // upload queue delays it): a connection made from now on owes itself to the hole punch.
+    PeerConnector c = connector;
+    if (c != null) {
+      c.expectPunch(target);
+    }
+    act(actions);
+  }
+
+  /** A connection with {@code endpoint} was made by the hole punch. */
+  private synchronized void punched(InetSocketAddress endpoint) {
+    punched++;
+    Long asked = askedAt.get(endpoint);
+    if (asked != null) {
+      long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - asked);
+      if (ms < RETRY_AFTER.toMillis()) {
+        if (punchMillis.size() == KEPT_TIMES) {
+          punchMillis.removeFirst();
+        }
+        punchMillis.addLast(ms);
+        LOG.debug("{}: connected {} ms after asking for a rendezvous", endpoint, ms);
+      }
+    }
+  }
+
+  private void disconnected(ConnectionKey key) {
+    List<Action> actions;
+    synchronized (this) {
+      outboxes.remove(key);
+      Link link = links.remove(key);
+      if (link == null) {
+        return;
+      }
+      byRef.remove(link.ref());
+      link.swarm().relay.peerDisconnected(link.ref());
+      link.swarm().requests.peerDisconnected(link.ref(), System.nanoTime());
+      actions = drain(link.swarm());
+    }
+    act(actions);
+  }
+
+  private void tick() {
+    List<Action> actions = new ArrayList<>();
+    synchronized (this) {
+      long now = System.nanoTime();
+      for (Swarm s : swarms.values()) {
+        long due = s.requests.pollTimeout();
+        if (due != Long.MAX_VALUE && now - due >= 0) {
+          s.requests.handleTimeout(now);
+        }
+        actions.addAll(drain(s));
+      }
+    }
+    act(actions);
+  }
+
+  /** Moves the swarm's messages into the outboxes; returns its events. Under the monitor. */
+  private List<Action> drain(Swarm swarm) {
+    while (swarm.relay.pollOutgoing(out)) {
+      queue(out);
+    }
+    while (swarm.requests.pollOutgoing(out)) {
+      queue(out);
+    }
+    List<Action> actions = List.of();
+    PunchEvent e;
+    while ((e = swarm.requests.pollEvent()) != null) {
+      if (actions.isEmpty()) {
+        actions = new ArrayList<>(2);
+      }
+      actions.add(new Action(swarm.torrent, e));
+      if (e instanceof PunchEvent.RequestFailed f) {
+        failures.merge(f.failure(), 1L, Long::sum);
+      }
+    }
+    return actions;
+  }
+
+  private void queue(Outgoing o) {
+    Link to = byRef.get(o.to());
+    if (to == null) {
+      return;
+    }
+    encoded.clear();
+    o.encode(encoded);
+    encoded.flip();
+    byte[] b = new byte[encoded.remaining()];
+    encoded.get(b);
+    ArrayDeque<byte[]> box = outboxes.computeIfAbsent(to.key(), k -> new ArrayDeque<>());
+    if (box.size() < MAX_OUTBOX) {
+      box.add(b);
+    }
+    if (outboxes.size() > MAX_OUTBOXES) {
+      outboxes.remove(outboxes.keySet().iterator().next());
+    }
+  }
+
+  /** Carries out events, outside the monitor. */
+  private void act(List<Action> actions) {
+    for (Action a : actions) {
+      if (a.event() instanceof PunchEvent.PunchNow p) {
+        punch(a.torrent(), p);
+      } else if (a.event() instanceof PunchEvent.RequestFailed f) {
+        LOG.debug("no hole punch to {}: {}", f.target(), f.failure().explanation());
+      }
+    }
+  }
+
+  private void punch(TorrentId torrent, PunchEvent.PunchNow p) {
+    InetSocketAddress target = p.endpoint();
+    LOG.debug("punching {} ({})", target, p.initiatedByUs() ? "we asked" : "the other side asked");
+    PeerConnector c = connector;
+    if (c != null) {
+      c.expectPunch(target);
+    }
+    try {
+      udp.execute(() -> probes.punch(target, udp.clock().nanoTime()));
+    } catch (RuntimeException e) {
+      return; // the socket is closing
+    }
+    if (p.initiatedByUs()) {
+      schedule(() -> dial(torrent, target), DIAL_DELAY);
+    }
+  }
+
+  private void dial(TorrentId torrent, InetSocketAddress target) {
+    IConnectionSource source = connections;
+    if (source == null) {
+      return;
+    }
+    var unused =
+        source
+            .getConnectionAsync(InetPeer.build(target.getAddress(), target.getPort()), torrent)
+            .whenComplete(
+                (ConnectionResult r, Throwable error) -> {
+                  boolean ok = error == null && r != null && r.isSuccess();
+                  synchronized (this) {
+                    if (ok) {
+                      dialledAfterPunch++;
+                    } else {
+                      dialFailedAfterPunch++;
+                    }
+                  }
+                  LOG.debug("{} after the hole punch: {}", target, ok ? "connected" : "failed");
+                });
+  }
+
+  /** The counters now. */
+  synchronized Counters counters() {
+    long introduced = 0;
+    long invited = 0;
+    long relayed = 0;
+    long refused = 0;
+    long limited = 0;
+    long malformed = 0;
+    for (Swarm s : swarms.values()) {
+      PunchRequests.Counters q = s.requests.counters();
+      Rendezvous.Counters r = s.relay.counters();
+      introduced += q.punchesInitiated();
+      invited += q.punchesInvited();
+      relayed += r.relayed();
+      refused +=
+          r.refusedNoSuchPeer()
+              + r.refusedNotConnected()
+              + r.refusedNoSupport()
+              + r.refusedNoSelf();
+      limited += r.rateLimited();
+      malformed += r.malformed();
+    }
+    return new Counters(
+        unreachable,
+        asked,
+        noRendezvous,
+        introduced,
+        invited,
+        dialledAfterPunch,
+        dialFailedAfterPunch,
+        punched,
+        List.copyOf(punchMillis),
+        Map.copyOf(failures),
+        relayed,
+        refused,
+        limited,
+        malformed);
+  }
+
+  /** Punch probes sent and received by the node's socket, or null when it did not answer. */
+  long[] probeCounters() {
+    try {
+      return udp.call(() -> new long[] {probes.sent(), probes.received()}, Duration.ofSeconds(2));
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  private void schedule(Runnable r, Duration after) {
+    try {
+      var unused = timer.schedule(r, after.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      // closing
+    }
+  }
+
+  @Override
+  public void close() {
+    timer.shutdownNow();
+  }
+}
