@@ -176,8 +176,8 @@ public final class BtEngine implements AutoCloseable {
     DhtPeerSource dht = null;
     try {
       DirectPeers direct = new DirectPeers();
-      PexExchange pex = new PexExchange(transport.listenAddress());
       ExternalAddressVotes votes = new ExternalAddressVotes();
+      PexExchange pex = new PexExchange(transport.listenAddress(), votes);
       DhtService dhtService =
           dhtSettings.enabled()
               ? DhtService.over(

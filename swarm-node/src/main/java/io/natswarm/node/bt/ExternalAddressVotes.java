@@ -27,6 +27,11 @@ final class ExternalAddressVotes {
     }
   }
 
+  /** Whether some peer says it sees us at {@code address}. */
+  synchronized boolean votedFor(InetAddress address) {
+    return byVoter.containsValue(address);
+  }
+
   /** Votes per address now. */
   synchronized Map<InetAddress, Integer> tally() {
     Map<InetAddress, Integer> t = new HashMap<>();

@@ -68,6 +68,7 @@ final class PexExchange implements PeerSourceFactory {
   static final long POLL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   private final InetSocketAddress self;
+  private final ExternalAddressVotes votes;
   private final PexCounters counters = new PexCounters();
   private final Map<ConnectionKey, Link> links = new ConcurrentHashMap<>();
   private final Map<TorrentId, Candidates> candidates = new ConcurrentHashMap<>();
@@ -77,9 +78,11 @@ final class PexExchange implements PeerSourceFactory {
 
   /**
    * @param self this node's listening endpoint, never advertised back to us as a candidate
+   * @param votes what peers say our address is: that address at our port is us too
    */
-  PexExchange(InetSocketAddress self) {
+  PexExchange(InetSocketAddress self, ExternalAddressVotes votes) {
     this.self = self;
+    this.votes = votes;
   }
 
   /** Bt's services, once its runtime exists. */
@@ -271,6 +274,9 @@ final class PexExchange implements PeerSourceFactory {
     InetAddress a = endpoint.getAddress();
     if (a.equals(self.getAddress()) || a.isLoopbackAddress() || a.isAnyLocalAddress()) {
       return true;
+    }
+    if (votes.votedFor(a)) {
+      return true; // our NAT's address, as peers see it (libtorrent's PEX names us to ourselves)
     }
     if (!self.getAddress().isAnyLocalAddress()) {
       return false;
