@@ -10,6 +10,8 @@ package io.natswarm.node;
  * @param connectedPeers peer connections open now (Bt's count)
  * @param utpPeers of the open connections, those carried by µTP
  * @param tcpPeers of the open connections, those carried by TCP
+ * @param holepunchedPeers of the open connections, those made by a BEP 55 hole punch (either
+ *     transport)
  */
 public record TransferProgress(
     int piecesTotal,
@@ -18,10 +20,31 @@ public record TransferProgress(
     long uploadedBytes,
     int connectedPeers,
     int utpPeers,
-    int tcpPeers) {
+    int tcpPeers,
+    int holepunchedPeers) {
 
   /** Nothing known yet. */
-  public static final TransferProgress NONE = new TransferProgress(0, 0, 0, 0, 0, 0, 0);
+  public static final TransferProgress NONE = new TransferProgress(0, 0, 0, 0, 0, 0, 0, 0);
+
+  /** A snapshot that does not say which connections were hole-punched. */
+  public TransferProgress(
+      int piecesTotal,
+      int piecesVerified,
+      long downloadedBytes,
+      long uploadedBytes,
+      int connectedPeers,
+      int utpPeers,
+      int tcpPeers) {
+    this(
+        piecesTotal,
+        piecesVerified,
+        downloadedBytes,
+        uploadedBytes,
+        connectedPeers,
+        utpPeers,
+        tcpPeers,
+        0);
+  }
 
   /** A snapshot that does not say which transports carry the connections. */
   public TransferProgress(
@@ -30,7 +53,7 @@ public record TransferProgress(
       long downloadedBytes,
       long uploadedBytes,
       int connectedPeers) {
-    this(piecesTotal, piecesVerified, downloadedBytes, uploadedBytes, connectedPeers, 0, 0);
+    this(piecesTotal, piecesVerified, downloadedBytes, uploadedBytes, connectedPeers, 0, 0, 0);
   }
 
   /** True when the torrent's metadata is known and every piece is verified. */

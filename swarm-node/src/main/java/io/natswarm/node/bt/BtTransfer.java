@@ -260,12 +260,16 @@ final class BtTransfer implements Transfer {
     // Before a magnet link's metadata arrives Bt reports 1 piece total, 0 complete.
     int utp = 0;
     int tcp = 0;
+    int punched = 0;
     for (StreamPeerConnection c : connector.live()) {
       if (id.equals(c.getTorrentId()) && !c.isClosed()) {
         if (c.stream().transport() == PeerStream.Transport.UTP) {
           utp++;
         } else {
           tcp++;
+        }
+        if ("holepunch".equals(c.path())) {
+          punched++;
         }
       }
     }
@@ -277,7 +281,8 @@ final class BtTransfer implements Transfer {
             uploadedBefore + s.getUploaded(),
             s.getConnectedPeers().size(),
             utp,
-            tcp);
+            tcp,
+            punched);
     progress = p;
     if (registered.compareAndSet(false, true)) {
       directPeers.snapshot(id).forEach(peer -> registry.addPeer(id, peer));

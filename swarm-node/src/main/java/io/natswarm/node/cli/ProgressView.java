@@ -7,10 +7,11 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Shows a download's progress: a bar with pieces, rate, ETA and peers by transport, redrawn in
- * place on a terminal and printed as a line every few seconds otherwise; or, with {@code --json},
- * one {@code progress} JSON line per tick. The rate is smoothed (an exponential moving average over
- * about five seconds); the ETA comes from the smoothed rate of verified pieces.
+ * Shows a download's progress: a bar with pieces, rate, ETA and peers by transport (and how many
+ * were hole-punched, when any were), redrawn in place on a terminal and printed as a line every few
+ * seconds otherwise; or, with {@code --json}, one {@code progress} JSON line per tick. The rate is
+ * smoothed (an exponential moving average over about five seconds); the ETA comes from the smoothed
+ * rate of verified pieces.
  */
 final class ProgressView {
   private static final int BAR = 30;
@@ -79,16 +80,28 @@ final class ProgressView {
     Duration took = Duration.ofNanos(nowNanos - startNanos);
     out.printf(
         Locale.ROOT,
-        "complete: %d of %d pieces verified, %s received in %s (%s/s on average); peers %d"
-            + " (µTP %d, TCP %d)%n",
+        "complete: %d of %d pieces verified, %s received in %s (%s/s on average); peers %s%n",
         p.piecesVerified(),
         p.piecesTotal(),
         Units.bytes((double) p.downloadedBytes()),
         Units.clock(took),
         Units.bytes(p.downloadedBytes() / Math.max(1e-3, took.toNanos() / 1e9)),
-        p.connectedPeers(),
-        p.utpPeers(),
-        p.tcpPeers());
+        peers(p));
+  }
+
+  /** "3 (µTP 2, TCP 1)", with "; 1 hole-punched" before the parenthesis closes when any were. */
+  private static String peers(TransferProgress p) {
+    StringBuilder b =
+        new StringBuilder()
+            .append(p.connectedPeers())
+            .append(" (µTP ")
+            .append(p.utpPeers())
+            .append(", TCP ")
+            .append(p.tcpPeers());
+    if (p.holepunchedPeers() > 0) {
+      b.append("; ").append(p.holepunchedPeers()).append(" hole-punched");
+    }
+    return b.append(')').toString();
   }
 
   /** The download stopped without completing, because of {@code reason}. */
@@ -129,13 +142,7 @@ final class ProgressView {
     b.append("  ").append(Units.bytes(bytesPerSecond)).append("/s");
     Duration eta = eta(p);
     b.append("  ETA ").append(eta == null ? "--:--" : Units.clock(eta));
-    b.append("  peers ")
-        .append(p.connectedPeers())
-        .append(" (µTP ")
-        .append(p.utpPeers())
-        .append(", TCP ")
-        .append(p.tcpPeers())
-        .append(')');
+    b.append("  peers ").append(peers(p));
     return b.toString();
   }
 
@@ -162,6 +169,7 @@ final class ProgressView {
     m.put("peers", p.connectedPeers());
     m.put("utp_peers", p.utpPeers());
     m.put("tcp_peers", p.tcpPeers());
+    m.put("holepunched_peers", p.holepunchedPeers());
     m.put("complete", p.complete());
     return m;
   }

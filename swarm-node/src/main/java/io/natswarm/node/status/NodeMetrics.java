@@ -1,9 +1,11 @@
 package io.natswarm.node.status;
 
 import io.natswarm.dht.DhtCounters;
+import io.natswarm.holepunch.punch.PunchFailure;
 import io.natswarm.holepunch.reach.FamilyReachability;
 import io.natswarm.holepunch.reach.Verdict;
 import io.natswarm.node.PeerFailures;
+import io.natswarm.node.bt.HolepunchService;
 import io.natswarm.node.reach.ReachabilityReport;
 import io.natswarm.pex.PexCounters;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
@@ -16,19 +18,22 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.ToLongFunction;
 
 /**
  * The node's metrics through the Prometheus Java client (callback metrics read from one {@link
  * NodeView} taken per scrape), written in the Prometheus text format (issue 10).
  *
  * <p>Byte counters are the node's transfers' session counters: a removed torrent's bytes leave the
- * sum (Prometheus sees a counter reset).
+ * sum (Prometheus sees a counter reset). The hole punch's counters (BEP 55) are taken once per
+ * scrape too, and are left out of the scrape when the node makes no peer connections.
  */
 final class NodeMetrics {
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
   private final AtomicLong badRequests;
   private volatile NodeView view;
+  private volatile HolepunchService.Counters holepunch;
 
   NodeMetrics(AtomicLong badRequests) {
     this.badRequests = badRequests;
@@ -195,6 +200,68 @@ final class NodeMetrics {
           cb.call(r == null ? 0.0 : (double) r.inboundUtp(), "utp");
         },
         "transport");
+    holepunch(
+        "natswarm_holepunch_unreachable",
+        "Peer endpoints that support hole punching (PEX flag 0x08) and that neither µTP nor TCP"
+            + " reached directly.",
+        HolepunchService.Counters::unreachable);
+    holepunch(
+        "natswarm_holepunch_rendezvous_requests",
+        "Rendezvous requests (BEP 55) the node sent to reach such an endpoint through a connected"
+            + " peer.",
+        HolepunchService.Counters::asked);
+    counter(
+        "natswarm_holepunch_connects",
+        "Connect messages (BEP 55) the node got, by whose request: introduced (the node's own) or"
+            + " invited (the other side's).",
+        cb -> {
+          HolepunchService.Counters h = holepunch;
+          if (h != null) {
+            cb.call((double) h.introduced(), "introduced");
+            cb.call((double) h.invited(), "invited");
+          }
+        },
+        "kind");
+    holepunch(
+        "natswarm_holepunch_connections",
+        "Peer connections made by the hole punch, dialled or accepted.",
+        HolepunchService.Counters::punched);
+    counter(
+        "natswarm_holepunch_failures",
+        "Rendezvous requests of the node's that ended without a connect message, by reason.",
+        cb -> {
+          HolepunchService.Counters h = holepunch;
+          if (h != null) {
+            for (PunchFailure f : PunchFailure.values()) {
+              cb.call(
+                  (double) h.failed().getOrDefault(f, 0L),
+                  f.name().toLowerCase(java.util.Locale.ROOT));
+            }
+          }
+        },
+        "reason");
+    holepunch(
+        "natswarm_holepunch_relayed",
+        "Rendezvous requests the node relayed between two of its peers.",
+        HolepunchService.Counters::relayed);
+    holepunch(
+        "natswarm_holepunch_relay_refused",
+        "Rendezvous requests the node answered with a BEP 55 error instead of relaying them.",
+        HolepunchService.Counters::relayRefused);
+  }
+
+  /** A hole punch counter without labels, left out when the node has no hole punch. */
+  private void holepunch(
+      String name, String help, ToLongFunction<HolepunchService.Counters> value) {
+    counter(
+        name,
+        help,
+        cb -> {
+          HolepunchService.Counters h = holepunch;
+          if (h != null) {
+            cb.call((double) value.applyAsLong(h));
+          }
+        });
   }
 
   /** One number of each open µTP connection of the current view. */
@@ -245,9 +312,14 @@ final class NodeMetrics {
     return writer.getContentType();
   }
 
-  /** Writes every metric as of {@code now} to {@code out}. One scrape at a time. */
-  synchronized void write(NodeView now, OutputStream out) throws IOException {
+  /**
+   * Writes every metric as of {@code now} and {@code holepunchNow} (null when the node makes no
+   * peer connections) to {@code out}. One scrape at a time.
+   */
+  synchronized void write(NodeView now, HolepunchService.Counters holepunchNow, OutputStream out)
+      throws IOException {
     view = now;
+    holepunch = holepunchNow;
     writer.write(out, registry.scrape());
   }
 }

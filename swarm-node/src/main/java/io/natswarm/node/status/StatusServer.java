@@ -181,7 +181,7 @@ public final class StatusServer implements AutoCloseable {
           case "/api/status" -> send(ex, 200, "application/json", json.writeValueAsBytes(status()));
           case "/metrics" -> {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            metrics.write(view(), out);
+            metrics.write(view(), engine.holepunch(), out);
             send(ex, 200, metrics.contentType(), out.toByteArray());
           }
           default -> error(ex, 404, "no such page: " + path);

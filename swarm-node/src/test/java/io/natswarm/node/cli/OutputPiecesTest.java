@@ -35,6 +35,7 @@ class OutputPiecesTest {
     assertThat(last.get("peers").asInt()).isEqualTo(3);
     assertThat(last.get("utp_peers").asInt()).isEqualTo(3);
     assertThat(last.get("tcp_peers").asInt()).isZero();
+    assertThat(last.get("holepunched_peers").asInt()).isZero();
     // the smoothed rate approaches 1 MiB/s; 20 pieces left at 4 a second is about 5 s
     assertThat(last.get("rate_bytes_per_second").asDouble())
         .isBetween(0.9 * (1 << 20), 1.0 * (1 << 20));
@@ -60,6 +61,25 @@ class OutputPiecesTest {
     assertThat(line).contains("KiB/s").contains("ETA 0:").contains("peers 2 (µTP 2, TCP 0)");
     assertThat(view.eta(new TransferProgress(10, 5, 0, 0, 2, 2, 0)))
         .isBetween(Duration.ofSeconds(10), Duration.ofSeconds(60));
+  }
+
+  @Test
+  void holePunchedConnectionsAreCountedWhenThereAreAny() throws Exception {
+    StringWriter text = new StringWriter();
+    ProgressView plain = new ProgressView(new PrintWriter(text), false, false, "ab", 0);
+    TransferProgress punched = new TransferProgress(10, 5, 5L << 20, 0, 3, 2, 1, 1);
+    assertThat(plain.line(punched)).endsWith("peers 3 (µTP 2, TCP 1; 1 hole-punched)");
+    assertThat(plain.line(new TransferProgress(10, 5, 5L << 20, 0, 3, 2, 1, 0)))
+        .endsWith("peers 3 (µTP 2, TCP 1)");
+    plain.complete(new TransferProgress(10, 10, 10L << 20, 0, 3, 2, 1, 2), 4 * S);
+    assertThat(text.toString()).contains("; peers 3 (µTP 2, TCP 1; 2 hole-punched)\n");
+
+    StringWriter lines = new StringWriter();
+    ProgressView json = new ProgressView(new PrintWriter(lines), true, false, "ab", 0);
+    json.update(punched, S);
+    JsonNode line = new ObjectMapper().readTree(lines.toString().strip()); // one line
+    assertThat(line.get("peers").asInt()).isEqualTo(3);
+    assertThat(line.get("holepunched_peers").asInt()).isEqualTo(1);
   }
 
   @Test

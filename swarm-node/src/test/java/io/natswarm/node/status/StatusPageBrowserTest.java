@@ -200,7 +200,7 @@ class StatusPageBrowserTest {
    * seeder leaves the peers table. The seeder then gets the whole file (its own pause and resume
    * re-checks its disk), yet the paused row stays at 50 % for seconds. The person clicks Resume:
    * the seeder is back among the peers and the row reaches 100 %. The reachability panel shows the
-   * address the seeder said it sees us at (BEP 10 yourip).
+   * address the seeder said it sees us at (BEP 10 yourip), and its hole punching block.
    */
   @Test
   void aPersonPausesAndResumesADownload() throws Exception {
@@ -263,6 +263,13 @@ class StatusPageBrowserTest {
       assertThat(seen[1]).as("the seeder's client (BEP 10 v)").isNotEmpty().isNotEqualTo("?");
       assertThat(seen[2]).as("its download rate").endsWith("/s");
       wait.until(d -> d.findElement(By.id("reachability")).getText().contains("127.0.0.1: 1 vote"));
+      // Loopback peers reach each other directly: the hole punch block is there, with nothing done.
+      String punch = browser.findElement(By.id("holepunch-block")).getText();
+      assertThat(punch)
+          .contains("Hole punching")
+          .contains("0 rendezvous requests for 0 peers")
+          .contains("Relayed for others")
+          .contains("none yet");
       String verdict = browser.findElement(By.cssSelector("#verdicts tr.family-ipv4")).getText();
       assertThat(verdict)
           .contains("not reachable")

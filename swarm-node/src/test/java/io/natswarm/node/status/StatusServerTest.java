@@ -5,16 +5,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.natswarm.holepunch.punch.PunchFailure;
 import io.natswarm.node.SharedTorrent;
 import io.natswarm.node.SwarmNode;
 import io.natswarm.node.SwarmNodeSettings;
 import io.natswarm.node.Transfer;
+import io.natswarm.node.bt.HolepunchService;
 import java.io.IOException;
+import java.lang.reflect.Proxy;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -201,9 +205,72 @@ class StatusServerTest {
           .isZero();
       assertThat(metric(text, "natswarm_inbound_connections_total", "{transport=\"tcp\"}"))
           .isZero();
+      // Two nodes on loopback reach each other directly: the hole punch counters are there, at 0.
+      JsonNode hp = status(leecherStatus).get("reachability").get("holepunch");
+      assertThat(metric(text, "natswarm_holepunch_unreachable_total", ""))
+          .isEqualTo(hp.get("unreachableDirectly").asDouble())
+          .isZero();
+      assertThat(metric(text, "natswarm_holepunch_rendezvous_requests_total", "")).isZero();
+      assertThat(metric(text, "natswarm_holepunch_connections_total", "")).isZero();
+      assertThat(metric(text, "natswarm_holepunch_failures_total", "{reason=\"timed_out\"}"))
+          .isZero();
       String seederMetrics = RawHttp.get(seederStatus.address(), "/metrics").body();
       assertThat(metric(seederMetrics, "natswarm_payload_bytes_total", "{direction=\"up\"}"))
           .isGreaterThanOrEqualTo(data.length);
+    }
+  }
+
+  @Test
+  void holePunchCountersAreMetricsAndANodeWithoutThemHasNone() throws Exception {
+    StatusSource dhtOnly =
+        StatusSource.dhtOnly(null, new InetSocketAddress(InetAddress.getLoopbackAddress(), 6881));
+    HolepunchService.Counters counters =
+        new HolepunchService.Counters(
+            7, // unreachable
+            5, // asked
+            2, // noRendezvous
+            4, // introduced
+            3, // invited
+            2, // dialledAfterPunch
+            1, // dialFailedAfterPunch
+            6, // punched
+            List.of(120L, 340L),
+            Map.of(PunchFailure.TIMED_OUT, 2L, PunchFailure.NO_SUCH_PEER, 1L),
+            9, // relayed
+            8, // relayRefused
+            1, // relayRateLimited
+            0); // malformed
+    StatusSource punching =
+        (StatusSource)
+            Proxy.newProxyInstance(
+                StatusSource.class.getClassLoader(),
+                new Class<?>[] {StatusSource.class},
+                (proxy, method, args) ->
+                    method.getName().equals("holepunch") ? counters : method.invoke(dhtOnly, args));
+    try (StatusServer s = StatusServer.start(punching, StatusServerSettings.loopback(dir))) {
+      String text = RawHttp.get(s.address(), "/metrics").body();
+      assertThat(metric(text, "natswarm_holepunch_unreachable_total", "")).isEqualTo(7);
+      assertThat(metric(text, "natswarm_holepunch_rendezvous_requests_total", "")).isEqualTo(5);
+      assertThat(metric(text, "natswarm_holepunch_connects_total", "{kind=\"introduced\"}"))
+          .isEqualTo(4);
+      assertThat(metric(text, "natswarm_holepunch_connects_total", "{kind=\"invited\"}"))
+          .isEqualTo(3);
+      assertThat(metric(text, "natswarm_holepunch_connections_total", "")).isEqualTo(6);
+      assertThat(metric(text, "natswarm_holepunch_failures_total", "{reason=\"timed_out\"}"))
+          .isEqualTo(2);
+      assertThat(metric(text, "natswarm_holepunch_failures_total", "{reason=\"no_such_peer\"}"))
+          .isEqualTo(1);
+      assertThat(metric(text, "natswarm_holepunch_failures_total", "{reason=\"rendezvous_gone\"}"))
+          .as("every reason is there, from 0")
+          .isZero();
+      assertThat(metric(text, "natswarm_holepunch_relayed_total", "")).isEqualTo(9);
+      assertThat(metric(text, "natswarm_holepunch_relay_refused_total", "")).isEqualTo(8);
+      assertThat(text).contains("# HELP natswarm_holepunch_connections_total ");
+    }
+    try (StatusServer s = StatusServer.start(dhtOnly, StatusServerSettings.loopback(dir))) {
+      String text = RawHttp.get(s.address(), "/metrics").body();
+      assertThat(metric(text, "natswarm_torrents", "")).isZero();
+      assertThat(text).as("a DHT-only node has no hole punch").doesNotContain("natswarm_holepunch");
     }
   }
 
