@@ -32,7 +32,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -48,13 +47,13 @@ import org.slf4j.LoggerFactory;
  * connected ut_holepunch peers of that torrent, one after another, to introduce us. On a connect
  * message — for a request of ours or the other side's — the node's socket sends a burst of punch
  * probes to the endpoint ({@link PunchProbes}: our NAT opens for it), and {@link PeerConnector}
- * counts a connection with it, dialled or accepted, as punched. The side that asked dials µTP
- * {@link #DIAL_DELAY} later, through Bt's connection source, so the stream enters Bt like any
- * other; the other side only punches and accepts (two crossing µTP SYNs would make two connections
- * between the same endpoints).
+ * counts a connection with it, dialled or accepted, as punched. The side that asked dials µTP at
+ * once, through Bt's connection source, so the stream enters Bt like any other; the other side only
+ * punches and accepts (two crossing µTP SYNs would make two connections between the same
+ * endpoints).
  *
- * <p>Not yet here (issue 12): timing the two punches by the measured round trip to the rendezvous,
- * TCP simultaneous open, port prediction, relays.
+ * <p>Not yet here (issue 12): TCP simultaneous open (which needs the two sides timed by the
+ * measured round trip to the rendezvous), port prediction, relays.
  *
  * <p>Threads: Bt's message-dispatch threads call the agent methods and Bt's connection workers
  * {@link #unreachable}; the cores are guarded by this object's monitor, never held while calling Bt
@@ -62,9 +61,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class HolepunchService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HolepunchService.class);
-
-  /** How long after our punch burst starts the asking side dials. */
-  static final Duration DIAL_DELAY = Duration.ofMillis(100);
 
   /** A target we asked to be introduced to is not asked about again sooner than this. */
   static final Duration RETRY_AFTER = Duration.ofSeconds(60);
@@ -410,7 +406,11 @@ public final class HolepunchService implements AutoCloseable {
       return; // the socket is closing
     }
     if (p.initiatedByUs()) {
-      schedule(() -> dial(torrent, target), DIAL_DELAY);
+      // At once: the rendezvous sent connect to both sides together, so the target's punch leaves
+      // its NAT one rendezvous-to-target delay after that, while our SYN reaches the target's NAT
+      // a rendezvous-to-us delay plus an us-to-target delay after it, later wherever the triangle
+      // inequality holds. A SYN that still arrives first is dropped and retransmitted by µTP.
+      dial(torrent, target);
     }
   }
 
@@ -481,14 +481,6 @@ public final class HolepunchService implements AutoCloseable {
       return udp.call(() -> new long[] {probes.sent(), probes.received()}, Duration.ofSeconds(2));
     } catch (IOException | RuntimeException e) {
       return null;
-    }
-  }
-
-  private void schedule(Runnable r, Duration after) {
-    try {
-      var unused = timer.schedule(r, after.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (RejectedExecutionException e) {
-      // closing
     }
   }
 

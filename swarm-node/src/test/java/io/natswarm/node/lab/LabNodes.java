@@ -17,18 +17,19 @@ import java.util.concurrent.TimeUnit;
  * {@code natswarm} command-line nodes in kernel-lab namespaces, each in its own JVM with its own
  * home and log, listening on {@code ::} port {@value #PORT} with a status server on loopback
  * (namespace-local) port {@value #STATUS_PORT}, no DHT bootstrap and no port mapping unless a test
- * asks; ended (destroyed, then killed) on {@link #close}.
+ * asks; ended (destroyed, then killed) on {@link #close}. Public for bench's {@code nat-matrix}
+ * (through this module's test-jar).
  */
-final class LabNodes implements AutoCloseable {
-  static final int PORT = 6881;
-  static final int STATUS_PORT = 8077;
+public final class LabNodes implements AutoCloseable {
+  public static final int PORT = 6881;
+  public static final int STATUS_PORT = 8077;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final KernelLab lab;
   private final Path dir;
   private final List<Process> processes = new ArrayList<>();
 
-  LabNodes(KernelLab lab, Path dir) {
+  public LabNodes(KernelLab lab, Path dir) {
     this.lab = lab;
     this.dir = dir;
   }
@@ -37,7 +38,8 @@ final class LabNodes implements AutoCloseable {
    * Starts {@code natswarm ARGS} in {@code host}'s namespace as node {@code name}; {@code extra}
    * options (e.g. {@code --set nat.port_mapping=true}) come after the defaults and win.
    */
-  Process start(LabHost host, String name, List<String> args, String... extra) throws IOException {
+  public Process start(LabHost host, String name, List<String> args, String... extra)
+      throws IOException {
     Path home = Files.createDirectories(dir.resolve("home-" + name));
     List<String> cmd = new ArrayList<>();
     cmd.addAll(
@@ -79,7 +81,7 @@ final class LabNodes implements AutoCloseable {
    * Limits what {@code host} sends to {@code rate} (a tc rate such as "8mbit") with a token bucket
    * on its uplink, so that a transfer lasts long enough to watch.
    */
-  void limitUplink(LabHost host, String rate) throws IOException {
+  public void limitUplink(LabHost host, String rate) throws IOException {
     KernelLab.Result tbf =
         lab.execIn(
             host.namespace(),
@@ -101,7 +103,7 @@ final class LabNodes implements AutoCloseable {
   }
 
   /** Node {@code name}'s output so far, for assertion messages. */
-  String log(String name) {
+  public String log(String name) {
     try {
       return Files.readString(dir.resolve(name + ".log"));
     } catch (IOException e) {
@@ -110,7 +112,7 @@ final class LabNodes implements AutoCloseable {
   }
 
   /** The node's status JSON, or null when it did not answer (yet). */
-  JsonNode status(LabHost host) throws IOException {
+  public JsonNode status(LabHost host) throws IOException {
     KernelLab.Result r;
     try {
       r =
@@ -130,7 +132,7 @@ final class LabNodes implements AutoCloseable {
   }
 
   /** Waits up to 30 s for the node's status server to answer. */
-  void awaitStatus(LabHost host) throws Exception {
+  public void awaitStatus(LabHost host) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (status(host) == null) {
       assertThat(System.nanoTime()).as("%s's status server", host.namespace()).isLessThan(deadline);
@@ -139,7 +141,7 @@ final class LabNodes implements AutoCloseable {
   }
 
   /** Waits up to 60 s for {@code file} to exist (a seeder writes its .torrent after hashing). */
-  static void awaitFile(Path file) throws InterruptedException {
+  public static void awaitFile(Path file) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (!Files.exists(file)) {
       assertThat(System.nanoTime()).as("%s written", file).isLessThan(deadline);

@@ -1,0 +1,485 @@
+package io.natswarm.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.natswarm.lab.KernelLab;
+import io.natswarm.lab.KernelLab.LabHost;
+import io.natswarm.lab.KernelLab.NatKind;
+import io.natswarm.lab.KernelLab.RouterOptions;
+import io.natswarm.node.lab.LabNodes;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * The NAT traversal matrix on real kernel NATs ({@code bench/run nat-matrix}, needs root; issue
+ * 12's benchmark). For every pair of host kinds — public, full cone, restricted cone,
+ * port-restricted cone, symmetric, symmetric with sequential ports, port-restricted with miniupnpd
+ * (the node maps its port), port-restricted behind a carrier NAT — three {@code natswarm} nodes in
+ * a fresh lab: a public seeder {@code r}, the target {@code s} (first kind; PEX off, so it never
+ * dials {@code l} itself) and the initiator {@code l} (second kind), both connected to {@code r}.
+ * {@code l} learns {@code s} from {@code r}'s PEX only and connects as it can: directly, or after a
+ * BEP 55 rendezvous through {@code r}. Printed per pair: the path of the connection ({@code
+ * direct}, {@code holepunch} or none), its transport, the time from {@code l}'s start to the
+ * connection, and the punch time (from the rendezvous request, made right after the failed direct
+ * dial, to the connection). {@code --delay-ms N} delays every NAT router's link to the internet N
+ * ms each way (the lab's TAP link), so that round trips are not the lab's microseconds. The
+ * libtorrent figure's resolution is the helper's 5 ms poll.
+ *
+ * <p>Then, for the pairs natswarm punched, the same with libtorrent 2.0.8 on all three sides
+ * (python3-libtorrent; a slow leecher as the rendezvous, since libtorrent drops fellow seeds;
+ * dialling over µTP only, without which libtorrent's exact endpoint match refuses a target linked
+ * to the rendezvous over TCP): the time from its first outgoing rendezvous message (its peer log)
+ * to the connection.
+ *
+ * <p>RESULT keys: {@code pairs}, {@code pairs_connected}, {@code pairs_direct} (connected without a
+ * relay: all connected ones, since relays are not built yet), {@code pairs_punched}, {@code
+ * median_punch_ms}, {@code libtorrent_pairs}, {@code libtorrent_median_punch_ms}. A pair that does
+ * not connect is a result; a lab that cannot be built, a node that does not start, or a target that
+ * cannot reach the rendezvous fails the benchmark.
+ */
+public final class NatMatrixBench {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final long CONNECT_WAIT_NANOS = TimeUnit.SECONDS.toNanos(45);
+  private static int delayMs;
+
+  /** A kind of host in the matrix. */
+  private enum Kind {
+    PUBLIC("public"),
+    FULL_CONE("full-cone"),
+    RESTRICTED("restricted"),
+    PORT_RESTRICTED("port-restricted"),
+    SYMMETRIC("symmetric"),
+    SYMMETRIC_SEQUENTIAL("symmetric-seq"),
+    MAPPED("port-restr+upnp"),
+    CARRIER("carrier-nat");
+
+    final String label;
+
+    Kind(String label) {
+      this.label = label;
+    }
+
+    /** A host of this kind; behind a NAT, its router's WAN link delays {@code delayMs} each way. */
+    LabHost add(KernelLab lab, int delayMs) throws IOException {
+      return switch (this) {
+        case PUBLIC -> lab.addPublicHost();
+        case FULL_CONE -> lab.addHostBehindNat(nat(NatKind.FULL_CONE, delayMs));
+        case RESTRICTED -> lab.addHostBehindNat(nat(NatKind.RESTRICTED_CONE, delayMs));
+        case PORT_RESTRICTED -> lab.addHostBehindNat(nat(NatKind.PORT_RESTRICTED_CONE, delayMs));
+        case SYMMETRIC -> lab.addHostBehindNat(nat(NatKind.SYMMETRIC, delayMs));
+        case SYMMETRIC_SEQUENTIAL ->
+            lab.addHostBehindNat(nat(NatKind.SYMMETRIC_SEQUENTIAL, delayMs));
+        case MAPPED ->
+            lab.addHostBehindNat(nat(NatKind.PORT_RESTRICTED_CONE, delayMs).withMiniupnpd());
+        case CARRIER ->
+            lab.addHostBehindCarrierNat(
+                RouterOptions.of(NatKind.PORT_RESTRICTED_CONE),
+                nat(NatKind.PORT_RESTRICTED_CONE, delayMs));
+      };
+    }
+
+    private static RouterOptions nat(NatKind kind, int delayMs) {
+      return delayMs > 0 ? RouterOptions.of(kind).withDelay(delayMs, 0) : RouterOptions.of(kind);
+    }
+
+    String[] extra() {
+      return this == MAPPED ? new String[] {"--set", "nat.port_mapping=true"} : new String[] {};
+    }
+  }
+
+  /** One pair's outcome. */
+  private record Outcome(
+      Kind target, Kind initiator, String path, String transport, long connectMs, long punchMs) {
+    boolean connected() {
+      return path != null;
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    List<Kind> kinds = List.of(Kind.values());
+    boolean libtorrent = true;
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--only") && i + 1 < args.length) {
+        List<Kind> chosen = new ArrayList<>();
+        for (String k : args[++i].split(",", -1)) {
+          chosen.add(
+              Stream.of(Kind.values())
+                  .filter(x -> x.label.equals(k))
+                  .findFirst()
+                  .orElseThrow(() -> new IllegalArgumentException("no kind " + k)));
+        }
+        kinds = chosen;
+      } else if (args[i].equals("--delay-ms") && i + 1 < args.length) {
+        delayMs = Integer.parseInt(args[++i]);
+      } else if (args[i].equals("--no-libtorrent")) {
+        libtorrent = false;
+      } else {
+        System.err.println(
+            "usage: bench/run nat-matrix [--only KIND,KIND...] [--delay-ms MS] [--no-libtorrent];"
+                + " kinds: "
+                + Stream.of(Kind.values()).map(k -> k.label).toList());
+        System.exit(2);
+      }
+    }
+    String why = KernelLab.unavailableReason();
+    if (why != null) {
+      System.err.println("nat-matrix cannot run: " + why);
+      System.exit(1);
+    }
+    Path work = Files.createTempDirectory("nat-matrix");
+    try {
+      List<Outcome> outcomes = new ArrayList<>();
+      System.out.printf(
+          "natswarm on all three sides; NAT routers' links to the internet delay %d ms each way%n",
+          delayMs);
+      System.out.printf(
+          "%-16s %-16s %-10s %-5s %10s %9s%n",
+          "target", "initiator", "path", "via", "connect_ms", "punch_ms");
+      for (int a = 0; a < kinds.size(); a++) {
+        for (int b = a; b < kinds.size(); b++) {
+          Outcome o = natswarmPair(work, kinds.get(a), kinds.get(b));
+          outcomes.add(o);
+          System.out.printf(
+              "%-16s %-16s %-10s %-5s %10s %9s%n",
+              o.target().label,
+              o.initiator().label,
+              o.connected() ? o.path() : "-",
+              o.connected() ? o.transport() : "-",
+              o.connected() ? String.valueOf(o.connectMs()) : "-",
+              o.punchMs() >= 0 ? String.valueOf(o.punchMs()) : "-");
+        }
+      }
+      List<Long> punches = new ArrayList<>();
+      for (Outcome o : outcomes) {
+        if ("holepunch".equals(o.path()) && o.punchMs() >= 0) {
+          punches.add(o.punchMs());
+        }
+      }
+      List<Long> ltPunches = new ArrayList<>();
+      if (libtorrent) {
+        System.out.printf("%nlibtorrent 2.0.8 on all three sides, the pairs natswarm punched:%n");
+        System.out.printf("%-16s %-16s %9s%n", "target", "initiator", "punch_ms");
+        for (Outcome o : outcomes) {
+          if (!"holepunch".equals(o.path())) {
+            continue;
+          }
+          long ms = libtorrentPair(work, o.target(), o.initiator());
+          System.out.printf(
+              "%-16s %-16s %9s%n",
+              o.target().label, o.initiator().label, ms >= 0 ? String.valueOf(ms) : "none");
+          if (ms >= 0) {
+            ltPunches.add(ms);
+          }
+        }
+      }
+      long connected = outcomes.stream().filter(Outcome::connected).count();
+      System.out.printf(
+          Locale.ROOT,
+          "RESULT nat-matrix pairs=%d pairs_connected=%d pairs_direct=%d pairs_punched=%d"
+              + " median_punch_ms=%s libtorrent_pairs=%d libtorrent_median_punch_ms=%s%n",
+          outcomes.size(),
+          connected,
+          connected,
+          punches.size(),
+          median(punches),
+          ltPunches.size(),
+          median(ltPunches));
+    } finally {
+      deleteTree(work);
+    }
+  }
+
+  private static String median(List<Long> values) {
+    if (values.isEmpty()) {
+      return "none";
+    }
+    List<Long> v = new ArrayList<>(values);
+    v.sort(Comparator.naturalOrder());
+    int n = v.size();
+    return String.valueOf(n % 2 == 1 ? v.get(n / 2) : (v.get(n / 2 - 1) + v.get(n / 2)) / 2);
+  }
+
+  private static Outcome natswarmPair(Path work, Kind targetKind, Kind initiatorKind)
+      throws Exception {
+    Path dir = Files.createTempDirectory(work, "pair");
+    byte[] data = new byte[1 << 20];
+    new Random(12).nextBytes(data);
+    Path rFile = write(dir, "r", data);
+    Path sFile = write(dir, "s", data);
+    Path lFile = write(dir, "l", data);
+    try (KernelLab lab = KernelLab.create();
+        LabNodes nodes = new LabNodes(lab, dir)) {
+      LabHost r = lab.addPublicHost();
+      LabHost s = targetKind.add(lab, delayMs);
+      LabHost l = initiatorKind.add(lab, delayMs);
+      String rEndpoint = r.publicAddress() + ":" + LabNodes.PORT;
+      nodes.start(r, "r", List.of("share", rFile.toString()));
+      nodes.awaitStatus(r);
+      List<String> sExtra = new ArrayList<>(List.of("--set", "peers.pex=false"));
+      sExtra.addAll(List.of(targetKind.extra()));
+      nodes.start(
+          s,
+          "s",
+          List.of("share", sFile.toString(), "--peer", rEndpoint),
+          sExtra.toArray(String[]::new));
+      nodes.awaitStatus(s);
+      awaitPeers(nodes, r, 1, "the target (" + targetKind.label + ") connected to the rendezvous");
+      if (targetKind == Kind.MAPPED) {
+        Thread.sleep(3000); // the mapping is made while r's PEX would still name s at its port
+      }
+      long started = System.nanoTime();
+      nodes.start(
+          l, "l", List.of("share", lFile.toString(), "--peer", rEndpoint), initiatorKind.extra());
+      long deadline = started + CONNECT_WAIT_NANOS;
+      String sAddress = s.publicAddress();
+      while (System.nanoTime() < deadline) {
+        JsonNode st = nodes.status(l);
+        if (st != null) {
+          for (JsonNode t : st.path("torrents")) {
+            for (JsonNode p : t.path("peers")) {
+              if (p.path("address").asText().equals(sAddress)) {
+                long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+                JsonNode times = st.path("reachability").path("holepunch").path("punchMillis");
+                long punch = times.size() > 0 ? times.get(times.size() - 1).asLong() : -1;
+                String path = p.path("path").asText();
+                return new Outcome(
+                    targetKind,
+                    initiatorKind,
+                    path,
+                    p.path("transport").asText(),
+                    ms,
+                    path.equals("holepunch") ? punch : -1);
+              }
+            }
+          }
+        }
+        Thread.sleep(100);
+      }
+      return new Outcome(targetKind, initiatorKind, null, null, -1, -1);
+    } finally {
+      deleteTree(dir);
+    }
+  }
+
+  /**
+   * The libtorrent trio for one pair: the ms from the initiator's first outgoing rendezvous to its
+   * connection with the target, or -1 when they did not connect through a rendezvous in time.
+   */
+  private static long libtorrentPair(Path work, Kind targetKind, Kind initiatorKind)
+      throws Exception {
+    Path dir = Files.createTempDirectory(work, "lt");
+    byte[] data = new byte[1 << 20];
+    new Random(12).nextBytes(data);
+    Path rFile = write(dir, "maker", data);
+    write(dir, "s", data);
+    Files.createDirectories(dir.resolve("r"));
+    Files.createDirectories(dir.resolve("l"));
+    Path torrent = dir.resolve("m.torrent");
+    try (KernelLab lab = KernelLab.create();
+        LabNodes nodes = new LabNodes(lab, dir)) {
+      LabHost r = lab.addPublicHost();
+      LabHost s = targetKind.add(lab, delayMs);
+      LabHost l = initiatorKind.add(lab, delayMs);
+      Process maker =
+          nodes.start(
+              r,
+              "maker",
+              List.of(
+                  "share",
+                  rFile.toString(),
+                  "--torrent-file",
+                  torrent.toString(),
+                  "--run-for",
+                  "1s"));
+      LabNodes.awaitFile(torrent);
+      if (!maker.waitFor(60, TimeUnit.SECONDS)) {
+        throw new IOException("the torrent maker did not stop");
+      }
+      String rEndpoint = r.publicAddress() + ":" + LabNodes.PORT;
+      try (LtPeer lr = new LtPeer(r, dir, torrent, "slow", "-", "trace,utp");
+          // the target never learns the initiator (no ut_pex), as natswarm's target in the matrix
+          LtPeer ls = new LtPeer(s, dir, torrent, "seed", rEndpoint, "trace,utp,nopex")) {
+        long wait = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (lr.connectedAt(s.publicAddress()) < 0) {
+          if (System.nanoTime() > wait) {
+            throw new IOException(
+                "libtorrent's target (" + targetKind.label + ") never reached the rendezvous");
+          }
+          Thread.sleep(100);
+        }
+        try (LtPeer ll = new LtPeer(l, dir, torrent, "slow", rEndpoint, "trace,utp")) {
+          long deadline = System.nanoTime() + CONNECT_WAIT_NANOS;
+          while (System.nanoTime() < deadline) {
+            double at = ll.connectedAt(s.publicAddress());
+            if (at >= 0) {
+              double asked = ll.firstRendezvousAt(s.publicAddress());
+              if (asked >= 0 && asked <= at) {
+                return Math.round((at - asked) * 1000);
+              }
+              System.err.printf(
+                  "libtorrent %s/%s: connected %s without a rendezvous first%n",
+                  targetKind.label, initiatorKind.label, asked < 0 ? "" : "(it asked later)");
+              return -1;
+            }
+            Thread.sleep(100);
+          }
+          System.err.printf(
+              "libtorrent %s/%s: no connection in %d s; the initiator's holepunch log:%n%s%n",
+              targetKind.label,
+              initiatorKind.label,
+              TimeUnit.NANOSECONDS.toSeconds(CONNECT_WAIT_NANOS),
+              tail(dir.resolve(l.namespace() + "-lt.log")));
+          return -1;
+        }
+      }
+    } finally {
+      deleteTree(dir);
+    }
+  }
+
+  /** lt_holepunch_peer.py in a lab namespace, with its peer log's rendezvous times. */
+  private static final class LtPeer implements AutoCloseable {
+    private final Process process;
+    private final List<JsonNode> lines = new ArrayList<>();
+
+    LtPeer(LabHost host, Path dir, Path torrent, String mode, String connect, String options)
+        throws Exception {
+      Path script =
+          Path.of(NatMatrixBench.class.getResource("/libtorrent/lt_holepunch_peer.py").toURI());
+      Path save =
+          Files.createDirectories(dir.resolve(mode.equals("seed") ? "s" : host.namespace()));
+      process =
+          new ProcessBuilder(
+                  "ip",
+                  "netns",
+                  "exec",
+                  host.namespace(),
+                  "/usr/bin/python3",
+                  "-u",
+                  script.toString(),
+                  String.valueOf(LabNodes.PORT),
+                  torrent.toString(),
+                  save.toString(),
+                  mode,
+                  connect,
+                  "120",
+                  options)
+              .redirectError(dir.resolve(host.namespace() + "-lt.log").toFile())
+              .start();
+      Thread t =
+          new Thread(
+              () -> {
+                try (BufferedReader in =
+                    new BufferedReader(
+                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                  String line;
+                  while ((line = in.readLine()) != null) {
+                    JsonNode j = JSON.readTree(line);
+                    synchronized (lines) {
+                      lines.add(j);
+                    }
+                  }
+                } catch (IOException e) {
+                  // ended
+                }
+              },
+              "lt-matrix");
+      t.setDaemon(true);
+      t.start();
+    }
+
+    /** The script's clock when a peer at {@code address} first showed connected, or -1. */
+    double connectedAt(String address) {
+      synchronized (lines) {
+        for (JsonNode j : lines) {
+          for (JsonNode p : j.path("peers")) {
+            if (p.path("ip").asText().equals(address)) {
+              return j.path("t").asDouble();
+            }
+          }
+        }
+      }
+      return -1;
+    }
+
+    /** The script's clock at the first outgoing rendezvous for {@code address}, or -1. */
+    double firstRendezvousAt(String address) {
+      synchronized (lines) {
+        for (JsonNode j : lines) {
+          if (j.path("rendezvous").asText().contains("to: " + address)) {
+            return j.path("t").asDouble();
+          }
+        }
+      }
+      return -1;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      try {
+        process.getOutputStream().close();
+      } catch (IOException e) {
+        // gone
+      }
+      if (!process.waitFor(5, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    }
+  }
+
+  private static void awaitPeers(LabNodes nodes, LabHost host, int n, String what)
+      throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      JsonNode st = nodes.status(host);
+      int peers = 0;
+      if (st != null) {
+        for (JsonNode t : st.path("torrents")) {
+          peers += t.path("peers").size();
+        }
+      }
+      if (peers >= n) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IOException("not within 30 s: " + what);
+      }
+      Thread.sleep(200);
+    }
+  }
+
+  private static String tail(Path log) {
+    try {
+      List<String> lines = Files.readAllLines(log);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+    } catch (IOException e) {
+      return "(no log: " + e + ")";
+    }
+  }
+
+  private static Path write(Path dir, String node, byte[] data) throws IOException {
+    return Files.write(Files.createDirectories(dir.resolve(node)).resolve("m.bin"), data);
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(root)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}
