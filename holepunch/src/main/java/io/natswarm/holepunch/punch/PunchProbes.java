@@ -3,6 +3,7 @@ package io.natswarm.holepunch.punch;
 import io.natswarm.datagram.DatagramCore;
 import io.natswarm.datagram.Deadlines;
 import io.natswarm.datagram.Transmit;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -124,6 +125,26 @@ public final class PunchProbes implements DatagramCore {
       }
     }
     return false;
+  }
+
+  /**
+   * The endpoint at {@code address} a probe arrived from most recently, at or after {@code
+   * sinceNanos}, or null: a peer-reflexive endpoint (RFC 8445 section 7.2.5.3.1), which differs
+   * from the one a rendezvous named when the peer's NAT maps each destination apart (symmetric).
+   */
+  public InetSocketAddress lastHeardFrom(InetAddress address, long sinceNanos) {
+    InetSocketAddress best = null;
+    long bestAt = 0;
+    for (int i = 0; i < heard.length; i++) {
+      if (heard[i] != null
+          && heard[i].getAddress().equals(address)
+          && heardAt[i] - sinceNanos >= 0
+          && (best == null || heardAt[i] - bestAt > 0)) {
+        best = heard[i];
+        bestAt = heardAt[i];
+      }
+    }
+    return best;
   }
 
   /** Bursts started. */

@@ -87,6 +87,21 @@ class PunchProbesTest {
   }
 
   @Test
+  void thePeerReflexiveEndpointIsTheLatestHeardFromTheAddress() {
+    PunchProbes p = new PunchProbes(PunchProbes.Settings.DEFAULTS);
+    ByteBuffer probe = ByteBuffer.allocate(8).putLong(PunchProbes.MAGIC).flip();
+    InetSocketAddress b2 = new InetSocketAddress(B.getAddress(), 40003);
+    assertThat(p.lastHeardFrom(B.getAddress(), 0)).isNull();
+    p.handleDatagram(probe, B, 10 * MS);
+    p.handleDatagram(probe, A, 15 * MS);
+    p.handleDatagram(probe, b2, 20 * MS);
+    assertThat(p.lastHeardFrom(B.getAddress(), 0)).isEqualTo(b2);
+    assertThat(p.lastHeardFrom(A.getAddress(), 0)).isEqualTo(A);
+    assertThat(p.lastHeardFrom(B.getAddress(), 21 * MS)).as("nothing since").isNull();
+    assertThat(p.lastHeardFrom(C.getAddress(), 0)).isNull();
+  }
+
+  @Test
   void theEndpointsHeardAreBoundedAndTheOldestForgotten() {
     PunchProbes p = new PunchProbes(new PunchProbes.Settings(1, Duration.ofMillis(1), 2));
     ByteBuffer probe = ByteBuffer.allocate(8).putLong(PunchProbes.MAGIC).flip();

@@ -256,7 +256,6 @@ public final class BtEngine implements AutoCloseable {
           runtime.service(EventSource.class));
       holepunch.attach(
           runtime.service(IPeerConnectionPool.class),
-          runtime.service(IConnectionSource.class),
           runtime.service(EventSource.class),
           runtime.service(PeerConnector.class));
       NatService nat =

@@ -3,10 +3,7 @@ package io.natswarm.node.bt;
 import bt.event.EventSource;
 import bt.metainfo.TorrentId;
 import bt.net.ConnectionKey;
-import bt.net.ConnectionResult;
-import bt.net.IConnectionSource;
 import bt.net.IPeerConnectionPool;
-import bt.net.InetPeer;
 import bt.net.PeerConnection;
 import bt.protocol.extended.ExtendedHandshake;
 import bt.torrent.messaging.MessageContext;
@@ -32,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -42,15 +40,16 @@ import org.slf4j.LoggerFactory;
  * per torrent, a {@link Rendezvous} (we introduce two of our peers that both speak ut_holepunch)
  * and a {@link PunchRequests} (we ask to be introduced, and answer introductions).
  *
- * <p>The ladder's hole-punch step: when {@link PeerConnector} can reach an endpoint neither over
- * µTP nor over TCP, and a PEX message flagged it 0x08 (it speaks ut_holepunch), we ask our
- * connected ut_holepunch peers of that torrent, one after another, to introduce us. On a connect
- * message — for a request of ours or the other side's — the node's socket sends a burst of punch
- * probes to the endpoint ({@link PunchProbes}: our NAT opens for it), and {@link PeerConnector}
- * counts a connection with it, dialled or accepted, as punched. The side that asked dials µTP at
- * once, through Bt's connection source, so the stream enters Bt like any other; the other side only
- * punches and accepts (two crossing µTP SYNs would make two connections between the same
- * endpoints).
+ * <p>The ladder's hole-punch step: when {@link PeerConnector} cannot reach an endpoint over µTP (it
+ * goes on to try TCP meanwhile), and a PEX message flagged it 0x08 (it speaks ut_holepunch), we ask
+ * our connected ut_holepunch peers of that torrent, one after another, to introduce us. On a
+ * connect message — for a request of ours or the other side's — the node's socket sends a burst of
+ * punch probes to the endpoint ({@link PunchProbes}: our NAT opens for it), and {@link
+ * PeerConnector} counts a connection with it, dialled or accepted, as punched. The side that asked
+ * dials µTP at once, and the stream enters Bt through the same acceptor as any other ({@link
+ * PeerConnector#dialPunched}; Bt's connection source would join a TCP dial still pending to the
+ * same endpoint); the other side only punches and accepts (two crossing µTP SYNs would make two
+ * connections between the same endpoints).
  *
  * <p>Not yet here (issue 12): TCP simultaneous open (which needs the two sides timed by the
  * measured round trip to the rendezvous), port prediction, relays.
@@ -65,6 +64,13 @@ public final class HolepunchService implements AutoCloseable {
   /** A target we asked to be introduced to is not asked about again sooner than this. */
   static final Duration RETRY_AFTER = Duration.ofSeconds(60);
 
+  /** Ports after the rendezvous' view of a peer that are probed too (port prediction). */
+  static final int PREDICTED_PORTS = 6;
+
+  /** When, after a connect of ours, the peer-reflexive endpoint is looked for. */
+  private static final List<Duration> REFLEXIVE_CHECKS =
+      List.of(Duration.ofMillis(300), Duration.ofMillis(1200));
+
   private static final long TICK_MILLIS = 250;
   private static final int KEPT_TIMES = 64;
   private static final int MAX_OUTBOX = 8;
@@ -73,7 +79,7 @@ public final class HolepunchService implements AutoCloseable {
   /**
    * The hole punch's counters since the node started.
    *
-   * @param unreachable endpoints flagged 0x08 that neither µTP nor TCP reached directly
+   * @param unreachable endpoints flagged 0x08 that µTP did not reach directly
    * @param asked of those, rendezvous requests made (connected ut_holepunch peers existed)
    * @param noRendezvous of those, none made: no connected peer speaks ut_holepunch
    * @param introduced connect messages answering a request of ours
@@ -81,6 +87,8 @@ public final class HolepunchService implements AutoCloseable {
    * @param dialledAfterPunch connections dialled after a connect, made (dialable only after it)
    * @param dialFailedAfterPunch connections dialled after a connect, not made
    * @param punched connections made by the hole punch, dialled or accepted, on either side
+   * @param reflexiveDials dials of a peer-reflexive endpoint: the target's probes came from another
+   *     port than the rendezvous named
    * @param punchMillis of the connections we asked a rendezvous for, the milliseconds from the
    *     request (right after the failed direct dial) to the connection, the last {@value
    *     #KEPT_TIMES} at most, oldest first
@@ -99,6 +107,7 @@ public final class HolepunchService implements AutoCloseable {
       long dialledAfterPunch,
       long dialFailedAfterPunch,
       long punched,
+      long reflexiveDials,
       List<Long> punchMillis,
       Map<PunchFailure, Long> failed,
       long relayed,
@@ -127,6 +136,7 @@ public final class HolepunchService implements AutoCloseable {
   private final PexExchange pex;
   private volatile PeerConnector connector;
   private final ScheduledExecutorService timer;
+  private final java.util.concurrent.ExecutorService dialler;
   private final Map<TorrentId, Swarm> swarms = new HashMap<>();
   private final Map<ConnectionKey, Link> links = new HashMap<>();
   private final Map<PeerRef, Link> byRef = new HashMap<>();
@@ -142,9 +152,11 @@ public final class HolepunchService implements AutoCloseable {
   private long dialledAfterPunch;
   private long dialFailedAfterPunch;
   private long punched;
+  private long reflexiveDials;
+  private final java.util.Set<InetSocketAddress> reached = new java.util.HashSet<>();
+  private final Map<InetSocketAddress, InetSocketAddress> reflexiveOf = new LinkedHashMap<>();
   private final ArrayDeque<Long> punchMillis = new ArrayDeque<>();
   private volatile IPeerConnectionPool pool;
-  private volatile IConnectionSource connections;
 
   HolepunchService(UdpEndpoint udp, PunchProbes probes, PexExchange pex) {
     this.udp = udp;
@@ -157,16 +169,20 @@ public final class HolepunchService implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
+    // µTP dials block for up to its connect timeout: two at a time, off the timer's thread
+    this.dialler =
+        Executors.newFixedThreadPool(
+            2,
+            r -> {
+              Thread t = new Thread(r, "natswarm-holepunch-dial");
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   /** Bt's services, once its runtime exists; starts the deadline timer. */
-  void attach(
-      IPeerConnectionPool pool,
-      IConnectionSource connections,
-      EventSource events,
-      PeerConnector connector) {
+  void attach(IPeerConnectionPool pool, EventSource events, PeerConnector connector) {
     this.pool = pool;
-    this.connections = connections;
     this.connector = connector;
     events.onPeerDisconnected(null, e -> disconnected(e.getConnectionKey()));
     connector.onUnreachable(this::unreachable);
@@ -243,7 +259,7 @@ public final class HolepunchService implements AutoCloseable {
     return box == null ? List.of() : List.copyOf(box);
   }
 
-  /** Neither µTP nor TCP reached {@code target}: ask for an introduction if it can be punched. */
+  /** µTP did not reach {@code target}: ask for an introduction if it can be punched. */
   void unreachable(InetSocketAddress target, TorrentId torrent) {
     if (torrent == null) {
       return;
@@ -297,7 +313,8 @@ public final class HolepunchService implements AutoCloseable {
   /** A connection with {@code endpoint} was made by the hole punch. */
   private synchronized void punched(InetSocketAddress endpoint) {
     punched++;
-    Long asked = askedAt.get(endpoint);
+    InetSocketAddress target = reflexiveOf.getOrDefault(endpoint, endpoint);
+    Long asked = askedAt.get(target);
     if (asked != null) {
       long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - asked);
       if (ms < RETRY_AFTER.toMillis()) {
@@ -401,7 +418,17 @@ public final class HolepunchService implements AutoCloseable {
       c.expectPunch(target);
     }
     try {
-      udp.execute(() -> probes.punch(target, udp.clock().nanoTime()));
+      udp.execute(
+          () -> {
+            long now = udp.clock().nanoTime();
+            probes.punch(target, now);
+            // Port prediction: a NAT that allocates ports in sequence maps the peer's flow to us
+            // at one of the next ports after the one the rendezvous saw; probing them opens our
+            // NAT for whichever it is.
+            for (int i = 1; i <= PREDICTED_PORTS && target.getPort() + i <= 0xffff; i++) {
+              probes.punch(new InetSocketAddress(target.getAddress(), target.getPort() + i), now);
+            }
+          });
     } catch (RuntimeException e) {
       return; // the socket is closing
     }
@@ -411,29 +438,92 @@ public final class HolepunchService implements AutoCloseable {
       // a rendezvous-to-us delay plus an us-to-target delay after it, later wherever the triangle
       // inequality holds. A SYN that still arrives first is dropped and retransmitted by µTP.
       dial(torrent, target);
+      for (Duration after : REFLEXIVE_CHECKS) {
+        schedule(() -> dialReflexive(torrent, target), after);
+      }
     }
   }
 
-  private void dial(TorrentId torrent, InetSocketAddress target) {
-    IConnectionSource source = connections;
-    if (source == null) {
+  /**
+   * When the target's probes came from another port of its address than the rendezvous named (its
+   * NAT maps each destination apart), and no connection is made yet, dial that peer-reflexive
+   * endpoint too.
+   */
+  private void dialReflexive(TorrentId torrent, InetSocketAddress target) {
+    synchronized (this) {
+      if (reached.contains(target)) {
+        return;
+      }
+    }
+    InetSocketAddress seen;
+    try {
+      seen =
+          udp.call(
+              () ->
+                  probes.lastHeardFrom(
+                      target.getAddress(),
+                      udp.clock().nanoTime() - PeerConnector.PUNCH_WINDOW.toNanos()),
+              Duration.ofSeconds(1));
+    } catch (IOException | RuntimeException e) {
       return;
     }
-    var unused =
-        source
-            .getConnectionAsync(InetPeer.build(target.getAddress(), target.getPort()), torrent)
-            .whenComplete(
-                (ConnectionResult r, Throwable error) -> {
-                  boolean ok = error == null && r != null && r.isSuccess();
-                  synchronized (this) {
-                    if (ok) {
-                      dialledAfterPunch++;
-                    } else {
-                      dialFailedAfterPunch++;
-                    }
-                  }
-                  LOG.debug("{} after the hole punch: {}", target, ok ? "connected" : "failed");
-                });
+    if (seen == null || seen.equals(target)) {
+      return;
+    }
+    synchronized (this) {
+      if (reached.contains(target) || reflexiveOf.containsKey(seen)) {
+        return;
+      }
+      if (reflexiveOf.size() >= 256) {
+        reflexiveOf.remove(reflexiveOf.keySet().iterator().next());
+      }
+      reflexiveOf.put(seen, target);
+      reflexiveDials++;
+    }
+    LOG.debug("{} answers from {}: dialling that peer-reflexive endpoint", target, seen);
+    PeerConnector c = connector;
+    if (c != null) {
+      c.expectPunch(seen);
+    }
+    dial(torrent, seen);
+  }
+
+  /**
+   * Dials {@code target} over µTP on the dialler thread; the stream enters through the acceptor.
+   */
+  private void dial(TorrentId torrent, InetSocketAddress target) {
+    PeerConnector c = connector;
+    if (c == null) {
+      return;
+    }
+    try {
+      dialler.execute(
+          () -> {
+            boolean ok = c.dialPunched(target, torrent);
+            synchronized (this) {
+              if (ok) {
+                dialledAfterPunch++;
+                reached.add(reflexiveOf.getOrDefault(target, target));
+                if (reached.size() > 1024) {
+                  reached.clear();
+                }
+              } else {
+                dialFailedAfterPunch++;
+              }
+            }
+            LOG.debug("{} after the hole punch: {}", target, ok ? "connected" : "failed");
+          });
+    } catch (RejectedExecutionException e) {
+      // closing
+    }
+  }
+
+  private void schedule(Runnable r, Duration after) {
+    try {
+      var unused = timer.schedule(r, after.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      // closing
+    }
   }
 
   /** The counters now. */
@@ -467,6 +557,7 @@ public final class HolepunchService implements AutoCloseable {
         dialledAfterPunch,
         dialFailedAfterPunch,
         punched,
+        reflexiveDials,
         List.copyOf(punchMillis),
         Map.copyOf(failures),
         relayed,
@@ -487,5 +578,6 @@ public final class HolepunchService implements AutoCloseable {
   @Override
   public void close() {
     timer.shutdownNow();
+    dialler.shutdownNow();
   }
 }

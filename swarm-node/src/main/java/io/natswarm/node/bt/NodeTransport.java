@@ -241,12 +241,37 @@ final class NodeTransport implements AutoCloseable {
    * listen port cannot be used for it, e.g. a connection to the same peer is still in TIME_WAIT).
    */
   PeerStream dial(InetSocketAddress remote) throws IOException {
+    return dial(remote, () -> {});
+  }
+
+  /**
+   * Dials {@code remote} over µTP and queues the stream with the accepted ones, so that it enters
+   * Bt through the same acceptor as any other (a hole-punched stream: BEP 55 punches µTP only).
+   * Blocks its caller until the stream is made or µTP gives up.
+   *
+   * @return false when the stream could not be queued (the queue is full) and was closed
+   */
+  boolean dialIntoAcceptor(InetSocketAddress remote) throws IOException {
+    PeerStream stream = new UtpPeerStream(utp.connect(remote, utpConnectTimeout));
+    if (accepted.offer(stream)) {
+      return true;
+    }
+    closeQuietly(stream);
+    return false;
+  }
+
+  /**
+   * Like {@link #dial(InetSocketAddress)}, calling {@code utpFailed} (on the caller's thread) as
+   * soon as µTP failed, before TCP is tried: the hole punch need not wait for TCP's timeouts.
+   */
+  PeerStream dial(InetSocketAddress remote, Runnable utpFailed) throws IOException {
     IOException utpFailure = null;
     if (dialling.dialsUtp()) {
       try {
         return new UtpPeerStream(utp.connect(remote, utpConnectTimeout));
       } catch (IOException e) {
         utpFailure = e;
+        utpFailed.run();
       }
     }
     if (!dialling.dialsTcp()) {

@@ -82,6 +82,8 @@ final class PeerConnector implements IPeerConnectionFactory {
   static final Duration PUNCH_WINDOW = Duration.ofSeconds(30);
 
   private final java.util.Map<InetSocketAddress, Long> punched = new ConcurrentHashMap<>();
+  private final java.util.Map<InetSocketAddress, TorrentId> punchedTorrents =
+      new ConcurrentHashMap<>();
 
   @Inject
   PeerConnector(
@@ -121,8 +123,9 @@ final class PeerConnector implements IPeerConnectionFactory {
   }
 
   /**
-   * Called with each endpoint that neither µTP nor TCP could reach (on a connection worker), for
-   * the hole punch ({@link HolepunchService}); not for dials of punched endpoints.
+   * Called with each endpoint µTP could not reach (on a connection worker, once µTP failed, while
+   * TCP is still tried; or when only TCP is dialled and it failed), for the hole punch ({@link
+   * HolepunchService}); not for dials of punched endpoints.
    */
   void onUnreachable(java.util.function.BiConsumer<InetSocketAddress, TorrentId> c) {
     this.onUnreachable = c;
@@ -177,14 +180,22 @@ final class PeerConnector implements IPeerConnectionFactory {
       return ConnectionResult.failure("recently unreachable: " + remote);
     }
     PeerStream stream;
+    boolean[] told = {false};
+    Runnable unreachable =
+        () -> {
+          if (!punch && !told[0]) {
+            told[0] = true;
+            onUnreachable.accept(remote, torrentId);
+          }
+        };
     try {
-      stream = transport.dial(remote);
+      // µTP's failure is enough to ask for a hole punch, which works for µTP only; TCP is still
+      // tried meanwhile (an endpoint-independent NAT with a TCP forwarding, say)
+      stream = transport.dial(remote, unreachable);
     } catch (IOException e) {
       backoff.failed(remote);
       LOG.debug("dialling {}{}: {}", remote, punch ? " after a hole punch" : "", e.toString());
-      if (!punch) {
-        onUnreachable.accept(remote, torrentId);
-      }
+      unreachable.run();
       return ConnectionResult.failure("cannot reach " + remote, e);
     }
     ConnectionResult r = establish(stream, InetPeer.build(remote.getAddress()), torrentId, punch);
@@ -210,14 +221,40 @@ final class PeerConnector implements IPeerConnectionFactory {
     return createIncomingConnection(new TcpPeerStream(channel, remote, false));
   }
 
-  /** Makes a Bt connection of an established incoming stream. */
-  ConnectionResult createIncomingConnection(PeerStream stream) {
-    if (bans.refuse(stream.remoteAddress())) {
-      try {
-        stream.close();
-      } catch (IOException e) {
-        LOG.debug("closing {}: {}", stream, e.toString());
+  /**
+   * Dials {@code remote} over µTP for {@code torrent} after a BEP 55 connect, past the failure
+   * back-off; the stream enters Bt through {@link StreamAcceptor} like an accepted one, and there
+   * becomes an outgoing connection of {@code torrent} (we are the MSE and BitTorrent initiator).
+   * Blocks until µTP connected or gave up.
+   *
+   * @return whether the µTP stream was made
+   */
+  boolean dialPunched(InetSocketAddress remote, TorrentId torrent) {
+    expectPunch(remote);
+    punchedTorrents.put(remote, torrent);
+    try {
+      if (transport.dialIntoAcceptor(remote)) {
+        return true;
       }
+    } catch (IOException e) {
+      LOG.debug("dialling {} after a hole punch: {}", remote, e.toString());
+    }
+    punchedTorrents.remove(remote, torrent);
+    return false;
+  }
+
+  /** Makes a Bt connection of an established stream from the acceptor's queue. */
+  ConnectionResult createIncomingConnection(PeerStream stream) {
+    if (stream.outgoing()) {
+      TorrentId torrent = punchedTorrents.remove(stream.remoteAddress());
+      if (torrent == null) {
+        closeQuietly(stream);
+        return ConnectionResult.failure("no torrent for " + stream);
+      }
+      return establish(stream, InetPeer.build(stream.remoteAddress().getAddress()), torrent, true);
+    }
+    if (bans.refuse(stream.remoteAddress())) {
+      closeQuietly(stream);
       return ConnectionResult.failure("banned: " + stream.remoteAddress());
     }
     return establish(
@@ -225,6 +262,14 @@ final class PeerConnector implements IPeerConnectionFactory {
         InetPeer.build(stream.remoteAddress().getAddress()),
         null,
         punchExpected(stream.remoteAddress()));
+  }
+
+  private static void closeQuietly(PeerStream stream) {
+    try {
+      stream.close();
+    } catch (IOException e) {
+      LOG.debug("closing {}: {}", stream, e.toString());
+    }
   }
 
   /**

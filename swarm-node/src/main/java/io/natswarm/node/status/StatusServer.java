@@ -511,6 +511,7 @@ public final class StatusServer implements AutoCloseable {
           .put("connectedAfterPunch", hp.dialledAfterPunch())
           .put("failedAfterPunch", hp.dialFailedAfterPunch())
           .put("punchedConnections", hp.punched())
+          .put("reflexiveDials", hp.reflexiveDials())
           .put("relayed", hp.relayed())
           .put("relayRefused", hp.relayRefused())
           .put("relayRateLimited", hp.relayRateLimited())

@@ -234,6 +234,7 @@ class StatusServerTest {
             2, // dialledAfterPunch
             1, // dialFailedAfterPunch
             6, // punched
+            1, // reflexiveDials
             List.of(120L, 340L),
             Map.of(PunchFailure.TIMED_OUT, 2L, PunchFailure.NO_SUCH_PEER, 1L),
             9, // relayed
