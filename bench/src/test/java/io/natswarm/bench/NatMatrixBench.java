@@ -52,6 +52,7 @@ public final class NatMatrixBench {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final long CONNECT_WAIT_NANOS = TimeUnit.SECONDS.toNanos(25);
   private static int delayMs;
+  private static boolean keep; // the nodes' logs stay in the work directory
 
   /** A kind of host in the matrix. */
   private enum Kind {
@@ -122,11 +123,13 @@ public final class NatMatrixBench {
         kinds = chosen;
       } else if (args[i].equals("--delay-ms") && i + 1 < args.length) {
         delayMs = Integer.parseInt(args[++i]);
+      } else if (args[i].equals("--keep")) {
+        keep = true;
       } else if (args[i].equals("--no-libtorrent")) {
         libtorrent = false;
       } else {
         System.err.println(
-            "usage: bench/run nat-matrix [--only KIND,KIND...] [--delay-ms MS] [--no-libtorrent];"
+            "usage: bench/run nat-matrix [--only KIND,KIND...] [--delay-ms MS] [--no-libtorrent] [--keep];"
                 + " kinds: "
                 + Stream.of(Kind.values()).map(k -> k.label).toList());
         System.exit(2);
@@ -144,7 +147,7 @@ public final class NatMatrixBench {
           "natswarm on all three sides; NAT routers' links to the internet delay %d ms each way%n",
           delayMs);
       System.out.printf(
-          "%-16s %-16s %-10s %-5s %10s %9s%n",
+          "%-16s %-16s %-10s %-6s %10s %9s%n",
           "target", "initiator", "path", "via", "connect_ms", "punch_ms");
       // ordered pairs: which side is behind which NAT matters (only the initiator dials)
       for (int a = 0; a < kinds.size(); a++) {
@@ -152,7 +155,7 @@ public final class NatMatrixBench {
           Outcome o = natswarmPair(work, kinds.get(a), kinds.get(b));
           outcomes.add(o);
           System.out.printf(
-              "%-16s %-16s %-10s %-5s %10s %9s%n",
+              "%-16s %-16s %-10s %-6s %10s %9s%n",
               o.target().label,
               o.initiator().label,
               o.connected() ? o.path() : "-",
@@ -243,13 +246,18 @@ public final class NatMatrixBench {
       nodes.start(
           l, "l", List.of("share", lFile.toString(), "--peer", rEndpoint), initiatorKind.extra());
       long deadline = started + CONNECT_WAIT_NANOS;
-      String sAddress = s.publicAddress();
+      // a public target also has IPv6, and the IPv6 upgrade may move the connection there
+      List<java.net.InetAddress> sAddresses = new ArrayList<>();
+      sAddresses.add(java.net.InetAddress.getByName(s.publicAddress()));
+      if (s.ipv6Address() != null) {
+        sAddresses.add(java.net.InetAddress.getByName(s.ipv6Address()));
+      }
       while (System.nanoTime() < deadline) {
         JsonNode st = nodes.status(l);
         if (st != null) {
           for (JsonNode t : st.path("torrents")) {
             for (JsonNode p : t.path("peers")) {
-              if (p.path("address").asText().equals(sAddress)) {
+              if (sAddresses.contains(java.net.InetAddress.getByName(p.path("address").asText()))) {
                 long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
                 JsonNode times = st.path("reachability").path("holepunch").path("punchMillis");
                 long punch = times.size() > 0 ? times.get(times.size() - 1).asLong() : -1;
@@ -258,7 +266,8 @@ public final class NatMatrixBench {
                     targetKind,
                     initiatorKind,
                     path,
-                    p.path("transport").asText(),
+                    p.path("transport").asText()
+                        + (p.path("family").asText().equals("ipv6") ? "/6" : ""),
                     ms,
                     path.equals("holepunch") ? punch : -1);
               }
@@ -474,6 +483,10 @@ public final class NatMatrixBench {
   }
 
   private static void deleteTree(Path root) throws IOException {
+    if (keep) {
+      System.err.println("kept: " + root);
+      return;
+    }
     if (!Files.exists(root)) {
       return;
     }

@@ -38,8 +38,10 @@ import java.util.Objects;
  *
  * <p>BEP 55 errors carry the request's endpoint unchanged, so answers are matched to requests by
  * endpoint; an error from a peer other than the one asked last is counted and ignored. A connect
- * nobody of ours asked for is the other side's request (BEP 55 sends connect to both): it becomes a
- * {@link PunchEvent.PunchNow} without {@code initiatedByUs}, limited per rendezvous peer by a token
+ * from a peer we asked matches our request for its endpoint, or else for another port of its
+ * address (a relay may name the target by the port its NAT maps it to). A connect nobody of ours
+ * asked for is the other side's request (BEP 55 sends connect to both): it becomes a {@link
+ * PunchEvent.PunchNow} without {@code initiatedByUs}, limited per rendezvous peer by a token
  * bucket, because it makes us send packets to an endpoint a peer chose. Connects to port 0, the
  * unspecified or a multicast address are ignored. A connect is one event: two for the same endpoint
  * (two rendezvous peers both answered, or both sides asked at once) are two {@link
@@ -314,8 +316,11 @@ public final class PunchRequests implements Rendezvous.Initiator {
       return;
     }
     Pending p = pending.get(endpoint);
+    if (p == null) {
+      p = pendingAt(endpoint.getAddress(), from);
+    }
     if (p != null && p.asked.contains(from)) {
-      pending.remove(endpoint);
+      pending.remove(p.target);
       punchesInitiated++;
       emit(new PunchEvent.PunchNow(endpoint, from, true));
       return;
@@ -332,6 +337,19 @@ public final class PunchRequests implements Rendezvous.Initiator {
     }
     punchesInvited++;
     emit(new PunchEvent.PunchNow(endpoint, from, false));
+  }
+
+  /**
+   * The request to another port of {@code address} that {@code from} was asked about: the relay may
+   * name the target by the port its NAT maps it to rather than the one we asked for.
+   */
+  private Pending pendingAt(java.net.InetAddress address, PeerRef from) {
+    for (Pending p : pending.values()) {
+      if (p.target.getAddress().equals(address) && p.asked.contains(from)) {
+        return p;
+      }
+    }
+    return null;
   }
 
   private void onError(PeerRef from, HolepunchMessage message, long nowNanos) {

@@ -32,11 +32,13 @@ import java.util.Set;
  *       attacker a timeout.
  *   <li>A target with port 0, the unspecified address or a multicast address: {@link
  *       HolepunchError#NO_SUCH_PEER} ("the target endpoint is invalid").
- *   <li>The target is the sender's own endpoint, or one registered with {@link #addOwnEndpoint}:
- *       {@link HolepunchError#NO_SELF}.
- *   <li>No connected peer at exactly that address and port: {@link HolepunchError#NOT_CONNECTED}.
- *       The same address with another port is another endpoint (LAB.md: libtorrent matches exactly,
- *       so a peer connected over TCP from an ephemeral port cannot be reached by its listen port).
+ *   <li>The target is the sender's own endpoint (or alias), or one registered with {@link
+ *       #addOwnEndpoint}: {@link HolepunchError#NO_SELF}.
+ *   <li>No connected peer at exactly that address and port (its endpoint or its alias, see {@link
+ *       #peerConnected(PeerRef, InetSocketAddress, InetSocketAddress, boolean)}): {@link
+ *       HolepunchError#NOT_CONNECTED}. The same address with another port is another endpoint
+ *       (LAB.md: libtorrent matches exactly, so a peer connected over TCP from an ephemeral port
+ *       cannot be reached by its listen port).
  *   <li>The target did not advertise ut_holepunch: {@link HolepunchError#NO_SUPPORT}.
  *   <li>Otherwise connect(target) to the sender and connect(sender's endpoint) to the target.
  * </ol>
@@ -117,11 +119,16 @@ public final class Rendezvous {
     final PeerRef ref;
     final TokenBucket bucket;
     InetSocketAddress endpoint;
+    InetSocketAddress alias; // null: none
     boolean holepunch;
 
     Peer(PeerRef ref, TokenBucket bucket) {
       this.ref = ref;
       this.bucket = bucket;
+    }
+
+    boolean at(InetSocketAddress e) {
+      return endpoint.equals(e) || e.equals(alias);
     }
   }
 
@@ -157,9 +164,30 @@ public final class Rendezvous {
    * updates both (the extended handshake comes after the connection).
    */
   public void peerConnected(PeerRef peer, InetSocketAddress endpoint, boolean supportsHolepunch) {
+    peerConnected(peer, endpoint, null, supportsHolepunch);
+  }
+
+  /**
+   * Like {@link #peerConnected(PeerRef, InetSocketAddress, boolean)}, with a second endpoint the
+   * peer is known at: a rendezvous to {@code alias} reaches it too, and connect messages name
+   * {@code endpoint}, or {@code alias} to a peer of the other address family when only the alias is
+   * of that family. For a peer connected over µTP from behind a NAT that maps each destination to
+   * its own port, {@code endpoint} is its socket as its NAT maps it to us, and {@code alias} its
+   * address with the BEP 10 listen port, which is what our PEX messages name it by; for a peer
+   * connected over IPv6 whose BEP 10 handshake gave an IPv4 address, {@code alias} is that address
+   * at the listen port.
+   *
+   * @param alias another endpoint of the peer, or null
+   */
+  public void peerConnected(
+      PeerRef peer,
+      InetSocketAddress endpoint,
+      InetSocketAddress alias,
+      boolean supportsHolepunch) {
     Objects.requireNonNull(endpoint, "endpoint");
     Peer p = peers.get(peer);
     InetSocketAddress previous = null;
+    InetSocketAddress previousAlias = null;
     if (p == null) {
       p =
           new Peer(
@@ -168,13 +196,21 @@ public final class Rendezvous {
       peers.put(peer, p);
     } else {
       previous = p.endpoint;
+      previousAlias = p.alias;
     }
     p.endpoint = endpoint;
+    p.alias = endpoint.equals(alias) ? null : alias;
     p.holepunch = supportsHolepunch;
-    if (previous != null && !previous.equals(endpoint)) {
+    if (previous != null) {
       reindex(previous);
     }
+    if (previousAlias != null) {
+      reindex(previousAlias);
+    }
     reindex(endpoint);
+    if (p.alias != null) {
+      reindex(p.alias);
+    }
   }
 
   /** The peer's connection closed: forget it and drop the messages queued for it. */
@@ -182,6 +218,9 @@ public final class Rendezvous {
     Peer p = peers.remove(peer);
     if (p != null) {
       reindex(p.endpoint);
+      if (p.alias != null) {
+        reindex(p.alias);
+      }
       outgoing.removeTo(peer);
     }
   }
@@ -237,7 +276,7 @@ public final class Rendezvous {
     InetSocketAddress target = message.endpoint();
     if (!isUsable(target)) {
       refuse(sender, target, HolepunchError.NO_SUCH_PEER);
-    } else if (target.equals(sender.endpoint) || ownEndpoints.contains(target)) {
+    } else if (sender.at(target) || ownEndpoints.contains(target)) {
       refuse(sender, target, HolepunchError.NO_SELF);
     } else {
       Peer peer = byEndpoint.get(target);
@@ -248,8 +287,10 @@ public final class Rendezvous {
       } else if (!outgoing.hasRoom(2)) {
         droppedQueueFull++;
       } else {
-        outgoing.add(sender.ref, MessageType.CONNECT, peer.endpoint, 0);
-        outgoing.add(peer.ref, MessageType.CONNECT, sender.endpoint, 0);
+        // each side gets the other's endpoint in the family it uses itself, when known: a sender
+        // connected to us over IPv6 is named to an IPv4-only target by its IPv4 alias
+        outgoing.add(sender.ref, MessageType.CONNECT, endpointLike(peer, target), 0);
+        outgoing.add(peer.ref, MessageType.CONNECT, endpointLike(sender, peer.endpoint), 0);
         relayed++;
       }
     }
@@ -274,6 +315,15 @@ public final class Rendezvous {
         malformed,
         passedOn,
         ignoredSenders);
+  }
+
+  /** {@code p}'s endpoint, or its alias when only that is of {@code like}'s address family. */
+  private static InetSocketAddress endpointLike(Peer p, InetSocketAddress like) {
+    boolean v6 = like.getAddress() instanceof java.net.Inet6Address;
+    if ((p.endpoint.getAddress() instanceof java.net.Inet6Address) == v6 || p.alias == null) {
+      return p.endpoint;
+    }
+    return (p.alias.getAddress() instanceof java.net.Inet6Address) == v6 ? p.alias : p.endpoint;
   }
 
   /** An endpoint a peer can be at: a port, and an address that names one host. */
@@ -305,11 +355,11 @@ public final class Rendezvous {
    */
   private void reindex(InetSocketAddress endpoint) {
     Peer best = byEndpoint.get(endpoint);
-    if (best != null && (peers.get(best.ref) != best || !best.endpoint.equals(endpoint))) {
+    if (best != null && (peers.get(best.ref) != best || !best.at(endpoint))) {
       best = null;
     }
     for (Peer p : peers.values()) {
-      if (p.endpoint.equals(endpoint) && (best == null || (p.holepunch && !best.holepunch))) {
+      if (p.at(endpoint) && (best == null || (p.holepunch && !best.holepunch))) {
         best = p;
       }
     }

@@ -71,6 +71,21 @@ class PunchRequestsTest {
   }
 
   @Test
+  void aConnectNamingAnotherPortOfTheTargetAnswersOurRequest() {
+    // the relay names the target by the port its NAT maps it to, not the one PEX gave us
+    InetSocketAddress mapped = at("203.0.113.5", 3004);
+    assertThat(punch.requestRendezvous(TARGET, R1, 0)).isTrue();
+    drain();
+    punch.onMessage(R2, HolepunchMessage.connect(mapped), SECOND);
+    assertThat(events())
+        .as("from a peer we did not ask: the other side's request")
+        .containsExactly(new PunchNow(mapped, R2, false));
+    punch.onMessage(R1, HolepunchMessage.connect(mapped), SECOND);
+    assertThat(events()).containsExactly(new PunchNow(mapped, R1, true));
+    assertThat(punch.pending()).isZero();
+  }
+
+  @Test
   void aConnectTheOtherSideAskedForIsAPunchToo() {
     punch.onMessage(R1, HolepunchMessage.connect(OTHER), 0);
     assertThat(events()).containsExactly(new PunchNow(OTHER, R1, false));

@@ -79,6 +79,49 @@ class RendezvousTest {
   }
 
   @Test
+  void aPeerIsFoundByItsAliasButIntroducedByItsEndpoint() {
+    // B behind a NAT that maps each destination apart: its µTP socket reaches us from port 40123,
+    // and our PEX names it by its BEP 10 listen port 51413
+    InetSocketAddress bMapped = at("203.0.113.2", 40123);
+    relay.peerConnected(A, A_EP, true);
+    relay.peerConnected(B, bMapped, B_EP, true);
+    relay.onMessage(A, HolepunchMessage.rendezvous(B_EP), 0);
+    assertThat(drain(relay))
+        .containsExactly(
+            new Sent(A, HolepunchMessage.connect(bMapped)),
+            new Sent(B, HolepunchMessage.connect(A_EP)));
+    relay.onMessage(A, HolepunchMessage.rendezvous(bMapped), 0);
+    assertThat(drain(relay)).hasSize(2);
+    relay.onMessage(B, HolepunchMessage.rendezvous(B_EP), 0);
+    assertThat(drain(relay))
+        .as("its own alias is itself")
+        .containsExactly(new Sent(B, HolepunchMessage.error(B_EP, HolepunchError.NO_SELF)));
+
+    // re-registered without the alias, and then gone: neither endpoint reaches it any more
+    relay.peerConnected(B, bMapped, null, true);
+    relay.onMessage(A, HolepunchMessage.rendezvous(B_EP), 0);
+    assertThat(drain(relay))
+        .containsExactly(new Sent(A, HolepunchMessage.error(B_EP, HolepunchError.NOT_CONNECTED)));
+    relay.peerDisconnected(B);
+    relay.onMessage(A, HolepunchMessage.rendezvous(bMapped), 0);
+    assertThat(drain(relay))
+        .containsExactly(
+            new Sent(A, HolepunchMessage.error(bMapped, HolepunchError.NOT_CONNECTED)));
+  }
+
+  @Test
+  void aSenderOnIpv6IsNamedToAnIpv4TargetByItsIpv4Alias() {
+    InetSocketAddress aV6 = at("2001:db8::1", 6881);
+    relay.peerConnected(A, aV6, A_EP, true);
+    relay.peerConnected(B, B_EP, true);
+    relay.onMessage(A, HolepunchMessage.rendezvous(B_EP), 0);
+    assertThat(drain(relay))
+        .containsExactly(
+            new Sent(A, HolepunchMessage.connect(B_EP)),
+            new Sent(B, HolepunchMessage.connect(A_EP)));
+  }
+
+  @Test
   void aRelayedIpv6PairAndAnIpv4PairKeepTheirFamilies() {
     relay.peerConnected(A, A_EP, true);
     relay.peerConnected(C, C_EP, true);

@@ -205,6 +205,7 @@ public final class HolepunchService implements AutoCloseable {
     }
     boolean speaks = handshake.getSupportedMessageTypes().contains(HolepunchCodec.EXTENSION_NAME);
     InetSocketAddress endpoint = listeningEndpoint(s, handshake);
+    InetSocketAddress alias = alias(s, handshake, endpoint);
     synchronized (this) {
       Swarm swarm = swarms.computeIfAbsent(torrent, Swarm::new);
       Link link = links.get(key);
@@ -215,7 +216,7 @@ public final class HolepunchService implements AutoCloseable {
       }
       links.put(key, link);
       byRef.put(link.ref(), link);
-      swarm.relay.peerConnected(link.ref(), endpoint, speaks);
+      swarm.relay.peerConnected(link.ref(), endpoint, alias, speaks);
     }
   }
 
@@ -231,12 +232,40 @@ public final class HolepunchService implements AutoCloseable {
     if (stream.outgoing() || stream.transport() == PeerStream.Transport.UTP) {
       return remote;
     }
+    InetSocketAddress advertised = advertised(s, handshake);
+    return advertised == null ? remote : advertised;
+  }
+
+  /**
+   * The peer's second endpoint for the relay: over IPv6, its BEP 10 {@code ipv4} address at its
+   * port (a target with IPv4 only can punch that); over IPv4 and incoming, its address with the BEP
+   * 10 listen port, which is what our PEX names it by (its µTP source port is what its NAT maps,
+   * not always the same); else null.
+   */
+  private static InetSocketAddress alias(
+      StreamPeerConnection s, ExtendedHandshake handshake, InetSocketAddress endpoint) {
+    if (endpoint.getAddress() instanceof java.net.Inet6Address) {
+      java.net.InetAddress v4 = HandshakeAddresses.ipv4(handshake);
+      if (v4 == null || !AddressScope.global(v4)) {
+        return null;
+      }
+      InetSocketAddress advertised = advertised(s, handshake);
+      return new InetSocketAddress(
+          v4, advertised != null ? advertised.getPort() : endpoint.getPort());
+    }
+    return s.stream().outgoing() ? null : advertised(s, handshake);
+  }
+
+  /** The source address of {@code s} with the BEP 10 {@code p} port, or null without one. */
+  private static InetSocketAddress advertised(StreamPeerConnection s, ExtendedHandshake handshake) {
     var port = handshake.getPort();
     if (port == null) {
-      return remote;
+      return null;
     }
     int p = port.getValue().intValue();
-    return p > 0 && p <= 0xffff ? new InetSocketAddress(remote.getAddress(), p) : remote;
+    return p > 0 && p <= 0xffff
+        ? new InetSocketAddress(s.stream().remoteAddress().getAddress(), p)
+        : null;
   }
 
   /** A ut_holepunch payload from connection {@code key}. */
@@ -315,6 +344,15 @@ public final class HolepunchService implements AutoCloseable {
     punched++;
     InetSocketAddress target = reflexiveOf.getOrDefault(endpoint, endpoint);
     Long asked = askedAt.get(target);
+    if (asked == null) {
+      // the relay named the target by another port than we asked for (its NAT's mapping)
+      for (Map.Entry<InetSocketAddress, Long> e : askedAt.entrySet()) {
+        if (e.getKey().getAddress().equals(target.getAddress())
+            && (asked == null || e.getValue() - asked > 0)) {
+          asked = e.getValue();
+        }
+      }
+    }
     if (asked != null) {
       long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - asked);
       if (ms < RETRY_AFTER.toMillis()) {
