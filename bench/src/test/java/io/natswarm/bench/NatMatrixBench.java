@@ -1,16 +1,13 @@
 package io.natswarm.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.natswarm.lab.KernelLab;
 import io.natswarm.lab.KernelLab.LabHost;
 import io.natswarm.lab.KernelLab.NatKind;
 import io.natswarm.lab.KernelLab.RouterOptions;
 import io.natswarm.node.lab.LabNodes;
-import java.io.BufferedReader;
+import io.natswarm.node.lab.LibtorrentLabPeer;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,7 +46,6 @@ import java.util.stream.Stream;
  * cannot reach the rendezvous fails the benchmark.
  */
 public final class NatMatrixBench {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final long CONNECT_WAIT_NANOS = TimeUnit.SECONDS.toNanos(25);
   private static int delayMs;
   private static boolean keep; // the nodes' logs stay in the work directory
@@ -238,7 +234,7 @@ public final class NatMatrixBench {
           List.of("share", sFile.toString(), "--peer", rEndpoint),
           sExtra.toArray(String[]::new));
       nodes.awaitStatus(s);
-      awaitPeers(nodes, r, 1, "the target (" + targetKind.label + ") connected to the rendezvous");
+      nodes.awaitPeers(r, 1); // the target connected to the rendezvous
       if (targetKind == Kind.MAPPED) {
         Thread.sleep(3000); // the mapping is made while r's PEX would still name s at its port
       }
@@ -317,9 +313,10 @@ public final class NatMatrixBench {
         throw new IOException("the torrent maker did not stop");
       }
       String rEndpoint = r.publicAddress() + ":" + LabNodes.PORT;
-      try (LtPeer lr = new LtPeer(r, dir, torrent, "slow", "-", "trace,utp");
+      try (LibtorrentLabPeer lr = libtorrent(r, dir, torrent, "slow", "-", "trace,utp");
           // the target never learns the initiator (no ut_pex), as natswarm's target in the matrix
-          LtPeer ls = new LtPeer(s, dir, torrent, "seed", rEndpoint, "trace,utp,nopex")) {
+          LibtorrentLabPeer ls =
+              libtorrent(s, dir, torrent, "seed", rEndpoint, "trace,utp,nopex")) {
         long wait = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (lr.connectedAt(s.publicAddress()) < 0) {
           if (System.nanoTime() > wait) {
@@ -328,7 +325,7 @@ public final class NatMatrixBench {
           }
           Thread.sleep(100);
         }
-        try (LtPeer ll = new LtPeer(l, dir, torrent, "slow", rEndpoint, "trace,utp")) {
+        try (LibtorrentLabPeer ll = libtorrent(l, dir, torrent, "slow", rEndpoint, "trace,utp")) {
           long deadline = System.nanoTime() + CONNECT_WAIT_NANOS;
           while (System.nanoTime() < deadline) {
             double at = ll.connectedAt(s.publicAddress());
@@ -358,115 +355,21 @@ public final class NatMatrixBench {
     }
   }
 
-  /** lt_holepunch_peer.py in a lab namespace, with its peer log's rendezvous times. */
-  private static final class LtPeer implements AutoCloseable {
-    private final Process process;
-    private final List<JsonNode> lines = new ArrayList<>();
-
-    LtPeer(LabHost host, Path dir, Path torrent, String mode, String connect, String options)
-        throws Exception {
-      Path script =
-          Path.of(NatMatrixBench.class.getResource("/libtorrent/lt_holepunch_peer.py").toURI());
-      Path save =
-          Files.createDirectories(dir.resolve(mode.equals("seed") ? "s" : host.namespace()));
-      process =
-          new ProcessBuilder(
-                  "ip",
-                  "netns",
-                  "exec",
-                  host.namespace(),
-                  "/usr/bin/python3",
-                  "-u",
-                  script.toString(),
-                  String.valueOf(LabNodes.PORT),
-                  torrent.toString(),
-                  save.toString(),
-                  mode,
-                  connect,
-                  "120",
-                  options)
-              .redirectError(dir.resolve(host.namespace() + "-lt.log").toFile())
-              .start();
-      Thread t =
-          new Thread(
-              () -> {
-                try (BufferedReader in =
-                    new BufferedReader(
-                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                  String line;
-                  while ((line = in.readLine()) != null) {
-                    JsonNode j = JSON.readTree(line);
-                    synchronized (lines) {
-                      lines.add(j);
-                    }
-                  }
-                } catch (IOException e) {
-                  // ended
-                }
-              },
-              "lt-matrix");
-      t.setDaemon(true);
-      t.start();
-    }
-
-    /** The script's clock when a peer at {@code address} first showed connected, or -1. */
-    double connectedAt(String address) {
-      synchronized (lines) {
-        for (JsonNode j : lines) {
-          for (JsonNode p : j.path("peers")) {
-            if (p.path("ip").asText().equals(address)) {
-              return j.path("t").asDouble();
-            }
-          }
-        }
-      }
-      return -1;
-    }
-
-    /** The script's clock at the first outgoing rendezvous for {@code address}, or -1. */
-    double firstRendezvousAt(String address) {
-      synchronized (lines) {
-        for (JsonNode j : lines) {
-          if (j.path("rendezvous").asText().contains("to: " + address)) {
-            return j.path("t").asDouble();
-          }
-        }
-      }
-      return -1;
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-      try {
-        process.getOutputStream().close();
-      } catch (IOException e) {
-        // gone
-      }
-      if (!process.waitFor(5, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-      }
-    }
-  }
-
-  private static void awaitPeers(LabNodes nodes, LabHost host, int n, String what)
-      throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (true) {
-      JsonNode st = nodes.status(host);
-      int peers = 0;
-      if (st != null) {
-        for (JsonNode t : st.path("torrents")) {
-          peers += t.path("peers").size();
-        }
-      }
-      if (peers >= n) {
-        return;
-      }
-      if (System.nanoTime() > deadline) {
-        throw new IOException("not within 30 s: " + what);
-      }
-      Thread.sleep(200);
-    }
+  /** lt_holepunch_peer.py in {@code host}'s namespace; a seed's data is in {@code dir/s}. */
+  private static LibtorrentLabPeer libtorrent(
+      LabHost host, Path dir, Path torrent, String mode, String connect, String options)
+      throws IOException {
+    Path save = Files.createDirectories(dir.resolve(mode.equals("seed") ? "s" : host.namespace()));
+    return new LibtorrentLabPeer(
+        host,
+        dir.resolve(host.namespace() + "-lt.log"),
+        String.valueOf(LabNodes.PORT),
+        torrent.toString(),
+        save.toString(),
+        mode,
+        connect,
+        "120",
+        options);
   }
 
   private static String tail(Path log) {

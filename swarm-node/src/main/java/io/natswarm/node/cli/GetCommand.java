@@ -1,6 +1,5 @@
 package io.natswarm.node.cli;
 
-import io.natswarm.config.HostPort;
 import io.natswarm.config.NodeConfig;
 import io.natswarm.node.SwarmNode;
 import io.natswarm.node.Transfer;
@@ -12,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -21,7 +19,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -64,12 +61,7 @@ final class GetCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print progress as JSON lines.")
   boolean json;
 
-  @Option(
-      names = "--peer",
-      paramLabel = "HOST:PORT",
-      split = ",",
-      description = "Connect to this peer directly (repeatable).")
-  List<String> peers = new ArrayList<>();
+  @Mixin PeerOptions peerOptions;
 
   @Option(
       names = "--timeout",
@@ -92,15 +84,7 @@ final class GetCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    List<InetSocketAddress> direct = new ArrayList<>();
-    for (String p : peers) {
-      HostPort hp = HostPort.parse(p.strip());
-      if (hp == null) {
-        throw new ParameterException(
-            spec.commandLine(), "--peer needs HOST:PORT (IPv6 as [addr]:port), not '" + p + "'");
-      }
-      direct.add(hp.resolve());
-    }
+    List<InetSocketAddress> direct = peerOptions.resolve(spec.commandLine());
     NodeConfig config = options.load(ctx).config();
     boolean magnet = MagnetLink.looksLikeOne(source);
     Path torrentFile = null;

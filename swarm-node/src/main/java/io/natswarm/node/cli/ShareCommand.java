@@ -1,6 +1,5 @@
 package io.natswarm.node.cli;
 
-import io.natswarm.config.HostPort;
 import io.natswarm.config.NodeConfig;
 import io.natswarm.node.SharedTorrent;
 import io.natswarm.node.SwarmNode;
@@ -13,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -22,7 +20,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -55,12 +52,7 @@ final class ShareCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print JSON lines instead of text.")
   boolean json;
 
-  @Option(
-      names = "--peer",
-      paramLabel = "HOST:PORT",
-      split = ",",
-      description = "Connect to this peer directly (repeatable).")
-  List<String> peers = new ArrayList<>();
+  @Mixin PeerOptions peerOptions;
 
   @Option(
       names = "--run-for",
@@ -83,15 +75,7 @@ final class ShareCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    List<InetSocketAddress> direct = new ArrayList<>();
-    for (String p : peers) {
-      HostPort hp = HostPort.parse(p.strip());
-      if (hp == null) {
-        throw new ParameterException(
-            spec.commandLine(), "--peer needs HOST:PORT (IPv6 as [addr]:port), not '" + p + "'");
-      }
-      direct.add(hp.resolve());
-    }
+    List<InetSocketAddress> direct = peerOptions.resolve(spec.commandLine());
     NodeConfig config = options.load(ctx).config();
     Path data = path.toAbsolutePath().normalize();
     if (!Files.exists(data)) {

@@ -71,7 +71,7 @@ class HolepunchLabTest {
           "peers.pex=false");
       nodes.awaitStatus(s);
       // s must be connected to r before l arrives: r's first PEX message to l then names s.
-      awaitPeers(nodes, r, 1);
+      nodes.awaitPeers(r, 1);
 
       long started = System.nanoTime();
       Process pl =
@@ -108,7 +108,7 @@ class HolepunchLabTest {
           }
         }
         if (punchedAtL != null && !sSawPunched) {
-          sSawPunched = hasPeer(nodes.status(s), l.publicAddress(), "holepunch");
+          sSawPunched = LabNodes.hasPeer(nodes.status(s), l.publicAddress(), "holepunch");
         }
         Thread.sleep(200);
       }
@@ -180,7 +180,7 @@ class HolepunchLabTest {
           "--set",
           "peers.pex=false");
       nodes.awaitStatus(s);
-      awaitPeers(nodes, r, 1);
+      nodes.awaitPeers(r, 1);
       nodes.start(l, "l", List.of("share", files.get(2).toString(), "--peer", rEndpoint));
 
       JsonNode lHp = null;
@@ -208,38 +208,6 @@ class HolepunchLabTest {
       assertThat(rHp.path("relayed").asLong()).as("r: %s", rHp).isEqualTo(1);
       assertThat(sHp.path("invited").asLong()).as("s: %s", sHp).isEqualTo(1);
       assertThat(sHp.path("punchedConnections").asLong()).as("s: %s", sHp).isEqualTo(1);
-    }
-  }
-
-  private static boolean hasPeer(JsonNode status, String address, String path) {
-    if (status == null) {
-      return false;
-    }
-    for (JsonNode t : status.path("torrents")) {
-      for (JsonNode p : t.path("peers")) {
-        if (p.path("address").asText().equals(address) && p.path("path").asText().equals(path)) {
-          return true;
-        }
-      }
-    }
-    return false;
-  }
-
-  private static void awaitPeers(LabNodes nodes, LabHost host, int n) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (true) {
-      JsonNode st = nodes.status(host);
-      int peers = 0;
-      if (st != null) {
-        for (JsonNode t : st.path("torrents")) {
-          peers += t.path("peers").size();
-        }
-      }
-      if (peers >= n) {
-        return;
-      }
-      assertThat(System.nanoTime()).as("%s has %d peers", host.namespace(), n).isLessThan(deadline);
-      Thread.sleep(200);
     }
   }
 }

@@ -4,17 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.natswarm.lab.KernelLab;
 import io.natswarm.lab.KernelLab.LabHost;
 import io.natswarm.lab.KernelLab.NatKind;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -32,83 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(240)
 class HolepunchLibtorrentLabTest {
-  private static final String SCRIPT = "/libtorrent/lt_holepunch_peer.py";
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path dir;
-
-  /** A libtorrent peer in a lab namespace; its latest peer list. */
-  private static final class LtPeer implements AutoCloseable {
-    private final Process process;
-    private final List<String> lines = new ArrayList<>();
-    private volatile JsonNode peers = JSON.createArrayNode();
-
-    LtPeer(LabHost host, Path log, String... args) throws IOException {
-      Path script;
-      try {
-        script = Path.of(HolepunchLibtorrentLabTest.class.getResource(SCRIPT).toURI());
-      } catch (java.net.URISyntaxException e) {
-        throw new IOException(e);
-      }
-      List<String> cmd =
-          new ArrayList<>(
-              List.of("ip", "netns", "exec", host.namespace(), "/usr/bin/python3", "-u"));
-      cmd.add(script.toString());
-      cmd.addAll(List.of(args));
-      process = new ProcessBuilder(cmd).redirectError(log.toFile()).start();
-      Thread t =
-          new Thread(
-              () -> {
-                try (BufferedReader r =
-                    new BufferedReader(
-                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                  String l;
-                  while ((l = r.readLine()) != null) {
-                    synchronized (lines) {
-                      lines.add(l);
-                    }
-                    JsonNode j = JSON.readTree(l);
-                    if (j.has("peers")) {
-                      peers = j.get("peers");
-                    }
-                  }
-                } catch (IOException e) {
-                  // the process ended
-                }
-              },
-              "lt-holepunch");
-      t.setDaemon(true);
-      t.start();
-    }
-
-    /** The connected peer at {@code address}, or null. */
-    JsonNode peer(String address) {
-      for (JsonNode p : peers) {
-        if (p.path("ip").asText().equals(address)) {
-          return p;
-        }
-      }
-      return null;
-    }
-
-    String output() {
-      synchronized (lines) {
-        return String.join("\n", lines);
-      }
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-      try {
-        process.getOutputStream().close();
-      } catch (IOException e) {
-        // already gone
-      }
-      if (!process.waitFor(5, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-      }
-    }
-  }
 
   private static void assumeLab() {
     String why = KernelLab.unavailableReason();
@@ -145,8 +65,8 @@ class HolepunchLibtorrentLabTest {
           "peers.pex=false");
       LabNodes.awaitFile(torrent);
       // libtorrent leeches slowly: it disconnects seeds when it is one itself
-      try (LtPeer lt =
-          new LtPeer(
+      try (LibtorrentLabPeer lt =
+          new LibtorrentLabPeer(
               r,
               dir.resolve("r.log"),
               String.valueOf(LabNodes.PORT),
@@ -218,8 +138,8 @@ class HolepunchLibtorrentLabTest {
       assertThat(maker.waitFor(60, TimeUnit.SECONDS)).isTrue();
       // s, a libtorrent seed behind its NAT, uploads slowly so that r stays a leecher
       nodes.limitUplink(s, "1mbit");
-      try (LtPeer ltS =
-              new LtPeer(
+      try (LibtorrentLabPeer ltS =
+              new LibtorrentLabPeer(
                   s,
                   dir.resolve("lt-s.log"),
                   String.valueOf(LabNodes.PORT),
@@ -227,9 +147,12 @@ class HolepunchLibtorrentLabTest {
                   dir.resolve("s").toString(),
                   "seed",
                   rEndpoint,
-                  "200");
-          LtPeer ltL =
-              new LtPeer(
+                  "200",
+                  // no ut_pex: s never learns l, so only the rendezvous can connect them (with PEX
+                  // both dial at once, and the crossing SYNs connect them without it)
+                  "nopex");
+          LibtorrentLabPeer ltL =
+              new LibtorrentLabPeer(
                   l,
                   dir.resolve("lt-l.log"),
                   String.valueOf(LabNodes.PORT),
@@ -282,7 +205,7 @@ class HolepunchLibtorrentLabTest {
     return b.toString();
   }
 
-  private static void awaitLt(LtPeer lt, String address, String what) throws Exception {
+  private static void awaitLt(LibtorrentLabPeer lt, String address, String what) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (lt.peer(address) == null) {
       assertThat(System.nanoTime()).as("%s: %s", what, lt.output()).isLessThan(deadline);

@@ -140,6 +140,40 @@ public final class LabNodes implements AutoCloseable {
     }
   }
 
+  /** Waits up to 30 s until the node has at least {@code n} peer connections in all. */
+  public void awaitPeers(LabHost host, int n) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      JsonNode st = status(host);
+      int peers = 0;
+      if (st != null) {
+        for (JsonNode t : st.path("torrents")) {
+          peers += t.path("peers").size();
+        }
+      }
+      if (peers >= n) {
+        return;
+      }
+      assertThat(System.nanoTime()).as("%s has %d peers", host.namespace(), n).isLessThan(deadline);
+      Thread.sleep(200);
+    }
+  }
+
+  /** Whether {@code status} lists a connection with {@code address} made by {@code path}. */
+  public static boolean hasPeer(JsonNode status, String address, String path) {
+    if (status == null) {
+      return false;
+    }
+    for (JsonNode t : status.path("torrents")) {
+      for (JsonNode p : t.path("peers")) {
+        if (p.path("address").asText().equals(address) && p.path("path").asText().equals(path)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   /** Waits up to 60 s for {@code file} to exist (a seeder writes its .torrent after hashing). */
   public static void awaitFile(Path file) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
