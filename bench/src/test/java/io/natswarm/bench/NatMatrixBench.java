@@ -297,21 +297,7 @@ public final class NatMatrixBench {
       LabHost r = lab.addPublicHost();
       LabHost s = targetKind.add(lab, delayMs);
       LabHost l = initiatorKind.add(lab, delayMs);
-      Process maker =
-          nodes.start(
-              r,
-              "maker",
-              List.of(
-                  "share",
-                  rFile.toString(),
-                  "--torrent-file",
-                  torrent.toString(),
-                  "--run-for",
-                  "1s"));
-      LabNodes.awaitFile(torrent);
-      if (!maker.waitFor(60, TimeUnit.SECONDS)) {
-        throw new IOException("the torrent maker did not stop");
-      }
+      nodes.makeTorrent(r, rFile, torrent);
       String rEndpoint = r.publicAddress() + ":" + LabNodes.PORT;
       try (LibtorrentLabPeer lr = libtorrent(r, dir, torrent, "slow", "-", "trace,utp");
           // the target never learns the initiator (no ut_pex), as natswarm's target in the matrix

@@ -230,6 +230,9 @@ final class PeerConnector implements IPeerConnectionFactory {
    * @return whether the µTP stream was made
    */
   boolean dialPunched(InetSocketAddress remote, TorrentId torrent) {
+    if (bans.refuse(remote)) {
+      return false; // banned for corrupt pieces: not worth a punch either
+    }
     expectPunch(remote);
     punchedTorrents.put(remote, torrent);
     try {
@@ -245,17 +248,17 @@ final class PeerConnector implements IPeerConnectionFactory {
 
   /** Makes a Bt connection of an established stream from the acceptor's queue. */
   ConnectionResult createIncomingConnection(PeerStream stream) {
-    if (stream.outgoing()) {
-      TorrentId torrent = punchedTorrents.remove(stream.remoteAddress());
-      if (torrent == null) {
-        closeQuietly(stream);
-        return ConnectionResult.failure("no torrent for " + stream);
-      }
-      return establish(stream, InetPeer.build(stream.remoteAddress().getAddress()), torrent, true);
-    }
+    TorrentId dialled = stream.outgoing() ? punchedTorrents.remove(stream.remoteAddress()) : null;
     if (bans.refuse(stream.remoteAddress())) {
       closeQuietly(stream);
       return ConnectionResult.failure("banned: " + stream.remoteAddress());
+    }
+    if (stream.outgoing()) {
+      if (dialled == null) {
+        closeQuietly(stream);
+        return ConnectionResult.failure("no torrent for " + stream);
+      }
+      return establish(stream, InetPeer.build(stream.remoteAddress().getAddress()), dialled, true);
     }
     return establish(
         stream,

@@ -183,18 +183,7 @@ class HolepunchLabTest {
       nodes.awaitPeers(r, 1);
       nodes.start(l, "l", List.of("share", files.get(2).toString(), "--peer", rEndpoint));
 
-      JsonNode lHp = null;
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (System.nanoTime() < deadline) {
-        JsonNode st = nodes.status(l);
-        if (st != null) {
-          lHp = st.path("reachability").path("holepunch");
-          if (lHp.path("connectedAfterPunch").asLong() >= 1) {
-            break;
-          }
-        }
-        Thread.sleep(200);
-      }
+      JsonNode lHp = nodes.awaitHolepunch(l, "connectedAfterPunch", 1, 60);
       JsonNode rHp = nodes.status(r).path("reachability").path("holepunch");
       JsonNode sHp = nodes.status(s).path("reachability").path("holepunch");
       System.out.printf("holepunch lab, seeders: l %s; r %s; s %s%n", lHp, rHp, sHp);

@@ -78,18 +78,7 @@ class HolepunchLibtorrentLabTest {
         awaitLt(lt, s.publicAddress(), "libtorrent connected to s");
         nodes.start(l, "l", List.of("share", lFile.toString(), "--peer", rEndpoint));
 
-        JsonNode lHp = null;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (System.nanoTime() < deadline) {
-          JsonNode st = nodes.status(l);
-          if (st != null) {
-            lHp = st.path("reachability").path("holepunch");
-            if (lHp.path("punchedConnections").asLong() >= 1) {
-              break;
-            }
-          }
-          Thread.sleep(200);
-        }
+        JsonNode lHp = nodes.awaitHolepunch(l, "punchedConnections", 1, 90);
         JsonNode sHp = nodes.status(s).path("reachability").path("holepunch");
         System.out.printf("libtorrent as rendezvous: l %s; s %s%n", lHp, sHp);
         assertThat(lHp).as(nodes.log("l")).isNotNull();
@@ -123,19 +112,7 @@ class HolepunchLibtorrentLabTest {
       LabHost l = lab.addHostBehindNat(NatKind.PORT_RESTRICTED_CONE);
       String rEndpoint = r.publicAddress() + ":" + LabNodes.PORT;
       // natswarm makes the torrent, then runs as a leecher of it: libtorrent drops fellow seeds
-      Process maker =
-          nodes.start(
-              r,
-              "maker",
-              List.of(
-                  "share",
-                  rFile.toString(),
-                  "--torrent-file",
-                  torrent.toString(),
-                  "--run-for",
-                  "1s"));
-      LabNodes.awaitFile(torrent);
-      assertThat(maker.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      nodes.makeTorrent(r, rFile, torrent);
       // s, a libtorrent seed behind its NAT, uploads slowly so that r stays a leecher
       nodes.limitUplink(s, "1mbit");
       try (LibtorrentLabPeer ltS =

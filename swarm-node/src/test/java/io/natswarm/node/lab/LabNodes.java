@@ -159,6 +159,43 @@ public final class LabNodes implements AutoCloseable {
     }
   }
 
+  /**
+   * Polls the node's {@code reachability.holepunch} counters every 200 ms until {@code counter} is
+   * at least {@code atLeast} or {@code seconds} passed; returns the last counters seen (null if the
+   * node never answered).
+   */
+  public JsonNode awaitHolepunch(LabHost host, String counter, long atLeast, int seconds)
+      throws Exception {
+    JsonNode last = null;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (System.nanoTime() < deadline) {
+      JsonNode st = status(host);
+      if (st != null) {
+        last = st.path("reachability").path("holepunch");
+        if (last.path(counter).asLong() >= atLeast) {
+          break;
+        }
+      }
+      Thread.sleep(200);
+    }
+    return last;
+  }
+
+  /**
+   * Makes the torrent of {@code file} into {@code torrent} with {@code natswarm share} in {@code
+   * host}'s namespace, which then stops (for tests whose seeders are not natswarm).
+   */
+  public void makeTorrent(LabHost host, Path file, Path torrent) throws Exception {
+    Process maker =
+        start(
+            host,
+            "maker",
+            List.of(
+                "share", file.toString(), "--torrent-file", torrent.toString(), "--run-for", "1s"));
+    awaitFile(torrent);
+    assertThat(maker.waitFor(60, TimeUnit.SECONDS)).as("the torrent maker stopped").isTrue();
+  }
+
   /** Whether {@code status} lists a connection with {@code address} made by {@code path}. */
   public static boolean hasPeer(JsonNode status, String address, String path) {
     if (status == null) {
