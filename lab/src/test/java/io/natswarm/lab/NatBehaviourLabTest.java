@@ -158,7 +158,9 @@ class NatBehaviourLabTest {
       // The impairment drops ARP too: until one echo came back, the neighbours may not be
       // resolved, and the burst below would wait in their queues while ping gives up (a CI run
       // saw 2 of 100 come back).
-      assertThat(warmUp(lab, p, lossy.publicAddress())).as("one echo through 30 percent loss").isTrue();
+      assertThat(warmUp(lab, p, lossy.publicAddress()))
+          .as("one echo through 30 percent loss")
+          .isTrue();
       // 30 % each way: about half of the echo requests come back (49 of 100, sd 5).
       assertThat(pings(lab, p, lossy.publicAddress(), 100)).isBetween(15, 85);
       assertThat(pings(lab, p, dead.publicAddress(), 10)).isZero();
