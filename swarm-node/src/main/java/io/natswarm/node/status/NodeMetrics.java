@@ -200,10 +200,18 @@ final class NodeMetrics {
           cb.call(r == null ? 0.0 : (double) r.inboundUtp(), "utp");
         },
         "transport");
+    counter(
+        "natswarm_gateway_restarts",
+        "Restarts of the gateway that its PCP or NAT-PMP epoch showed (RFC 6887 section 8.5,"
+            + " RFC 6886 section 3.6); the node maps its port again after each.",
+        cb -> {
+          ReachabilityReport r = view.reachability();
+          cb.call(r == null ? 0.0 : (double) r.gatewayRestarts());
+        });
     holepunch(
         "natswarm_holepunch_unreachable",
-        "Peer endpoints that support hole punching (PEX flag 0x08) and that neither µTP nor TCP"
-            + " reached directly.",
+        "Peer endpoints that support hole punching (PEX flag 0x08) and that µTP did not reach"
+            + " directly.",
         HolepunchService.Counters::unreachable);
     holepunch(
         "natswarm_holepunch_rendezvous_requests",

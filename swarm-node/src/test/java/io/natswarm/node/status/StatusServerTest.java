@@ -205,6 +205,9 @@ class StatusServerTest {
           .isZero();
       assertThat(metric(text, "natswarm_inbound_connections_total", "{transport=\"tcp\"}"))
           .isZero();
+      assertThat(metric(text, "natswarm_gateway_restarts_total", ""))
+          .isEqualTo(status(leecherStatus).get("reachability").get("gatewayRestarts").asDouble())
+          .isZero();
       // Two nodes on loopback reach each other directly: the hole punch counters are there, at 0.
       JsonNode hp = status(leecherStatus).get("reachability").get("holepunch");
       assertThat(metric(text, "natswarm_holepunch_unreachable_total", ""))
