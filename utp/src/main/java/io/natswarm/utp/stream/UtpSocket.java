@@ -224,14 +224,17 @@ public final class UtpSocket implements Closeable {
   }
 
   void stopListening(UtpServerSocket s) {
+    // Waits for the loop: a SYN read after close() returns must be refused, not accepted.
     try {
-      endpoint.execute(
+      endpoint.call(
           () -> {
             if (server == s) {
               layer.setAcceptSink(null);
             }
-          });
-    } catch (RejectedExecutionException e) {
+            return null;
+          },
+          LOOP_CALL_TIMEOUT);
+    } catch (IOException | RejectedExecutionException e) {
       // endpoint closed: nothing listens any more anyway
     }
   }
