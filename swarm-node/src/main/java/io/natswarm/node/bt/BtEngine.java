@@ -76,6 +76,7 @@ public final class BtEngine implements AutoCloseable {
   private final NatService nat;
   private final DialBackService dialBack;
   private final HolepunchService holepunch;
+  private final RelayService relay;
   private final ProcessingThreads processing;
   private final Map<TorrentId, BtTransfer> transfers = new ConcurrentHashMap<>();
   private final Map<TorrentId, Runnable> announcers = new ConcurrentHashMap<>();
@@ -93,9 +94,11 @@ public final class BtEngine implements AutoCloseable {
       NatService nat,
       DialBackService dialBack,
       HolepunchService holepunch,
+      RelayService relay,
       ProcessingThreads processing) {
     this.dialBack = dialBack;
     this.holepunch = holepunch;
+    this.relay = relay;
     this.runtime = runtime;
     this.reachability = reachability;
     this.nat = nat;
@@ -201,6 +204,16 @@ public final class BtEngine implements AutoCloseable {
               !transport.listenAddress().getAddress().isLoopbackAddress());
       HolepunchService holepunch =
           new HolepunchService(transport.udp(), transport.socket().punches(), pex);
+      java.util.concurrent.atomic.AtomicReference<BtRuntime> started =
+          new java.util.concurrent.atomic.AtomicReference<>();
+      RelayService relay =
+          new RelayService(
+              () ->
+                  started
+                      .get()
+                      .service(bt.service.IdentityService.class)
+                      .getLocalPeerId()
+                      .getBytes());
       Ipv6Upgrade upgrade =
           new Ipv6Upgrade(new OwnAddresses(transport.listenAddress(), settings.advertisedIpv6()));
       if (dhtService != null) {
@@ -233,6 +246,7 @@ public final class BtEngine implements AutoCloseable {
                       upgrade,
                       dialBack,
                       holepunch,
+                      relay,
                       settings.peerExchange()))
               .module(
                   binder ->
@@ -241,6 +255,7 @@ public final class BtEngine implements AutoCloseable {
                           .annotatedWith(bt.module.ClientExecutor.class)
                           .toInstance(processing))
               .build();
+      started.set(runtime);
       runtime.startup();
       pex.attach(
           runtime.service(IPeerConnectionPool.class),
@@ -258,6 +273,11 @@ public final class BtEngine implements AutoCloseable {
           runtime.service(IPeerConnectionPool.class),
           runtime.service(EventSource.class),
           runtime.service(PeerConnector.class));
+      relay.attach(
+          runtime.service(IPeerConnectionPool.class),
+          runtime.service(EventSource.class),
+          runtime.service(PeerConnector.class),
+          transport);
       NatService nat =
           NatService.start(
               transport.udp(),
@@ -278,6 +298,7 @@ public final class BtEngine implements AutoCloseable {
           nat,
           dialBack,
           holepunch,
+          relay,
           processing);
     } catch (IOException | RuntimeException e) {
       if (dht != null) {
@@ -317,6 +338,11 @@ public final class BtEngine implements AutoCloseable {
   /** The hole punch's counters (BEP 55). */
   public HolepunchService.Counters holepunch() {
     return holepunch.counters();
+  }
+
+  /** The relay's counters (ns_relay: our circuits and those we relay for others). */
+  public RelayService.Counters relay() {
+    return relay.counters();
   }
 
   /** Punch probes sent and received by the node's socket, or null when it did not answer. */
@@ -575,7 +601,11 @@ public final class BtEngine implements AutoCloseable {
               new io.natswarm.node.status.PeerView(
                   a.getAddress().getHostAddress(),
                   a.getPort(),
-                  s.transport() == PeerStream.Transport.UTP ? "utp" : "tcp",
+                  switch (s.transport()) {
+                    case UTP -> "utp";
+                    case TCP -> "tcp";
+                    case RELAY -> "relay";
+                  },
                   a.getAddress() instanceof Inet6Address ? "ipv6" : "ipv4",
                   c.path(),
                   s.outgoing(),
@@ -612,6 +642,7 @@ public final class BtEngine implements AutoCloseable {
     nat.close();
     dialBack.close();
     holepunch.close();
+    relay.close();
     try {
       runtime.shutdown();
     } finally {

@@ -185,7 +185,7 @@ public final class HolepunchService implements AutoCloseable {
     this.pool = pool;
     this.connector = connector;
     events.onPeerDisconnected(null, e -> disconnected(e.getConnectionKey()));
-    connector.onUnreachable(this::unreachable);
+    connector.addUnreachableListener(this::unreachable);
     connector.onPunched(this::punched);
     var unused =
         timer.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
@@ -242,7 +242,7 @@ public final class HolepunchService implements AutoCloseable {
    * 10 listen port, which is what our PEX names it by (its µTP source port is what its NAT maps,
    * not always the same); else null.
    */
-  private static InetSocketAddress alias(
+  static InetSocketAddress alias(
       StreamPeerConnection s, ExtendedHandshake handshake, InetSocketAddress endpoint) {
     if (endpoint.getAddress() instanceof java.net.Inet6Address) {
       java.net.InetAddress v4 = HandshakeAddresses.ipv4(handshake);

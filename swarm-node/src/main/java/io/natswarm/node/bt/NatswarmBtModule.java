@@ -14,6 +14,7 @@ import com.google.inject.Module;
 import com.google.inject.Singleton;
 import io.natswarm.holepunch.punch.HolepunchCodec;
 import io.natswarm.holepunch.reach.DialBack;
+import io.natswarm.holepunch.relay.RelayCodec;
 import io.natswarm.node.TrackerPolicy;
 
 /**
@@ -40,6 +41,8 @@ import io.natswarm.node.TrackerPolicy;
  *       unless the settings turn peer exchange off.
  *   <li>ut_holepunch (BEP 55): its codec {@link UtHolepunchMessage.Handler} and {@link
  *       HolepunchAgent}, over {@link HolepunchService}.
+ *   <li>ns_relay (natswarm's relay): {@link UtRelayMessage.Handler} and {@link RelayAgent}, over
+ *       {@link RelayService}.
  *   <li>{@link IExtendedHandshakeFactory}: {@link NodeHandshakeFactory} (our listening address in
  *       BEP 10's {@code ipv4}/{@code ipv6}); {@link YourIpConsumer} reads peers' {@code yourip}.
  * </ul>
@@ -54,6 +57,7 @@ final class NatswarmBtModule implements Module {
   private final Ipv6Upgrade upgrade;
   private final DialBackService dialBack;
   private final HolepunchService holepunch;
+  private final RelayService relay;
   private final boolean peerExchange;
 
   /** {@code dht} may be null: no DHT. */
@@ -67,7 +71,9 @@ final class NatswarmBtModule implements Module {
       Ipv6Upgrade upgrade,
       DialBackService dialBack,
       HolepunchService holepunch,
+      RelayService relay,
       boolean peerExchange) {
+    this.relay = relay;
     this.peerExchange = peerExchange;
     this.dialBack = dialBack;
     this.holepunch = holepunch;
@@ -107,6 +113,9 @@ final class NatswarmBtModule implements Module {
     ProtocolModule.extend(binder)
         .addExtendedMessageHandler(HolepunchCodec.EXTENSION_NAME, new UtHolepunchMessage.Handler());
     ServiceModule.extend(binder).addMessagingAgent(new HolepunchAgent(holepunch));
+    ProtocolModule.extend(binder)
+        .addExtendedMessageHandler(RelayCodec.EXTENSION_NAME, new UtRelayMessage.Handler());
+    ServiceModule.extend(binder).addMessagingAgent(new RelayAgent(relay));
     binder.bind(NodeHandshakeFactory.class).in(Singleton.class);
     binder.bind(IExtendedHandshakeFactory.class).to(NodeHandshakeFactory.class);
     // Bt's ProtocolModule hands the concrete class to its connection handlers (the handshakes we

@@ -206,6 +206,11 @@ final class NodeTransport implements AutoCloseable {
     return accepted;
   }
 
+  /** Queues a stream made elsewhere (a relayed one) with the accepted ones; false if full. */
+  boolean acceptStream(PeerStream stream) {
+    return accepted.offer(stream);
+  }
+
   /** On the UDP event loop: queues every µTP connection whose handshake completed. */
   private void takeUtp() {
     UtpChannel ch;

@@ -73,8 +73,9 @@ final class PeerConnector implements IPeerConnectionFactory {
   private final DialBackoff backoff = new DialBackoff();
   private final Set<StreamPeerConnection> live = ConcurrentHashMap.newKeySet();
   private volatile java.util.function.Consumer<StreamPeerConnection> onEstablished = c -> {};
-  private volatile java.util.function.BiConsumer<InetSocketAddress, TorrentId> onUnreachable =
-      (a, t) -> {};
+  private final java.util.List<java.util.function.BiConsumer<InetSocketAddress, TorrentId>>
+      onUnreachable = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final java.util.Map<PeerStream, TorrentId> relayedTorrents = new ConcurrentHashMap<>();
 
   private volatile java.util.function.Consumer<InetSocketAddress> onPunched = a -> {};
 
@@ -127,8 +128,38 @@ final class PeerConnector implements IPeerConnectionFactory {
    * TCP is still tried; or when only TCP is dialled and it failed), for the hole punch ({@link
    * HolepunchService}); not for dials of punched endpoints.
    */
-  void onUnreachable(java.util.function.BiConsumer<InetSocketAddress, TorrentId> c) {
-    this.onUnreachable = c;
+  void addUnreachableListener(java.util.function.BiConsumer<InetSocketAddress, TorrentId> c) {
+    onUnreachable.add(c);
+  }
+
+  /** Whether a connection of {@code torrent} with a peer at {@code address} is open now. */
+  boolean connectedTo(TorrentId torrent, java.net.InetAddress address) {
+    for (StreamPeerConnection c : live) {
+      if (!c.isClosed()
+          && torrent.equals(c.getTorrentId())
+          && c.stream().remoteAddress().getAddress().equals(address)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Queues a relayed stream we asked for ({@link RelayService}) with the accepted ones; it becomes
+   * an outgoing connection of {@code torrent} there (we are the MSE and BitTorrent initiator).
+   *
+   * @return false when it could not be queued (the caller closes it)
+   */
+  boolean dialRelayed(RelayPeerStream stream, TorrentId torrent) {
+    if (bans.refuse(stream.remoteAddress())) {
+      return false;
+    }
+    relayedTorrents.put(stream, torrent);
+    if (transport.acceptStream(stream)) {
+      return true;
+    }
+    relayedTorrents.remove(stream);
+    return false;
   }
 
   /** Called with the remote endpoint of each connection made by the hole punch. */
@@ -185,7 +216,7 @@ final class PeerConnector implements IPeerConnectionFactory {
         () -> {
           if (!punch && !told[0]) {
             told[0] = true;
-            onUnreachable.accept(remote, torrentId);
+            onUnreachable.forEach(l -> l.accept(remote, torrentId));
           }
         };
     try {
@@ -198,7 +229,9 @@ final class PeerConnector implements IPeerConnectionFactory {
       unreachable.run();
       return ConnectionResult.failure("cannot reach " + remote, e);
     }
-    ConnectionResult r = establish(stream, InetPeer.build(remote.getAddress()), torrentId, punch);
+    ConnectionResult r =
+        establish(
+            stream, InetPeer.build(remote.getAddress()), torrentId, punch ? "holepunch" : "direct");
     if (r.isSuccess()) {
       backoff.succeeded(remote);
     } else {
@@ -248,7 +281,13 @@ final class PeerConnector implements IPeerConnectionFactory {
 
   /** Makes a Bt connection of an established stream from the acceptor's queue. */
   ConnectionResult createIncomingConnection(PeerStream stream) {
-    TorrentId dialled = stream.outgoing() ? punchedTorrents.remove(stream.remoteAddress()) : null;
+    TorrentId dialled =
+        !stream.outgoing()
+            ? null
+            : stream instanceof RelayPeerStream
+                ? relayedTorrents.remove(stream)
+                : punchedTorrents.remove(stream.remoteAddress());
+    String path = stream instanceof RelayPeerStream ? "relay" : "holepunch";
     if (bans.refuse(stream.remoteAddress())) {
       closeQuietly(stream);
       return ConnectionResult.failure("banned: " + stream.remoteAddress());
@@ -258,13 +297,15 @@ final class PeerConnector implements IPeerConnectionFactory {
         closeQuietly(stream);
         return ConnectionResult.failure("no torrent for " + stream);
       }
-      return establish(stream, InetPeer.build(stream.remoteAddress().getAddress()), dialled, true);
+      return establish(stream, InetPeer.build(stream.remoteAddress().getAddress()), dialled, path);
     }
     return establish(
         stream,
         InetPeer.build(stream.remoteAddress().getAddress()),
         null,
-        punchExpected(stream.remoteAddress()));
+        stream instanceof RelayPeerStream
+            ? "relay"
+            : punchExpected(stream.remoteAddress()) ? "holepunch" : "direct");
   }
 
   private static void closeQuietly(PeerStream stream) {
@@ -297,7 +338,7 @@ final class PeerConnector implements IPeerConnectionFactory {
   }
 
   private ConnectionResult establish(
-      PeerStream stream, Peer peer, TorrentId torrentId, boolean punched) {
+      PeerStream stream, Peer peer, TorrentId torrentId, String path) {
     boolean incoming = torrentId == null;
     // never back to Bt's pool: queued blocks still live in it after a close (UnrecycledBuffer)
     BorrowedBuffer<ByteBuffer> in = new UnrecycledBuffer(buffers.borrowByteBuffer());
@@ -326,8 +367,8 @@ final class PeerConnector implements IPeerConnectionFactory {
       handler = new StreamChannelHandler(stream, in, out, pipeline, transport.loop());
       StreamPeerConnection connection =
           new StreamPeerConnection(peer, stream.remoteAddress().getPort(), handler);
-      if (punched) {
-        connection.path("holepunch");
+      connection.path(path);
+      if (path.equals("holepunch")) {
         onPunched.accept(stream.remoteAddress());
       }
       live.add(connection);

@@ -25,7 +25,9 @@ abstract class PeerStream implements ByteChannel {
   /** How a peer stream is carried. */
   enum Transport {
     UTP,
-    TCP
+    TCP,
+    /** Through a relay peer ({@link RelayPeerStream}). */
+    RELAY
   }
 
   /** Readiness callbacks, always run on the {@link PeerIoLoop} thread. */

@@ -35,6 +35,7 @@ final class StreamPeerConnection implements PeerConnection {
   private volatile Runnable onMessages = () -> {};
   private final AtomicLong payloadIn = new AtomicLong(); // block bytes of piece messages
   private final AtomicLong payloadOut = new AtomicLong();
+  private volatile byte[] peerId; // from the BitTorrent handshake
   private volatile String client = ""; // BEP 10 "v", else the peer id's printable prefix
   private volatile String path = "direct"; // how the connection was made
 
@@ -103,8 +104,11 @@ final class StreamPeerConnection implements PeerConnection {
         if (!v.isEmpty()) {
           client = v;
         }
-      } else if (m instanceof Handshake h && client.isEmpty()) {
-        client = printable(h.getPeerId().getBytes(), 8);
+      } else if (m instanceof Handshake h) {
+        peerId = h.getPeerId().getBytes();
+        if (client.isEmpty()) {
+          client = printable(h.getPeerId().getBytes(), 8);
+        }
       }
     }
     return m;
@@ -153,6 +157,12 @@ final class StreamPeerConnection implements PeerConnection {
       return;
     }
     handler.send(message);
+  }
+
+  /** The peer id of its BitTorrent handshake, or null before the handshake arrived. */
+  byte[] peerId() {
+    byte[] id = peerId;
+    return id == null ? null : id.clone();
   }
 
   /** Block bytes this connection received in piece messages (for the status page). */

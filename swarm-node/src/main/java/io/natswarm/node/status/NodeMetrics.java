@@ -34,6 +34,7 @@ final class NodeMetrics {
   private final AtomicLong badRequests;
   private volatile NodeView view;
   private volatile HolepunchService.Counters holepunch;
+  private volatile io.natswarm.node.bt.RelayService.Counters relay;
 
   NodeMetrics(AtomicLong badRequests) {
     this.badRequests = badRequests;
@@ -256,6 +257,37 @@ final class NodeMetrics {
         "natswarm_holepunch_relay_refused",
         "Rendezvous requests the node answered with a BEP 55 error instead of relaying them.",
         HolepunchService.Counters::relayRefused);
+    counter(
+        "natswarm_relay_circuits",
+        "Relayed circuits (ns_relay) the node was an end of: asked (it asked a relay peer),"
+            + " connected (a relay and the target accepted), accepted (it accepted one to it).",
+        cb -> {
+          io.natswarm.node.bt.RelayService.Counters r = relay;
+          if (r != null) {
+            cb.call((double) r.asked(), "asked");
+            cb.call((double) r.connected(), "connected");
+            cb.call((double) r.accepted(), "accepted");
+          }
+        },
+        "kind");
+    counter(
+        "natswarm_relay_served",
+        "Circuits the node relayed between two of its peers.",
+        cb -> {
+          io.natswarm.node.bt.RelayService.Counters r = relay;
+          if (r != null) {
+            cb.call((double) r.served());
+          }
+        });
+    counter(
+        "natswarm_relay_bytes",
+        "Bytes of sealed frames the node forwarded for circuits it relayed.",
+        cb -> {
+          io.natswarm.node.bt.RelayService.Counters r = relay;
+          if (r != null) {
+            cb.call((double) r.bytesRelayed());
+          }
+        });
   }
 
   /** A hole punch counter without labels, left out when the node has no hole punch. */
@@ -324,10 +356,15 @@ final class NodeMetrics {
    * Writes every metric as of {@code now} and {@code holepunchNow} (null when the node makes no
    * peer connections) to {@code out}. One scrape at a time.
    */
-  synchronized void write(NodeView now, HolepunchService.Counters holepunchNow, OutputStream out)
+  synchronized void write(
+      NodeView now,
+      HolepunchService.Counters holepunchNow,
+      io.natswarm.node.bt.RelayService.Counters relayNow,
+      OutputStream out)
       throws IOException {
     view = now;
     holepunch = holepunchNow;
+    relay = relayNow;
     writer.write(out, registry.scrape());
   }
 }

@@ -6,10 +6,11 @@ package io.natswarm.node.status;
  *
  * @param address the peer's IP address
  * @param port the peer's port
- * @param transport "utp" or "tcp"
+ * @param transport "utp", "tcp" or "relay" (carried by a relay peer)
  * @param family "ipv4" or "ipv6"
- * @param path how the connection was made: "direct" (dialled or accepted without NAT help; the
- *     NAT-traversal issues will add other paths)
+ * @param path how the connection was made: "direct" (dialled or accepted without NAT help),
+ *     "holepunch" (after a BEP 55 rendezvous) or "relay" (through a relay peer, end-to-end
+ *     encrypted)
  * @param outgoing true if this node dialled the peer
  * @param client the peer's software as it names itself (BEP 10 {@code v}, else the start of its
  *     peer id), empty before its handshake

@@ -19,6 +19,7 @@ import io.natswarm.node.TransferProgress;
 import io.natswarm.node.bt.BtEngine;
 import io.natswarm.node.bt.HolepunchService;
 import io.natswarm.node.bt.Ipv6Upgrade;
+import io.natswarm.node.bt.RelayService;
 import io.natswarm.node.dht.DhtService;
 import io.natswarm.node.reach.ReachabilityReport;
 import io.natswarm.pex.PexCounters;
@@ -181,7 +182,7 @@ public final class StatusServer implements AutoCloseable {
           case "/api/status" -> send(ex, 200, "application/json", json.writeValueAsBytes(status()));
           case "/metrics" -> {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            metrics.write(view(), engine.holepunch(), out);
+            metrics.write(view(), engine.holepunch(), engine.relay(), out);
             send(ex, 200, metrics.contentType(), out.toByteArray());
           }
           default -> error(ex, 404, "no such page: " + path);
@@ -524,6 +525,26 @@ public final class StatusServer implements AutoCloseable {
       if (probes != null) {
         h.put("probesSent", probes[0]).put("probesReceived", probes[1]);
       }
+    }
+    RelayService.Counters rc = engine.relay();
+    if (rc == null) {
+      r.putNull("relay");
+    } else {
+      ObjectNode o = r.putObject("relay");
+      o.put("asked", rc.asked())
+          .put("noRelayPeer", rc.noRelay())
+          .put("connected", rc.connected())
+          .put("accepted", rc.accepted())
+          .put("endedBadly", rc.ended())
+          .put("served", rc.served())
+          .put("bytesRelayed", rc.bytesRelayed())
+          .put("malformed", rc.malformed());
+      ArrayNode ms = o.putArray("relayMillis");
+      rc.relayMillis().forEach(ms::add);
+      ObjectNode f = o.putObject("refused");
+      rc.refused().forEach((k, n) -> f.put(k.name().toLowerCase(java.util.Locale.ROOT), n));
+      ObjectNode sf = o.putObject("servedRefused");
+      rc.servedRefused().forEach((k, n) -> sf.put(k.name().toLowerCase(java.util.Locale.ROOT), n));
     }
     ReachabilityReport report = engine.reachability();
     if (report == null) {

@@ -73,6 +73,11 @@ public interface StatusSource {
     return null;
   }
 
+  /** The relay's counters (ns_relay), or null when the node makes no peer connections. */
+  default io.natswarm.node.bt.RelayService.Counters relay() {
+    return null;
+  }
+
   /** Punch probes sent and received by the node's socket, or null when unknown. */
   default long[] punchProbes() {
     return null;
@@ -152,6 +157,11 @@ public interface StatusSource {
       @Override
       public long[] punchProbes() {
         return engine.punchProbes();
+      }
+
+      @Override
+      public io.natswarm.node.bt.RelayService.Counters relay() {
+        return engine.relay();
       }
 
       @Override
