@@ -77,6 +77,7 @@ public final class BtEngine implements AutoCloseable {
   private final DialBackService dialBack;
   private final HolepunchService holepunch;
   private final RelayService relay;
+  private final ConnectionLadder ladder;
   private final ProcessingThreads processing;
   private final Map<TorrentId, BtTransfer> transfers = new ConcurrentHashMap<>();
   private final Map<TorrentId, Runnable> announcers = new ConcurrentHashMap<>();
@@ -95,7 +96,9 @@ public final class BtEngine implements AutoCloseable {
       DialBackService dialBack,
       HolepunchService holepunch,
       RelayService relay,
+      ConnectionLadder ladder,
       ProcessingThreads processing) {
+    this.ladder = ladder;
     this.dialBack = dialBack;
     this.holepunch = holepunch;
     this.relay = relay;
@@ -269,15 +272,19 @@ public final class BtEngine implements AutoCloseable {
           runtime.service(IPeerConnectionPool.class),
           runtime.service(IConnectionSource.class),
           runtime.service(EventSource.class));
+      ConnectionLadder ladder = new ConnectionLadder();
       holepunch.attach(
           runtime.service(IPeerConnectionPool.class),
           runtime.service(EventSource.class),
-          runtime.service(PeerConnector.class));
+          runtime.service(PeerConnector.class),
+          ladder);
       relay.attach(
           runtime.service(IPeerConnectionPool.class),
           runtime.service(EventSource.class),
           runtime.service(PeerConnector.class),
-          transport);
+          transport,
+          ladder);
+      ladder.attach(runtime.service(PeerConnector.class), holepunch, relay);
       NatService nat =
           NatService.start(
               transport.udp(),
@@ -299,6 +306,7 @@ public final class BtEngine implements AutoCloseable {
           dialBack,
           holepunch,
           relay,
+          ladder,
           processing);
     } catch (IOException | RuntimeException e) {
       if (dht != null) {
@@ -338,6 +346,11 @@ public final class BtEngine implements AutoCloseable {
   /** The hole punch's counters (BEP 55). */
   public HolepunchService.Counters holepunch() {
     return holepunch.counters();
+  }
+
+  /** The connection ladder's last decisions, oldest first. */
+  public List<io.natswarm.holepunch.ladder.LadderEvent> ladderEvents() {
+    return ladder.recent();
   }
 
   /** The relay's counters (ns_relay: our circuits and those we relay for others). */

@@ -157,6 +157,10 @@ public final class HolepunchService implements AutoCloseable {
   private final Map<InetSocketAddress, InetSocketAddress> reflexiveOf = new LinkedHashMap<>();
   private final ArrayDeque<Long> punchMillis = new ArrayDeque<>();
   private volatile IPeerConnectionPool pool;
+  private volatile ConnectionLadder ladder;
+
+  /** After a failed dial following our punch, how long the peer-reflexive dials get to connect. */
+  private static final Duration VERDICT_AFTER = Duration.ofMillis(1500);
 
   HolepunchService(UdpEndpoint udp, PunchProbes probes, PexExchange pex) {
     this.udp = udp;
@@ -181,11 +185,15 @@ public final class HolepunchService implements AutoCloseable {
   }
 
   /** Bt's services, once its runtime exists; starts the deadline timer. */
-  void attach(IPeerConnectionPool pool, EventSource events, PeerConnector connector) {
+  void attach(
+      IPeerConnectionPool pool,
+      EventSource events,
+      PeerConnector connector,
+      ConnectionLadder ladder) {
     this.pool = pool;
     this.connector = connector;
+    this.ladder = ladder;
     events.onPeerDisconnected(null, e -> disconnected(e.getConnectionKey()));
-    connector.addUnreachableListener(this::unreachable);
     connector.onPunched(this::punched);
     var unused =
         timer.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
@@ -288,14 +296,50 @@ public final class HolepunchService implements AutoCloseable {
     return box == null ? List.of() : List.copyOf(box);
   }
 
-  /** µTP did not reach {@code target}: ask for an introduction if it can be punched. */
-  void unreachable(InetSocketAddress target, TorrentId torrent) {
+  /**
+   * Whether a rendezvous can be asked for to reach {@code target} now: a PEX message flagged it
+   * 0x08 (it speaks ut_holepunch), a connected peer of the torrent speaks ut_holepunch, and we did
+   * not ask about it within {@link #RETRY_AFTER}.
+   */
+  boolean canAsk(InetSocketAddress target, TorrentId torrent) {
     if (torrent == null) {
-      return;
+      return false;
     }
     int flags = pex.flagsOf(torrent, target);
     if (flags < 0 || (flags & PexFlags.HOLEPUNCH) == 0) {
-      return;
+      return false;
+    }
+    synchronized (this) {
+      Long last = askedAt.get(target);
+      if (last != null && System.nanoTime() - last < RETRY_AFTER.toNanos()) {
+        return false;
+      }
+      Swarm swarm = swarms.get(torrent);
+      if (swarm == null) {
+        return false;
+      }
+      for (Link l : links.values()) {
+        if (l.swarm() == swarm && l.holepunch()) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
+
+  /**
+   * The ladder's hole-punch rung: µTP did not reach {@code target}; asks our ut_holepunch peers of
+   * the torrent, one after another, to introduce us.
+   *
+   * @return whether a rendezvous request was made
+   */
+  boolean ask(InetSocketAddress target, TorrentId torrent) {
+    if (torrent == null) {
+      return false;
+    }
+    int flags = pex.flagsOf(torrent, target);
+    if (flags < 0 || (flags & PexFlags.HOLEPUNCH) == 0) {
+      return false;
     }
     List<Action> actions;
     synchronized (this) {
@@ -303,7 +347,7 @@ public final class HolepunchService implements AutoCloseable {
       long now = System.nanoTime();
       Long last = askedAt.get(target);
       if (last != null && now - last < RETRY_AFTER.toNanos()) {
-        return;
+        return false;
       }
       Swarm swarm = swarms.get(torrent);
       List<PeerRef> via = new ArrayList<>();
@@ -316,14 +360,14 @@ public final class HolepunchService implements AutoCloseable {
       }
       if (via.isEmpty()) {
         noRendezvous++;
-        return;
+        return false;
       }
       if (askedAt.size() > 1024) {
         askedAt.values().removeIf(t -> now - t >= RETRY_AFTER.toNanos());
       }
       askedAt.put(target, now);
       if (!swarm.requests.requestRendezvous(target, via, now)) {
-        return;
+        return false;
       }
       asked++;
       LOG.debug(
@@ -337,6 +381,7 @@ public final class HolepunchService implements AutoCloseable {
       c.expectPunch(target);
     }
     act(actions);
+    return true;
   }
 
   /** A connection with {@code endpoint} was made by the hole punch. */
@@ -444,6 +489,10 @@ public final class HolepunchService implements AutoCloseable {
         punch(a.torrent(), p);
       } else if (a.event() instanceof PunchEvent.RequestFailed f) {
         LOG.debug("no hole punch to {}: {}", f.target(), f.failure().explanation());
+        ConnectionLadder l = ladder;
+        if (l != null) {
+          l.holepunchFailed(f.target(), a.torrent(), f.failure().explanation());
+        }
       }
     }
   }
@@ -475,7 +524,7 @@ public final class HolepunchService implements AutoCloseable {
       // its NAT one rendezvous-to-target delay after that, while our SYN reaches the target's NAT
       // a rendezvous-to-us delay plus an us-to-target delay after it, later wherever the triangle
       // inequality holds. A SYN that still arrives first is dropped and retransmitted by µTP.
-      dial(torrent, target);
+      dial(torrent, target, true);
       for (Duration after : REFLEXIVE_CHECKS) {
         schedule(() -> dialReflexive(torrent, target), after);
       }
@@ -523,13 +572,13 @@ public final class HolepunchService implements AutoCloseable {
     if (c != null) {
       c.expectPunch(seen);
     }
-    dial(torrent, seen);
+    dial(torrent, seen, false);
   }
 
   /**
    * Dials {@code target} over µTP on the dialler thread; the stream enters through the acceptor.
    */
-  private void dial(TorrentId torrent, InetSocketAddress target) {
+  private void dial(TorrentId torrent, InetSocketAddress target, boolean verdict) {
     PeerConnector c = connector;
     if (c == null) {
       return;
@@ -550,9 +599,32 @@ public final class HolepunchService implements AutoCloseable {
               }
             }
             LOG.debug("{} after the hole punch: {}", target, ok ? "connected" : "failed");
+            if (!ok && verdict) {
+              schedule(() -> verdict(torrent, target), VERDICT_AFTER);
+            }
           });
     } catch (RejectedExecutionException e) {
       // closing
+    }
+  }
+
+  /**
+   * Our dial after the punch failed a moment ago: unless a peer-reflexive dial or the target's own
+   * SYN made the connection meanwhile, the punch failed, and the ladder goes on.
+   */
+  private void verdict(TorrentId torrent, InetSocketAddress target) {
+    PeerConnector c = connector;
+    synchronized (this) {
+      if (reached.contains(target)) {
+        return;
+      }
+    }
+    if (c == null || c.connectedTo(torrent, target.getAddress())) {
+      return;
+    }
+    ConnectionLadder l = ladder;
+    if (l != null) {
+      l.holepunchFailed(target, torrent, "no µTP connection after the punch");
     }
   }
 

@@ -72,7 +72,8 @@ final class PeerConnector implements IPeerConnectionFactory {
   private final SecureRandom random = new SecureRandom();
   private final DialBackoff backoff = new DialBackoff();
   private final Set<StreamPeerConnection> live = ConcurrentHashMap.newKeySet();
-  private volatile java.util.function.Consumer<StreamPeerConnection> onEstablished = c -> {};
+  private final java.util.List<java.util.function.Consumer<StreamPeerConnection>> onEstablished =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
   private final java.util.List<java.util.function.BiConsumer<InetSocketAddress, TorrentId>>
       onUnreachable = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final java.util.Map<PeerStream, TorrentId> relayedTorrents = new ConcurrentHashMap<>();
@@ -119,8 +120,8 @@ final class PeerConnector implements IPeerConnectionFactory {
   }
 
   /** Called with every connection whose handshakes completed (before Bt's pool takes it). */
-  void onEstablished(java.util.function.Consumer<StreamPeerConnection> c) {
-    this.onEstablished = c;
+  void addEstablishedListener(java.util.function.Consumer<StreamPeerConnection> c) {
+    onEstablished.add(c);
   }
 
   /**
@@ -391,7 +392,7 @@ final class PeerConnector implements IPeerConnectionFactory {
         HandshakeNudge.schedule(transport.loop(), connection);
       }
       LOG.debug("connected: {} (MSE {})", stream, cipher.isPresent() ? "RC4" : "plaintext");
-      onEstablished.accept(connection);
+      onEstablished.forEach(l -> l.accept(connection));
       return ConnectionResult.success(connection);
     } catch (IOException | RuntimeException e) {
       LOG.debug("handshake with {} failed: {}", stream, e.toString());

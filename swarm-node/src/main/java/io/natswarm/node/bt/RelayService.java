@@ -43,10 +43,10 @@ import org.slf4j.LoggerFactory;
  * end-to-end encrypted by {@link RelayCipher} (keys bound to the info-hash and both peer ids), that
  * enter Bt through the same acceptor as any other stream.
  *
- * <p>When {@link PeerConnector} could not reach an endpoint directly, and {@link #RELAY_AFTER}
- * later neither the hole punch nor Bt made a connection with its address, we ask our connected
- * {@code ns_relay} peers of that torrent, one after another (those we dialled first: they are
- * reachable, so the target may have reached them too), to join us to it.
+ * <p>When the {@link ConnectionLadder} reaches this rung for an endpoint (the direct dial failed
+ * and the hole punch failed or could not be tried), we ask our connected {@code ns_relay} peers of
+ * that torrent, one after another (those we dialled first: they are reachable, so the target may
+ * have reached them too), to join us to it.
  *
  * <p>Circuit ids: on each connection an id is chosen by the side that opened the hop (CONNECT: the
  * initiator, ids below 2<sup>30</sup>; INCOMING: the relay, ids with bit 30 set), and every message
@@ -55,16 +55,13 @@ import org.slf4j.LoggerFactory;
  * we are (our {@link RelaySwitch}), different means one of our own ends.
  *
  * <p>Threads: Bt's message-dispatch threads call {@link #handshake} and {@link #received}, its
- * connection workers {@link #unreachable}; the cores and maps are guarded by this object's monitor,
- * never held while calling Bt; every message leaves on this service's one sender thread, in order
- * (a relayed stream's frames must arrive in the order they were sealed), and deadlines run on its
- * timer thread.
+ * connection workers (through the {@link ConnectionLadder}) {@link #ask}; the cores and maps are
+ * guarded by this object's monitor, never held while calling Bt; every message leaves on this
+ * service's one sender thread, in order (a relayed stream's frames must arrive in the order they
+ * were sealed), and deadlines run on its timer thread.
  */
 public final class RelayService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RelayService.class);
-
-  /** How long after a failed direct dial the relay is asked, if nothing else connected by then. */
-  static final Duration RELAY_AFTER = Duration.ofSeconds(4);
 
   /** A target we asked a relay for is not asked about again sooner than this. */
   static final Duration RETRY_AFTER = Duration.ofSeconds(60);
@@ -87,7 +84,7 @@ public final class RelayService implements AutoCloseable {
    * @param accepted circuits to us that we accepted (target side)
    * @param refused our requests refused, by reason (each relay peer asked counts)
    * @param ended our circuits that ended badly: a frame failed authentication or overran credit
-   * @param relayMillis of the circuits we made, milliseconds from the failed direct dial to the
+   * @param relayMillis of the circuits we made, milliseconds from asking a relay peer to its
    *     circuit, the last {@value #KEPT_TIMES} at most
    * @param served circuits we relayed between two of our peers
    * @param servedRefused circuits we refused to relay, by reason
@@ -192,6 +189,7 @@ public final class RelayService implements AutoCloseable {
   private volatile IPeerConnectionPool pool;
   private volatile PeerConnector connector;
   private volatile NodeTransport transport;
+  private volatile ConnectionLadder ladder;
 
   /** {@code ownPeerId} is Bt's peer id of this node, asked once Bt runs. */
   RelayService(Supplier<byte[]> ownPeerId) {
@@ -217,12 +215,13 @@ public final class RelayService implements AutoCloseable {
       IPeerConnectionPool pool,
       EventSource events,
       PeerConnector connector,
-      NodeTransport transport) {
+      NodeTransport transport,
+      ConnectionLadder ladder) {
     this.pool = pool;
     this.connector = connector;
     this.transport = transport;
+    this.ladder = ladder;
     events.onPeerDisconnected(null, e -> disconnected(e.getConnectionKey()));
-    connector.addUnreachableListener(this::unreachable);
     var unused =
         timer.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
   }
@@ -381,7 +380,10 @@ public final class RelayService implements AutoCloseable {
         refused.merge(m.reason(), 1L, Long::sum);
         LOG.debug("relay {} refused a circuit to {}: {}", e.via.key(), e.remote, m.reason());
         if (retryable(m.reason())) {
-          tryNext(e, sends);
+          tryNext(e, sends, after);
+        } else {
+          e.candidates.clear();
+          tryNext(e, sends, after); // tells the ladder
         }
       }
       case DATA -> {
@@ -418,8 +420,11 @@ public final class RelayService implements AutoCloseable {
         || r == RelayReason.TIME_EXCEEDED;
   }
 
-  /** Under the monitor: asks the next candidate relay for {@code e}, if one is left. */
-  private void tryNext(End e, List<Send> sends) {
+  /**
+   * Under the monitor: asks the next candidate relay for {@code e}; when none is left, the ladder
+   * is told (by a task added to {@code after}).
+   */
+  private void tryNext(End e, List<Send> sends, List<Runnable> after) {
     while (!e.candidates.isEmpty()) {
       Link via = e.candidates.poll();
       if (!via.equals(links.get(via.key()))) {
@@ -436,6 +441,12 @@ public final class RelayService implements AutoCloseable {
       sends.add(new Send(via.key(), RelayMessage.connect(e.id, e.cipher.publicKey(), e.remote)));
       return;
     }
+    ConnectionLadder l = ladder;
+    if (l != null) {
+      InetSocketAddress target = e.remote;
+      TorrentId torrent = e.torrent;
+      after.add(() -> l.relayFailed(target, torrent, "no relay peer made a circuit"));
+    }
   }
 
   private void dropEnd(End e, List<Send> sends, List<Runnable> after, String why) {
@@ -447,38 +458,42 @@ public final class RelayService implements AutoCloseable {
     }
   }
 
-  /** Nothing reached {@code target} directly: in {@link #RELAY_AFTER}, ask a relay. */
-  void unreachable(InetSocketAddress target, TorrentId torrent) {
-    if (torrent == null) {
-      return;
+  /** Whether a connected peer of {@code torrent} speaks ns_relay (and could be asked). */
+  synchronized boolean canAsk(TorrentId torrent) {
+    Swarm swarm = swarms.get(torrent);
+    if (swarm == null) {
+      return false;
     }
-    long failedAt = System.nanoTime();
-    try {
-      var unused =
-          timer.schedule(
-              () -> attempt(target, torrent, failedAt),
-              RELAY_AFTER.toMillis(),
-              TimeUnit.MILLISECONDS);
-    } catch (RejectedExecutionException e) {
-      // closing
+    for (Link l : links.values()) {
+      if (l.swarm() == swarm && l.speaks()) {
+        return true;
+      }
     }
+    return false;
   }
 
-  private void attempt(InetSocketAddress target, TorrentId torrent, long failedAt) {
+  /**
+   * The ladder's relay rung: asks our connected ns_relay peers of {@code torrent}, one after
+   * another (those we dialled first: they are reachable, so the target may have reached them too),
+   * to join us to {@code target}.
+   *
+   * @return whether a relay peer was asked
+   */
+  boolean ask(InetSocketAddress target, TorrentId torrent) {
     PeerConnector c = connector;
-    if (c == null || c.connectedTo(torrent, target.getAddress())) {
-      return;
+    if (c == null || torrent == null || c.connectedTo(torrent, target.getAddress())) {
+      return false;
     }
     List<Send> sends = new ArrayList<>(1);
     synchronized (this) {
       long now = System.nanoTime();
       Long last = askedAt.get(target);
       if (last != null && now - last < RETRY_AFTER.toNanos()) {
-        return;
+        return false;
       }
       for (End e : ends.values()) {
         if (e.torrent.equals(torrent) && e.remote.getAddress().equals(target.getAddress())) {
-          return; // a circuit with it exists or is being made
+          return true; // a circuit with it exists or is being made
         }
       }
       Swarm swarm = swarms.get(torrent);
@@ -494,19 +509,19 @@ public final class RelayService implements AutoCloseable {
       }
       if (candidates.isEmpty()) {
         noRelay++;
-        return;
+        return false;
       }
       if (askedAt.size() > 1024) {
         askedAt.values().removeIf(t -> now - t >= RETRY_AFTER.toNanos());
       }
       askedAt.put(target, now);
       asked++;
-      End e = new End(true, target, torrent, failedAt, candidates);
-      LOG.debug(
-          "{} is still unreachable: asking up to {} peer(s) to relay", target, candidates.size());
-      tryNext(e, sends);
+      End e = new End(true, target, torrent, now, candidates);
+      LOG.debug("{} is unreachable: asking up to {} peer(s) to relay", target, candidates.size());
+      tryNext(e, sends, new ArrayList<>());
     }
     send(sends);
+    return true;
   }
 
   private void disconnected(ConnectionKey key) {
@@ -528,7 +543,7 @@ public final class RelayService implements AutoCloseable {
             RelayPeerStream s = e.stream;
             after.add(() -> s.remoteClosed("the connection with the relay closed"));
           } else if (e.initiator) {
-            tryNext(e, sends);
+            tryNext(e, sends, after);
           }
         }
       }

@@ -546,6 +546,20 @@ public final class StatusServer implements AutoCloseable {
       ObjectNode sf = o.putObject("servedRefused");
       rc.servedRefused().forEach((k, n) -> sf.put(k.name().toLowerCase(java.util.Locale.ROOT), n));
     }
+    ArrayNode ladder = r.putArray("ladder");
+    long nowNanos = System.nanoTime();
+    for (io.natswarm.holepunch.ladder.LadderEvent e : engine.ladderEvents()) {
+      ladder
+          .addObject()
+          .put(
+              "endpoint", e.endpoint().getAddress().getHostAddress() + ":" + e.endpoint().getPort())
+          .put("rung", e.rung().name().toLowerCase(java.util.Locale.ROOT))
+          .put("event", e.kind().name().toLowerCase(java.util.Locale.ROOT))
+          .put("detail", e.detail())
+          .put(
+              "agoMillis",
+              java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(nowNanos - e.nowNanos()));
+    }
     ReachabilityReport report = engine.reachability();
     if (report == null) {
       r.put("portMapping", "off (a DHT-only node maps nothing)");

@@ -73,6 +73,11 @@ public interface StatusSource {
     return null;
   }
 
+  /** The connection ladder's last decisions, oldest first (empty without peer connections). */
+  default List<io.natswarm.holepunch.ladder.LadderEvent> ladderEvents() {
+    return List.of();
+  }
+
   /** The relay's counters (ns_relay), or null when the node makes no peer connections. */
   default io.natswarm.node.bt.RelayService.Counters relay() {
     return null;
@@ -162,6 +167,11 @@ public interface StatusSource {
       @Override
       public io.natswarm.node.bt.RelayService.Counters relay() {
         return engine.relay();
+      }
+
+      @Override
+      public List<io.natswarm.holepunch.ladder.LadderEvent> ladderEvents() {
+        return engine.ladderEvents();
       }
 
       @Override

@@ -21,10 +21,10 @@ import org.junit.jupiter.api.io.TempDir;
  * symmetric NAT with random ports (no hole punch gets through two of them), and a public node
  * {@code r} that both connect to; all three seed the same file, so nothing queues in front of the
  * relay's messages. {@code l} learns {@code s} only from {@code r}'s PEX, fails to reach it
- * directly, the hole punch fails, and {@link io.natswarm.node.bt.RelayService#RELAY_AFTER} after
- * the failed dial {@code l} asks {@code r} to relay: the circuit is end-to-end encrypted, the MSE,
- * BitTorrent and extended handshakes and the bitfields cross it, and the connection is recorded as
- * "relay" on both sides, with the relay's counters showing the circuit and the bytes it forwarded.
+ * directly, the hole punch fails, and the connection ladder goes on to ask {@code r} to relay: the
+ * circuit is end-to-end encrypted, the MSE, BitTorrent and extended handshakes and the bitfields
+ * cross it, and the connection is recorded as "relay" on both sides, with the relay's counters
+ * showing the circuit and the bytes it forwarded.
  *
  * <p>Pieces over a relayed stream are tested by {@code RelayPeerStreamTest} (1 MiB through a 64 KiB
  * window, in order). Here a leecher would not wait for the relay: the public seeder gives it the
@@ -112,6 +112,21 @@ class RelayLabTest {
       // both MSE handshakes' keys and pads, the BitTorrent handshakes, the bitfields: well over 1
       // KB
       assertThat(rRelay.path("bytesRelayed").asLong()).as("r: %s", rRelay).isGreaterThan(1000);
+      // the ladder climbed direct, hole punch, relay for s's endpoint, and says so
+      List<String> climbed = new java.util.ArrayList<>();
+      for (JsonNode e : lStatus.path("reachability").path("ladder")) {
+        if (e.path("endpoint").asText().startsWith(sPublic + ":")) {
+          climbed.add(e.path("rung").asText() + " " + e.path("event").asText());
+        }
+      }
+      assertThat(climbed)
+          .as("l's ladder for s: %s", lStatus.path("reachability").path("ladder"))
+          .containsSubsequence(
+              "direct failed",
+              "holepunch trying",
+              "holepunch failed",
+              "peer_relay trying",
+              "peer_relay connected");
       assertThat(nodes.log("l")).doesNotContain("Exception in thread");
     }
   }

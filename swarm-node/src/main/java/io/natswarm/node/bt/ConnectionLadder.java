@@ -1,0 +1,185 @@
+package io.natswarm.node.bt;
+
+import bt.metainfo.TorrentId;
+import io.natswarm.holepunch.ladder.LadderEvent;
+import io.natswarm.holepunch.ladder.PathLadder;
+import io.natswarm.holepunch.ladder.Rung;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The connection ladder of the node (issue 12): a {@link PathLadder} (the order of the rungs as
+ * data, and the record of failed rungs per endpoint) climbed through the node's services. A direct
+ * dial that µTP could not make ({@link PeerConnector}) is the ladder's first failure; the next rung
+ * is the hole punch ({@link HolepunchService}) when a connected peer can be asked for a rendezvous
+ * and the punch did not fail for that endpoint recently, else the relay through a peer ({@link
+ * RelayService}); a punch that fails leads to the relay at once. A connection made on any rung is
+ * recorded, and a relayed connection gives way to a direct or punched one with the same peer when
+ * that is made.
+ *
+ * <p>The last {@value #KEPT_EVENTS} decisions are kept as {@link LadderEvent}s for the status page
+ * and the tests.
+ *
+ * <p>Threads: called on Bt's connection workers and the hole punch's and relay's threads; the
+ * ladder is guarded by this object's monitor, which is never held while calling a service.
+ */
+final class ConnectionLadder {
+  private static final Logger LOG = LoggerFactory.getLogger(ConnectionLadder.class);
+  static final int KEPT_EVENTS = 64;
+
+  private final PathLadder ladder;
+  private final ArrayDeque<LadderEvent> recent = new ArrayDeque<>();
+  private volatile HolepunchService holepunch;
+  private volatile RelayService relay;
+  private volatile PeerConnector connector;
+
+  ConnectionLadder() {
+    this.ladder = new PathLadder(PathLadder.Settings.DEFAULTS, this::trace);
+  }
+
+  /** The services, once Bt runs. */
+  void attach(PeerConnector connector, HolepunchService holepunch, RelayService relay) {
+    this.connector = connector;
+    this.holepunch = holepunch;
+    this.relay = relay;
+    connector.addUnreachableListener(this::directFailed);
+    connector.addEstablishedListener(this::established);
+  }
+
+  private void trace(LadderEvent e) {
+    // under the monitor (the ladder calls back from within its methods)
+    if (recent.size() == KEPT_EVENTS) {
+      recent.removeFirst();
+    }
+    recent.addLast(e);
+    LOG.debug("ladder: {} {} {}{}", e.endpoint(), e.rung(), e.kind(), detail(e));
+  }
+
+  private static String detail(LadderEvent e) {
+    return e.detail().isEmpty() ? "" : " (" + e.detail() + ")";
+  }
+
+  /** The last decisions, oldest first. */
+  synchronized List<LadderEvent> recent() {
+    return List.copyOf(recent);
+  }
+
+  /** µTP did not reach {@code target}: the next rung. */
+  void directFailed(InetSocketAddress target, TorrentId torrent) {
+    if (torrent == null) {
+      return;
+    }
+    boolean punch = canPunch(target, torrent);
+    boolean relayed = canRelay(torrent);
+    Rung next;
+    synchronized (this) {
+      next =
+          ladder.failed(
+              target,
+              Rung.DIRECT,
+              "µTP did not connect",
+              System.nanoTime(),
+              r -> possible(r, punch, relayed));
+    }
+    climb(next, target, torrent);
+  }
+
+  /** Our hole punch to {@code target} ended without a connection ({@code reason}). */
+  void holepunchFailed(InetSocketAddress target, TorrentId torrent, String reason) {
+    boolean relayed = canRelay(torrent);
+    Rung next;
+    synchronized (this) {
+      next =
+          ladder.failed(
+              target, Rung.HOLEPUNCH, reason, System.nanoTime(), r -> possible(r, false, relayed));
+    }
+    climb(next, target, torrent);
+  }
+
+  /** No relay peer made a circuit to {@code target} ({@code reason}). */
+  void relayFailed(InetSocketAddress target, TorrentId torrent, String reason) {
+    Rung next;
+    synchronized (this) {
+      next = ladder.failed(target, Rung.PEER_RELAY, reason, System.nanoTime(), r -> false);
+    }
+    climb(next, target, torrent);
+  }
+
+  private static boolean possible(Rung r, boolean punch, boolean relayed) {
+    return switch (r) {
+      case DIRECT -> false; // Bt's own discovery rounds dial again
+      case HOLEPUNCH -> punch;
+      case PEER_RELAY -> relayed;
+    };
+  }
+
+  private boolean canPunch(InetSocketAddress target, TorrentId torrent) {
+    HolepunchService h = holepunch;
+    return h != null && h.canAsk(target, torrent);
+  }
+
+  private boolean canRelay(TorrentId torrent) {
+    RelayService r = relay;
+    return r != null && r.canAsk(torrent);
+  }
+
+  private void climb(Rung next, InetSocketAddress target, TorrentId torrent) {
+    while (next != null) {
+      synchronized (this) {
+        ladder.trying(target, next, System.nanoTime());
+      }
+      boolean asked =
+          switch (next) {
+            case HOLEPUNCH -> holepunch.ask(target, torrent);
+            case PEER_RELAY -> relay.ask(target, torrent);
+            case DIRECT -> true;
+          };
+      if (asked) {
+        return;
+      }
+      boolean relayed = canRelay(torrent);
+      Rung skipped = next;
+      synchronized (this) {
+        next =
+            ladder.skipped(
+                target,
+                skipped,
+                "nobody could be asked",
+                System.nanoTime(),
+                r -> possible(r, false, relayed));
+      }
+    }
+  }
+
+  /** A connection was made: recorded on its rung; a relayed one gives way to a better one. */
+  private void established(StreamPeerConnection c) {
+    InetSocketAddress remote = c.stream().remoteAddress();
+    Rung rung =
+        switch (c.path()) {
+          case "holepunch" -> Rung.HOLEPUNCH;
+          case "relay" -> Rung.PEER_RELAY;
+          default -> Rung.DIRECT;
+        };
+    synchronized (this) {
+      ladder.connected(remote, rung, System.nanoTime());
+    }
+    PeerConnector pc = connector;
+    if (rung == Rung.PEER_RELAY || pc == null) {
+      return;
+    }
+    for (StreamPeerConnection other : pc.live()) {
+      if (other != c
+          && other.stream() instanceof RelayPeerStream
+          && !other.isClosed()
+          && remote.getAddress().equals(other.stream().remoteAddress().getAddress())
+          && c.getTorrentId() != null
+          && c.getTorrentId().equals(other.getTorrentId())) {
+        LOG.debug("{}: a {} connection replaces the relayed one", remote, c.path());
+        other.closeQuietly();
+      }
+    }
+  }
+}
