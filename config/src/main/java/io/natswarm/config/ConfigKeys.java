@@ -469,6 +469,15 @@ public final class ConfigKeys {
               + " that restarted or lost the mapping gets it back within that time. 120 is the"
               + " minimum lifetime RFC 6887 (section 15) has servers allow; 7200 is what RFC 6886"
               + " recommends.");
+  public static final Setting<Boolean> NAT_PEER_RELAY =
+      add(
+          "nat.peer_relay",
+          bool(),
+          true,
+          "Relay connections between two peers of a torrent that cannot reach each other, and ask"
+              + " peers to relay the node's own when neither a direct dial nor a hole punch gets"
+              + " through (ns_relay, end-to-end encrypted; at most 4 circuits per peer and 32 in"
+              + " all, 256 MiB and 15 minutes each). false: neither.");
   public static final Setting<Optional<HostPort>> NAT_STUN_SERVER =
       add(
           "nat.stun_server",

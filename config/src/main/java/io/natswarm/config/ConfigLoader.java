@@ -528,7 +528,8 @@ public final class ConfigLoader {
         new NatSettings(
             get(NAT_PORT_MAPPING),
             get(NAT_PORT_MAPPING_LIFETIME),
-            get(NAT_STUN_SERVER).orElse(null)));
+            get(NAT_STUN_SERVER).orElse(null),
+            get(NAT_PEER_RELAY)));
   }
 
   static Path expandHome(String path, Path home) {

@@ -9,6 +9,8 @@ package io.natswarm.config;
  *     mapping, 120 to 86400 seconds
  * @param stunServer the STUN server the node measures its NAT with (RFC 5780 behaviour when it has
  *     two addresses), or null for none: the peers' and the DHT's votes still tell the address
+ * @param peerRelay whether the node relays connections between its peers and asks peers to relay
+ *     its own (issue 12)
  */
 public record NatSettings(
-    boolean portMapping, int portMappingLifetimeSeconds, HostPort stunServer) {}
+    boolean portMapping, int portMappingLifetimeSeconds, HostPort stunServer, boolean peerRelay) {}

@@ -3,17 +3,22 @@ package io.natswarm.node;
 import java.net.InetSocketAddress;
 
 /**
- * What the node does about NATs (issue 11): whether it maps its port on the gateway, and which STUN
- * server, if any, it measures its NAT with.
+ * What the node does about NATs (issues 11 and 12): whether it maps its port on the gateway, which
+ * STUN server, if any, it measures its NAT with, and whether it relays for its peers.
  *
  * @param portMapping ask the gateway (PCP, then NAT-PMP, then UPnP-IGD) to map the node's port for
  *     UDP and TCP, renew it, and delete it when the node closes; never on a loopback address
  * @param stunServer the STUN server to ask from the node's own port, or null for none
  * @param portMappingLifetimeSeconds the lifetime asked of the gateway for each PCP and NAT-PMP
  *     mapping
+ * @param peerRelay relay connections between two peers that cannot reach each other, and ask peers
+ *     to relay the node's own (ns_relay, the ladder's last rung)
  */
 public record NatTraversal(
-    boolean portMapping, InetSocketAddress stunServer, int portMappingLifetimeSeconds) {
+    boolean portMapping,
+    InetSocketAddress stunServer,
+    int portMappingLifetimeSeconds,
+    boolean peerRelay) {
   /** The lifetime RFC 6886 recommends and the node asks for unless told otherwise: 2 hours. */
   public static final int DEFAULT_PORT_MAPPING_LIFETIME_SECONDS = 7200;
 
@@ -23,8 +28,19 @@ public record NatTraversal(
   /** Port mapping on, no STUN server: a node on a home network. */
   public static final NatTraversal MAP_PORT = new NatTraversal(true, null);
 
-  /** With the default mapping lifetime. */
+  /** With the default mapping lifetime, relaying on. */
   public NatTraversal(boolean portMapping, InetSocketAddress stunServer) {
     this(portMapping, stunServer, DEFAULT_PORT_MAPPING_LIFETIME_SECONDS);
+  }
+
+  /** Relaying on. */
+  public NatTraversal(
+      boolean portMapping, InetSocketAddress stunServer, int portMappingLifetimeSeconds) {
+    this(portMapping, stunServer, portMappingLifetimeSeconds, true);
+  }
+
+  /** These settings with peer relaying ({@code ns_relay}) on or off. */
+  public NatTraversal withPeerRelay(boolean value) {
+    return new NatTraversal(portMapping, stunServer, portMappingLifetimeSeconds, value);
   }
 }

@@ -211,6 +211,7 @@ public final class BtEngine implements AutoCloseable {
           new java.util.concurrent.atomic.AtomicReference<>();
       RelayService relay =
           new RelayService(
+              settings.nat().peerRelay(),
               () ->
                   started
                       .get()

@@ -30,6 +30,9 @@ final class ConnectionLadder {
   private static final Logger LOG = LoggerFactory.getLogger(ConnectionLadder.class);
   static final int KEPT_EVENTS = 64;
 
+  /** How long after a direct or punched connection a relayed one with the same peer is closed. */
+  static final java.time.Duration REPLACE_AFTER = java.time.Duration.ofSeconds(3);
+
   private final PathLadder ladder;
   private final ArrayDeque<LadderEvent> recent = new ArrayDeque<>();
   private volatile HolepunchService holepunch;
@@ -167,17 +170,31 @@ final class ConnectionLadder {
       ladder.connected(remote, rung, System.nanoTime());
     }
     PeerConnector pc = connector;
-    if (rung == Rung.PEER_RELAY || pc == null) {
+    if (rung == Rung.PEER_RELAY
+        || pc == null
+        || pc.live().stream().noneMatch(o -> o.stream() instanceof RelayPeerStream)) {
       return;
     }
+    // Later, once Bt's pool took the new connection: a pool that already holds a connection with
+    // the same key (address, port, torrent) closes the newcomer, and then the relayed one stays.
+    java.util.concurrent.CompletableFuture.delayedExecutor(
+            REPLACE_AFTER.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+        .execute(() -> replaceRelayed(pc, c));
+  }
+
+  /** Closes relayed connections with the peer of {@code better}, if that is still open. */
+  private static void replaceRelayed(PeerConnector pc, StreamPeerConnection better) {
+    if (better.isClosed() || better.getTorrentId() == null) {
+      return;
+    }
+    InetSocketAddress remote = better.stream().remoteAddress();
     for (StreamPeerConnection other : pc.live()) {
-      if (other != c
+      if (other != better
           && other.stream() instanceof RelayPeerStream
           && !other.isClosed()
           && remote.getAddress().equals(other.stream().remoteAddress().getAddress())
-          && c.getTorrentId() != null
-          && c.getTorrentId().equals(other.getTorrentId())) {
-        LOG.debug("{}: a {} connection replaces the relayed one", remote, c.path());
+          && better.getTorrentId().equals(other.getTorrentId())) {
+        LOG.debug("{}: a {} connection replaces the relayed one", remote, better.path());
         other.closeQuietly();
       }
     }

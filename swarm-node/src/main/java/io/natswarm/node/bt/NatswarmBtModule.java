@@ -113,9 +113,11 @@ final class NatswarmBtModule implements Module {
     ProtocolModule.extend(binder)
         .addExtendedMessageHandler(HolepunchCodec.EXTENSION_NAME, new UtHolepunchMessage.Handler());
     ServiceModule.extend(binder).addMessagingAgent(new HolepunchAgent(holepunch));
-    ProtocolModule.extend(binder)
-        .addExtendedMessageHandler(RelayCodec.EXTENSION_NAME, new UtRelayMessage.Handler());
-    ServiceModule.extend(binder).addMessagingAgent(new RelayAgent(relay));
+    if (relay.enabled()) { // not advertised when off: relays then refuse circuits to us at once
+      ProtocolModule.extend(binder)
+          .addExtendedMessageHandler(RelayCodec.EXTENSION_NAME, new UtRelayMessage.Handler());
+      ServiceModule.extend(binder).addMessagingAgent(new RelayAgent(relay));
+    }
     binder.bind(NodeHandshakeFactory.class).in(Singleton.class);
     binder.bind(IExtendedHandshakeFactory.class).to(NodeHandshakeFactory.class);
     // Bt's ProtocolModule hands the concrete class to its connection handlers (the handshakes we

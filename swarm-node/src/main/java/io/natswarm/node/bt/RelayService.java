@@ -106,10 +106,11 @@ public final class RelayService implements AutoCloseable {
 
   private static final class Swarm {
     final TorrentId torrent;
-    final RelaySwitch relay = new RelaySwitch(RelaySwitch.Settings.DEFAULTS, true);
+    final RelaySwitch relay;
 
-    Swarm(TorrentId torrent) {
+    Swarm(TorrentId torrent, boolean enabled) {
       this.torrent = torrent;
+      this.relay = new RelaySwitch(RelaySwitch.Settings.DEFAULTS, enabled);
     }
   }
 
@@ -166,6 +167,7 @@ public final class RelayService implements AutoCloseable {
     }
   }
 
+  private final boolean enabled;
   private final Supplier<byte[]> ownPeerId;
   private final SecureRandom random = new SecureRandom();
   private final ScheduledExecutorService timer;
@@ -191,8 +193,12 @@ public final class RelayService implements AutoCloseable {
   private volatile NodeTransport transport;
   private volatile ConnectionLadder ladder;
 
-  /** {@code ownPeerId} is Bt's peer id of this node, asked once Bt runs. */
-  RelayService(Supplier<byte[]> ownPeerId) {
+  /**
+   * {@code ownPeerId} is Bt's peer id of this node, asked once Bt runs; when not {@code enabled}
+   * the node neither relays nor asks to be relayed, and refuses circuits to itself (DISABLED).
+   */
+  RelayService(boolean enabled, Supplier<byte[]> ownPeerId) {
+    this.enabled = enabled;
     this.ownPeerId = ownPeerId;
     this.timer =
         Executors.newSingleThreadScheduledExecutor(
@@ -244,7 +250,7 @@ public final class RelayService implements AutoCloseable {
     byte[] peerId = s.peerId();
     List<Send> sends;
     synchronized (this) {
-      Swarm swarm = swarms.computeIfAbsent(torrent, Swarm::new);
+      Swarm swarm = swarms.computeIfAbsent(torrent, t -> new Swarm(t, enabled));
       Link link = links.get(key);
       PeerRef ref = link == null || link.swarm() != swarm ? new PeerRef(++nextRef) : link.ref();
       link = new Link(ref, key, swarm, speaks, s.stream().outgoing());
@@ -297,6 +303,10 @@ public final class RelayService implements AutoCloseable {
     int reply = m.circuit() | NOT_OPENER;
     if ((m.circuit() & (NOT_OPENER | BY_INCOMING)) != BY_INCOMING) {
       sends.add(new Send(link.key(), RelayMessage.refuse(reply, RelayReason.PROTOCOL)));
+      return;
+    }
+    if (!enabled) {
+      sends.add(new Send(link.key(), RelayMessage.refuse(reply, RelayReason.DISABLED)));
       return;
     }
     byte[] own = ownPeerId.get();
@@ -458,8 +468,16 @@ public final class RelayService implements AutoCloseable {
     }
   }
 
+  /** Whether the node relays and asks to be relayed ({@code nat.peer_relay}). */
+  boolean enabled() {
+    return enabled;
+  }
+
   /** Whether a connected peer of {@code torrent} speaks ns_relay (and could be asked). */
   synchronized boolean canAsk(TorrentId torrent) {
+    if (!enabled) {
+      return false;
+    }
     Swarm swarm = swarms.get(torrent);
     if (swarm == null) {
       return false;
@@ -481,7 +499,7 @@ public final class RelayService implements AutoCloseable {
    */
   boolean ask(InetSocketAddress target, TorrentId torrent) {
     PeerConnector c = connector;
-    if (c == null || torrent == null || c.connectedTo(torrent, target.getAddress())) {
+    if (!enabled || c == null || torrent == null || c.connectedTo(torrent, target.getAddress())) {
       return false;
     }
     List<Send> sends = new ArrayList<>(1);

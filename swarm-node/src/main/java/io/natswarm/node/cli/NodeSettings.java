@@ -65,7 +65,10 @@ final class NodeSettings {
       }
     }
     return new NatTraversal(
-        config.nat().portMapping(), stun, config.nat().portMappingLifetimeSeconds());
+        config.nat().portMapping(),
+        stun,
+        config.nat().portMappingLifetimeSeconds(),
+        config.nat().peerRelay());
   }
 
   private static DhtSettings dht(NodeConfig config, Consumer<String> warn) {

@@ -130,4 +130,66 @@ class RelayLabTest {
       assertThat(nodes.log("l")).doesNotContain("Exception in thread");
     }
   }
+
+  /**
+   * The same three nodes with {@code nat.peer_relay=false} on the public one: it does not advertise
+   * ns_relay, so once the hole punch failed {@code l}'s ladder has no rung left and says so, and
+   * the two NATed nodes stay apart.
+   */
+  @Test
+  void aNodeWithRelayingOffRelaysNothing() throws Exception {
+    String why = KernelLab.unavailableReason();
+    assumeTrue(why == null, why);
+    byte[] data = new byte[1 << 20];
+    new Random(22).nextBytes(data);
+    List<Path> files = new java.util.ArrayList<>();
+    for (String n : List.of("r", "s", "l")) {
+      files.add(Files.write(Files.createDirectories(dir.resolve(n)).resolve("seed.bin"), data));
+    }
+    try (KernelLab lab = KernelLab.create();
+        LabNodes nodes = new LabNodes(lab, dir)) {
+      LabHost r = lab.addPublicHost();
+      LabHost s = lab.addHostBehindNat(NatKind.SYMMETRIC);
+      LabHost l = lab.addHostBehindNat(NatKind.SYMMETRIC);
+      String rEndpoint = r.publicAddress() + ":" + LabNodes.PORT;
+      nodes.start(
+          r, "r", List.of("share", files.get(0).toString()), "--set", "nat.peer_relay=false");
+      nodes.awaitStatus(r);
+      nodes.start(
+          s,
+          "s",
+          List.of("share", files.get(1).toString(), "--peer", rEndpoint),
+          "--set",
+          "peers.pex=false");
+      nodes.awaitStatus(s);
+      nodes.awaitPeers(r, 1);
+      nodes.start(l, "l", List.of("share", files.get(2).toString(), "--peer", rEndpoint));
+
+      String sPublic = s.publicAddress();
+      List<String> climbed = new java.util.ArrayList<>();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(150);
+      JsonNode lStatus = null;
+      while (System.nanoTime() < deadline
+          && !climbed.contains("direct exhausted")
+          && !climbed.contains("holepunch exhausted")) {
+        Thread.sleep(500);
+        lStatus = nodes.status(l);
+        climbed.clear();
+        if (lStatus != null) {
+          for (JsonNode e : lStatus.path("reachability").path("ladder")) {
+            if (e.path("endpoint").asText().startsWith(sPublic + ":")) {
+              climbed.add(e.path("rung").asText() + " " + e.path("event").asText());
+            }
+          }
+        }
+      }
+      assertThat(climbed)
+          .as("l's ladder for s (log of l:%n%s)", nodes.log("l"))
+          .containsSubsequence("direct failed", "holepunch failed", "peer_relay skipped");
+      assertThat(climbed).doesNotContain("peer_relay trying", "peer_relay connected");
+      assertThat(LabNodes.hasPeer(lStatus, sPublic, "relay")).isFalse();
+      JsonNode rRelay = nodes.status(r).path("reachability").path("relay");
+      assertThat(rRelay.path("served").asLong()).as("r: %s", rRelay).isZero();
+    }
+  }
 }
