@@ -40,19 +40,21 @@ import org.slf4j.LoggerFactory;
  * per torrent, a {@link Rendezvous} (we introduce two of our peers that both speak ut_holepunch)
  * and a {@link PunchRequests} (we ask to be introduced, and answer introductions).
  *
- * <p>The ladder's hole-punch step: when {@link PeerConnector} cannot reach an endpoint over µTP (it
- * goes on to try TCP meanwhile), and a PEX message flagged it 0x08 (it speaks ut_holepunch), we ask
- * our connected ut_holepunch peers of that torrent, one after another, to introduce us. On a
- * connect message — for a request of ours or the other side's — the node's socket sends a burst of
- * punch probes to the endpoint ({@link PunchProbes}: our NAT opens for it), and {@link
- * PeerConnector} counts a connection with it, dialled or accepted, as punched. The side that asked
- * dials µTP at once, and the stream enters Bt through the same acceptor as any other ({@link
- * PeerConnector#dialPunched}; Bt's connection source would join a TCP dial still pending to the
- * same endpoint); the other side only punches and accepts (two crossing µTP SYNs would make two
- * connections between the same endpoints).
+ * <p>The ladder's hole-punch rung ({@link ConnectionLadder}): when {@link PeerConnector} cannot
+ * reach an endpoint over µTP (it goes on to try TCP meanwhile), and a PEX message flagged it 0x08
+ * (it speaks ut_holepunch), we ask our connected ut_holepunch peers of that torrent, one after
+ * another, to introduce us; when that ends without a connection (an error or no answer, or no µTP
+ * connection after the punch) the ladder is told, and goes on to the relay. On a connect message —
+ * for a request of ours or the other side's — the node's socket sends a burst of punch probes to
+ * the endpoint ({@link PunchProbes}: our NAT opens for it), and {@link PeerConnector} counts a
+ * connection with it, dialled or accepted, as punched. The side that asked dials µTP at once, and
+ * the stream enters Bt through the same acceptor as any other ({@link PeerConnector#dialPunched};
+ * Bt's connection source would join a TCP dial still pending to the same endpoint); the other side
+ * only punches and accepts (two crossing µTP SYNs would make two connections between the same
+ * endpoints).
  *
  * <p>Not yet here (issue 12): TCP simultaneous open (which needs the two sides timed by the
- * measured round trip to the rendezvous), port prediction, relays.
+ * measured round trip to the rendezvous).
  *
  * <p>Threads: Bt's message-dispatch threads call the agent methods and Bt's connection workers
  * {@link #unreachable}; the cores are guarded by this object's monitor, never held while calling Bt
