@@ -3,12 +3,15 @@ package io.natswarm.holepunch.ladder;
 /**
  * One way of reaching a peer, a rung of the {@link PathLadder}. A gateway port mapping is not a
  * rung of its own: it makes the peer's advertised endpoint dialable, so it shows as {@link
- * #DIRECT}. TCP simultaneous open and TURN are not built (issue 12).
+ * #DIRECT}. The relay through a TURN server is not built (issue 12).
  */
 public enum Rung {
   /** µTP, then TCP, to the endpoint as discovered (mapped or not). */
   DIRECT,
-  /** µTP punched after a BEP 55 rendezvous through a peer connected to both sides. */
+  /**
+   * µTP punched after a BEP 55 rendezvous through a peer connected to both sides (TCP simultaneous
+   * open when the node dials TCP only).
+   */
   HOLEPUNCH,
   /** A circuit through a peer connected to both sides (ns_relay), end-to-end encrypted. */
   PEER_RELAY

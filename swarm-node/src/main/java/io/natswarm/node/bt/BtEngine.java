@@ -206,7 +206,8 @@ public final class BtEngine implements AutoCloseable {
               reachability,
               !transport.listenAddress().getAddress().isLoopbackAddress());
       HolepunchService holepunch =
-          new HolepunchService(transport.udp(), transport.socket().punches(), pex);
+          new HolepunchService(
+              transport.udp(), transport.socket().punches(), pex, transport.dialsUtp());
       java.util.concurrent.atomic.AtomicReference<BtRuntime> started =
           new java.util.concurrent.atomic.AtomicReference<>();
       RelayService relay =

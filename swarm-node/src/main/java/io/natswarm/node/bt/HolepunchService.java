@@ -53,8 +53,11 @@ import org.slf4j.LoggerFactory;
  * only punches and accepts (two crossing µTP SYNs would make two connections between the same
  * endpoints).
  *
- * <p>Not yet here (issue 12): TCP simultaneous open (which needs the two sides timed by the
- * measured round trip to the rendezvous).
+ * <p>TCP simultaneous open ({@link PeerConnector#punchTcp}): the asking side opens TCP from its
+ * listen port instead of dialling µTP when it dials TCP only, and the other side opens TCP toward
+ * it {@link #TCP_PUNCH_AFTER} after the connect message unless a connection was made by then; TCP's
+ * SYN retries cover the difference. Not yet here (issue 12): timing the two sides by the measured
+ * round trip to the rendezvous.
  *
  * <p>Threads: Bt's message-dispatch threads call the agent methods and Bt's connection workers
  * {@link #unreachable}; the cores are guarded by this object's monitor, never held while calling Bt
@@ -91,6 +94,7 @@ public final class HolepunchService implements AutoCloseable {
    * @param punched connections made by the hole punch, dialled or accepted, on either side
    * @param reflexiveDials dials of a peer-reflexive endpoint: the target's probes came from another
    *     port than the rendezvous named
+   * @param tcpPunched TCP connections made by simultaneous open after a connect, on either side
    * @param punchMillis of the connections we asked a rendezvous for, the milliseconds from the
    *     request (right after the failed direct dial) to the connection, the last {@value
    *     #KEPT_TIMES} at most, oldest first
@@ -110,6 +114,7 @@ public final class HolepunchService implements AutoCloseable {
       long dialFailedAfterPunch,
       long punched,
       long reflexiveDials,
+      long tcpPunched,
       List<Long> punchMillis,
       Map<PunchFailure, Long> failed,
       long relayed,
@@ -155,16 +160,25 @@ public final class HolepunchService implements AutoCloseable {
   private long dialFailedAfterPunch;
   private long punched;
   private long reflexiveDials;
+  private long tcpPunched;
   private final java.util.Set<InetSocketAddress> reached = new java.util.HashSet<>();
   private final Map<InetSocketAddress, InetSocketAddress> reflexiveOf = new LinkedHashMap<>();
   private final ArrayDeque<Long> punchMillis = new ArrayDeque<>();
   private volatile IPeerConnectionPool pool;
   private volatile ConnectionLadder ladder;
+  private final boolean dialsUtp;
+
+  /**
+   * When the side that was asked to punch opens TCP toward the asking side too, if no connection
+   * with it was made by then: an asking side that dials µTP is connected well before.
+   */
+  static final Duration TCP_PUNCH_AFTER = Duration.ofSeconds(1);
 
   /** After a failed dial following our punch, how long the peer-reflexive dials get to connect. */
   private static final Duration VERDICT_AFTER = Duration.ofMillis(1500);
 
-  HolepunchService(UdpEndpoint udp, PunchProbes probes, PexExchange pex) {
+  HolepunchService(UdpEndpoint udp, PunchProbes probes, PexExchange pex, boolean dialsUtp) {
+    this.dialsUtp = dialsUtp;
     this.udp = udp;
     this.probes = probes;
     this.pex = pex;
@@ -522,6 +536,12 @@ public final class HolepunchService implements AutoCloseable {
       return; // the socket is closing
     }
     if (p.initiatedByUs()) {
+      if (!dialsUtp) {
+        // TCP only: simultaneous open from our listen port; the other side opens toward us
+        // TCP_PUNCH_AFTER after its connect message, while our SYNs are still being retried
+        tcpPunch(torrent, target, true);
+        return;
+      }
       // At once: the rendezvous sent connect to both sides together, so the target's punch leaves
       // its NAT one rendezvous-to-target delay after that, while our SYN reaches the target's NAT
       // a rendezvous-to-us delay plus an us-to-target delay after it, later wherever the triangle
@@ -530,6 +550,17 @@ public final class HolepunchService implements AutoCloseable {
       for (Duration after : REFLEXIVE_CHECKS) {
         schedule(() -> dialReflexive(torrent, target), after);
       }
+    } else {
+      // The asking side may dial TCP only: open TCP toward it too (simultaneous open), unless a
+      // connection with it was made meanwhile (over µTP, the usual case).
+      schedule(
+          () -> {
+            PeerConnector pc = connector;
+            if (pc != null && !pc.connectedTo(torrent, target.getAddress())) {
+              tcpPunch(torrent, target, false);
+            }
+          },
+          TCP_PUNCH_AFTER);
     }
   }
 
@@ -611,6 +642,42 @@ public final class HolepunchService implements AutoCloseable {
   }
 
   /**
+   * TCP simultaneous open with {@code target} on the dialler thread ({@link
+   * PeerConnector#punchTcp}); as the side that asked ({@code initiator}), a failure is the punch's
+   * failure for the ladder.
+   */
+  private void tcpPunch(TorrentId torrent, InetSocketAddress target, boolean initiator) {
+    PeerConnector c = connector;
+    if (c == null) {
+      return;
+    }
+    try {
+      dialler.execute(
+          () -> {
+            boolean ok = c.punchTcp(target, torrent, initiator);
+            synchronized (this) {
+              if (ok) {
+                tcpPunched++;
+                reached.add(target);
+              } else if (initiator) {
+                dialFailedAfterPunch++;
+              }
+            }
+            LOG.debug(
+                "TCP simultaneous open with {} ({}): {}",
+                target,
+                initiator ? "we asked" : "it asked",
+                ok ? "connected" : "failed");
+            if (!ok && initiator) {
+              verdict(torrent, target);
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      // closing
+    }
+  }
+
+  /**
    * Our dial after the punch failed a moment ago: unless a peer-reflexive dial or the target's own
    * SYN made the connection meanwhile, the punch failed, and the ladder goes on.
    */
@@ -670,6 +737,7 @@ public final class HolepunchService implements AutoCloseable {
         dialFailedAfterPunch,
         punched,
         reflexiveDials,
+        tcpPunched,
         List.copyOf(punchMillis),
         Map.copyOf(failures),
         relayed,

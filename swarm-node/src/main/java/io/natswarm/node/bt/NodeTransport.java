@@ -297,6 +297,30 @@ final class NodeTransport implements AutoCloseable {
     }
   }
 
+  /** Whether this node dials µTP ({@code peers.transports}). */
+  boolean dialsUtp() {
+    return dialling.dialsUtp();
+  }
+
+  /**
+   * TCP simultaneous open after a BEP 55 connect: connects from the listen port to {@code remote}
+   * while the other side connects to us, so that each NAT has seen its own host's SYN leave when
+   * the other's arrives, and queues the stream with the accepted ones, as {@code initiator} says
+   * (the side that asked for the rendezvous is the MSE and BitTorrent initiator, whichever SYN made
+   * the connection). Blocks until the connection is made or TCP's connect timeout.
+   *
+   * @return false when the stream could not be queued (the queue is full) and was closed
+   */
+  boolean punchTcpIntoAcceptor(InetSocketAddress remote, boolean initiator) throws IOException {
+    SocketChannel ch = ((TcpPeerStream) dialTcp(remote, true)).channel();
+    PeerStream stream = new TcpPeerStream(ch, remote, initiator);
+    if (accepted.offer(stream)) {
+      return true;
+    }
+    closeQuietly(stream);
+    return false;
+  }
+
   private PeerStream dialTcp(InetSocketAddress remote, boolean fromListenPort) throws IOException {
     SocketChannel ch = SocketChannel.open();
     try {

@@ -280,6 +280,35 @@ final class PeerConnector implements IPeerConnectionFactory {
     return false;
   }
 
+  /**
+   * TCP simultaneous open with {@code remote} after a BEP 55 connect ({@link
+   * NodeTransport#punchTcpIntoAcceptor}): the stream enters Bt through {@link StreamAcceptor}, as
+   * an outgoing connection of {@code torrent} when {@code initiator} (we asked for the rendezvous),
+   * else as an incoming one. Blocks until TCP connected or gave up.
+   *
+   * @return whether the TCP stream was made
+   */
+  boolean punchTcp(InetSocketAddress remote, TorrentId torrent, boolean initiator) {
+    if (bans.refuse(remote)) {
+      return false;
+    }
+    expectPunch(remote);
+    if (initiator) {
+      punchedTorrents.put(remote, torrent);
+    }
+    try {
+      if (transport.punchTcpIntoAcceptor(remote, initiator)) {
+        return true;
+      }
+    } catch (IOException e) {
+      LOG.debug("TCP simultaneous open with {}: {}", remote, e.toString());
+    }
+    if (initiator) {
+      punchedTorrents.remove(remote, torrent);
+    }
+    return false;
+  }
+
   /** Makes a Bt connection of an established stream from the acceptor's queue. */
   ConnectionResult createIncomingConnection(PeerStream stream) {
     TorrentId dialled =

@@ -34,6 +34,11 @@ final class TcpPeerStream extends PeerStream {
     return Transport.TCP;
   }
 
+  /** The socket channel (to re-wrap it with another role before the stream is used). */
+  SocketChannel channel() {
+    return channel;
+  }
+
   @Override
   InetSocketAddress remoteAddress() {
     return remote;

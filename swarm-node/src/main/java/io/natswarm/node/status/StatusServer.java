@@ -513,6 +513,7 @@ public final class StatusServer implements AutoCloseable {
           .put("failedAfterPunch", hp.dialFailedAfterPunch())
           .put("punchedConnections", hp.punched())
           .put("reflexiveDials", hp.reflexiveDials())
+          .put("tcpPunched", hp.tcpPunched())
           .put("relayed", hp.relayed())
           .put("relayRefused", hp.relayRefused())
           .put("relayRateLimited", hp.relayRateLimited())

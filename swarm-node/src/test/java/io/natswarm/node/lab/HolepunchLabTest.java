@@ -201,4 +201,90 @@ class HolepunchLabTest {
       assertThat(sHp.path("punchedConnections").asLong()).as("s: %s", sHp).isEqualTo(1);
     }
   }
+
+  /**
+   * The seeders again, with {@code l} dialling TCP only: after {@code r}'s connect messages {@code
+   * l} opens TCP from its listen port toward {@code s} and {@code s}, seeing no µTP connection
+   * within a second, opens TCP toward {@code l} from its own: each NAT has seen its host's SYN
+   * leave when the other's arrives (TCP simultaneous open), and the connection is recorded as a
+   * punched TCP one on both sides.
+   */
+  @Test
+  void tcpSimultaneousOpenConnectsAnInitiatorThatDialsTcpOnly() throws Exception {
+    String why = KernelLab.unavailableReason();
+    assumeTrue(why == null, why);
+    byte[] data = new byte[1 << 20];
+    new Random(14).nextBytes(data);
+    List<Path> files = new java.util.ArrayList<>();
+    for (String n : List.of("r", "s", "l")) {
+      files.add(Files.write(Files.createDirectories(dir.resolve(n)).resolve("seed.bin"), data));
+    }
+    try (KernelLab lab = KernelLab.create();
+        LabNodes nodes = new LabNodes(lab, dir)) {
+      LabHost r = lab.addPublicHost();
+      LabHost s = lab.addHostBehindNat(NatKind.PORT_RESTRICTED_CONE);
+      LabHost l = lab.addHostBehindNat(NatKind.PORT_RESTRICTED_CONE);
+      String rEndpoint = r.publicAddress() + ":" + LabNodes.PORT;
+      nodes.start(r, "r", List.of("share", files.get(0).toString()));
+      nodes.awaitStatus(r);
+      nodes.start(
+          s,
+          "s",
+          List.of("share", files.get(1).toString(), "--peer", rEndpoint),
+          "--set",
+          "peers.pex=false");
+      nodes.awaitStatus(s);
+      nodes.awaitPeers(r, 1);
+      nodes.start(
+          l,
+          "l",
+          List.of("share", files.get(2).toString(), "--peer", rEndpoint),
+          "--set",
+          "peers.transports=tcp-only");
+
+      String sPublic = s.publicAddress();
+      String atL = null;
+      boolean sSawPunchedTcp = false;
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(150);
+      while (System.nanoTime() < deadline && (atL == null || !sSawPunchedTcp)) {
+        JsonNode st = nodes.status(l);
+        if (atL == null && st != null) {
+          for (JsonNode t : st.path("torrents")) {
+            for (JsonNode p : t.path("peers")) {
+              if (p.path("address").asText().equals(sPublic)) {
+                atL = p.path("transport").asText() + " " + p.path("path").asText();
+              }
+            }
+          }
+        }
+        if (atL != null && !sSawPunchedTcp) {
+          JsonNode ss = nodes.status(s);
+          for (JsonNode t : ss == null ? List.<JsonNode>of() : List.of(ss.path("torrents"))) {
+            for (JsonNode tt : t) {
+              for (JsonNode p : tt.path("peers")) {
+                sSawPunchedTcp |=
+                    p.path("address").asText().equals(l.publicAddress())
+                        && p.path("transport").asText().equals("tcp")
+                        && p.path("path").asText().equals("holepunch");
+              }
+            }
+          }
+        }
+        Thread.sleep(200);
+      }
+      JsonNode lHp = nodes.status(l).path("reachability").path("holepunch");
+      JsonNode sHp = nodes.status(s).path("reachability").path("holepunch");
+      System.out.printf("holepunch lab, TCP: l %s; s %s%n", lHp, sHp);
+      assertThat(atL)
+          .as("l's connection to s (log of l:%n%s)", nodes.log("l"))
+          .isEqualTo("tcp holepunch");
+      assertThat(sSawPunchedTcp)
+          .as("s records a punched TCP connection from l (log of s:%n%s)", nodes.log("s"))
+          .isTrue();
+      assertThat(lHp.path("introduced").asLong()).as("l: %s", lHp).isGreaterThanOrEqualTo(1);
+      assertThat(lHp.path("tcpPunched").asLong() + sHp.path("tcpPunched").asLong())
+          .as("l: %s; s: %s", lHp, sHp)
+          .isGreaterThanOrEqualTo(1);
+    }
+  }
 }

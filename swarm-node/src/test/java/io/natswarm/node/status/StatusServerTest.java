@@ -238,6 +238,7 @@ class StatusServerTest {
             1, // dialFailedAfterPunch
             6, // punched
             1, // reflexiveDials
+            2, // tcpPunched
             List.of(120L, 340L),
             Map.of(PunchFailure.TIMED_OUT, 2L, PunchFailure.NO_SUCH_PEER, 1L),
             9, // relayed
