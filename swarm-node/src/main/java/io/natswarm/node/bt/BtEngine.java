@@ -207,7 +207,11 @@ public final class BtEngine implements AutoCloseable {
               !transport.listenAddress().getAddress().isLoopbackAddress());
       HolepunchService holepunch =
           new HolepunchService(
-              transport.udp(), transport.socket().punches(), pex, transport.dialsUtp());
+              transport.udp(),
+              transport.socket().punches(),
+              pex,
+              transport.dialsUtp(),
+              transport.dialsTcp());
       java.util.concurrent.atomic.AtomicReference<BtRuntime> started =
           new java.util.concurrent.atomic.AtomicReference<>();
       RelayService relay =

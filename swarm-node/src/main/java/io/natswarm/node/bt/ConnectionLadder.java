@@ -188,11 +188,13 @@ final class ConnectionLadder {
       return;
     }
     InetSocketAddress remote = better.stream().remoteAddress();
+    byte[] id = better.peerId();
     for (StreamPeerConnection other : pc.live()) {
       if (other != better
           && other.stream() instanceof RelayPeerStream
           && !other.isClosed()
-          && remote.getAddress().equals(other.stream().remoteAddress().getAddress())
+          && id != null
+          && java.util.Arrays.equals(id, other.peerId()) // the same peer, not only its address
           && better.getTorrentId().equals(other.getTorrentId())) {
         LOG.debug("{}: a {} connection replaces the relayed one", remote, better.path());
         other.closeQuietly();

@@ -167,6 +167,10 @@ public final class HolepunchService implements AutoCloseable {
   private volatile IPeerConnectionPool pool;
   private volatile ConnectionLadder ladder;
   private final boolean dialsUtp;
+  private final boolean dialsTcp;
+  private final java.util.concurrent.ExecutorService tcpAnswers;
+  private final java.util.Set<InetSocketAddress> tcpAnswering =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   /**
    * When the side that was asked to punch opens TCP toward the asking side too, if no connection
@@ -177,8 +181,18 @@ public final class HolepunchService implements AutoCloseable {
   /** After a failed dial following our punch, how long the peer-reflexive dials get to connect. */
   private static final Duration VERDICT_AFTER = Duration.ofMillis(1500);
 
-  HolepunchService(UdpEndpoint udp, PunchProbes probes, PexExchange pex, boolean dialsUtp) {
+  HolepunchService(
+      UdpEndpoint udp, PunchProbes probes, PexExchange pex, boolean dialsUtp, boolean dialsTcp) {
     this.dialsUtp = dialsUtp;
+    this.dialsTcp = dialsTcp;
+    // the other side's TCP punches: one at a time, apart from our own dials
+    this.tcpAnswers =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "natswarm-holepunch-tcp");
+              t.setDaemon(true);
+              return t;
+            });
     this.udp = udp;
     this.probes = probes;
     this.pex = pex;
@@ -553,14 +567,16 @@ public final class HolepunchService implements AutoCloseable {
     } else {
       // The asking side may dial TCP only: open TCP toward it too (simultaneous open), unless a
       // connection with it was made meanwhile (over µTP, the usual case).
-      schedule(
-          () -> {
-            PeerConnector pc = connector;
-            if (pc != null && !pc.connectedTo(torrent, target.getAddress())) {
-              tcpPunch(torrent, target, false);
-            }
-          },
-          TCP_PUNCH_AFTER);
+      if (dialsTcp) {
+        schedule(
+            () -> {
+              PeerConnector pc = connector;
+              if (pc != null && !pc.connectedTo(torrent, target.getAddress())) {
+                answerTcp(torrent, target);
+              }
+            },
+            TCP_PUNCH_AFTER);
+      }
     }
   }
 
@@ -678,6 +694,38 @@ public final class HolepunchService implements AutoCloseable {
   }
 
   /**
+   * The other side's TCP punch, on its own thread (so that a rendezvous sending many connects
+   * cannot hold our dialler), once per target at a time; at most {@value #MAX_TCP_ANSWERS} wait.
+   */
+  private void answerTcp(TorrentId torrent, InetSocketAddress target) {
+    PeerConnector c = connector;
+    if (c == null || tcpAnswering.size() >= MAX_TCP_ANSWERS || !tcpAnswering.add(target)) {
+      return;
+    }
+    try {
+      tcpAnswers.execute(
+          () -> {
+            try {
+              boolean ok = c.punchTcp(target, torrent, false);
+              if (ok) {
+                synchronized (this) {
+                  tcpPunched++;
+                }
+              }
+              LOG.debug(
+                  "TCP simultaneous open with {} (it asked): {}", target, ok ? "made" : "not");
+            } finally {
+              tcpAnswering.remove(target);
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      tcpAnswering.remove(target); // closing
+    }
+  }
+
+  private static final int MAX_TCP_ANSWERS = 8;
+
+  /**
    * Our dial after the punch failed a moment ago: unless a peer-reflexive dial or the target's own
    * SYN made the connection meanwhile, the punch failed, and the ladder goes on.
    */
@@ -759,5 +807,6 @@ public final class HolepunchService implements AutoCloseable {
   public void close() {
     timer.shutdownNow();
     dialler.shutdownNow();
+    tcpAnswers.shutdownNow();
   }
 }

@@ -297,6 +297,11 @@ final class NodeTransport implements AutoCloseable {
     }
   }
 
+  /** Whether this node dials TCP ({@code peers.transports}). */
+  boolean dialsTcp() {
+    return dialling.dialsTcp();
+  }
+
   /** Whether this node dials µTP ({@code peers.transports}). */
   boolean dialsUtp() {
     return dialling.dialsUtp();

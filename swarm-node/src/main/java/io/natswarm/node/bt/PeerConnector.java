@@ -232,7 +232,12 @@ final class PeerConnector implements IPeerConnectionFactory {
     }
     ConnectionResult r =
         establish(
-            stream, InetPeer.build(remote.getAddress()), torrentId, punch ? "holepunch" : "direct");
+            stream,
+            InetPeer.build(remote.getAddress()),
+            torrentId,
+            // a dial that was still trying when a punch for its endpoint began (a TCP dial that
+            // met the other side's TCP punch, say) owes its success to the punch
+            punch || punchExpected(remote) ? "holepunch" : "direct");
     if (r.isSuccess()) {
       backoff.succeeded(remote);
     } else {

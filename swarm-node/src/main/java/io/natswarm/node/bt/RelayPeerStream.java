@@ -38,8 +38,14 @@ final class RelayPeerStream extends PeerStream {
   private final InetSocketAddress remote;
   private final boolean outgoing;
   private final int window;
+
+  /** Bytes a writer may leave waiting for credit, past which writes are short. */
+  static final int MAX_PENDING = 4 << 20;
+
   private final ArrayDeque<ByteBuffer> inbound = new ArrayDeque<>();
   private final ArrayDeque<Integer> frameLengths = new ArrayDeque<>();
+  private final ArrayDeque<ByteBuffer> pending = new ArrayDeque<>(); // written, not yet sealed
+  private int pendingBytes;
   private final ByteBuffer sealed =
       ByteBuffer.allocate(RelayCipher.MAX_PLAINTEXT + RelayCipher.TAG);
   private Circuit circuit;
@@ -110,9 +116,10 @@ final class RelayPeerStream extends PeerStream {
     return true;
   }
 
-  /** The other end granted {@code bytes} more of credit. */
+  /** The other end granted {@code bytes} more of credit: bytes waiting for it are sent. */
   synchronized void credit(int bytes) {
     credit += bytes;
+    sendPending();
     notifyAll();
     if (writeBlocked && loop != null) {
       writeBlocked = false;
@@ -187,6 +194,12 @@ final class RelayPeerStream extends PeerStream {
     return n;
   }
 
+  /**
+   * Seals what fits in the credit and sends it; the rest, up to {@link #MAX_PENDING} bytes, waits
+   * here for the next WINDOW. Taking bytes past the credit matters: Bt's dispatch thread writes
+   * (through the connection's handler) and also delivers the WINDOW that frees the credit, so a
+   * write that left bytes in the handler would block that thread until the handler's send timeout.
+   */
   @Override
   public synchronized int write(ByteBuffer src) throws IOException {
     if (closed) {
@@ -196,10 +209,33 @@ final class RelayPeerStream extends PeerStream {
       throw new IOException("relayed stream ended: " + endReason);
     }
     int n = 0;
+    if (pending.isEmpty()) {
+      n += sealWithinCredit(src);
+    }
+    int room = MAX_PENDING - pendingBytes;
+    if (src.hasRemaining() && room > 0) {
+      int k = Math.min(room, src.remaining());
+      ByteBuffer copy = ByteBuffer.allocate(k);
+      int limit = src.limit();
+      src.limit(src.position() + k);
+      copy.put(src).flip();
+      src.limit(limit);
+      pending.add(copy);
+      pendingBytes += k;
+      n += k;
+    }
+    if (src.hasRemaining()) {
+      writeBlocked = true;
+    }
+    return n;
+  }
+
+  /** Seals and sends bytes of {@code src} while the credit lasts; returns the bytes taken. */
+  private int sealWithinCredit(ByteBuffer src) {
+    int n = 0;
     while (src.hasRemaining()) {
       int frame = Math.min(src.remaining(), RelayCipher.MAX_PLAINTEXT) + RelayCipher.TAG;
       if (credit < frame) {
-        writeBlocked = true;
         break;
       }
       int before = src.remaining();
@@ -213,6 +249,25 @@ final class RelayPeerStream extends PeerStream {
       circuit.sendData(bytes);
     }
     return n;
+  }
+
+  /** Sends waiting bytes, oldest first, while the credit lasts. */
+  private void sendPending() {
+    while (!pending.isEmpty() && !ended) {
+      ByteBuffer head = pending.peek();
+      int before = head.remaining();
+      sealWithinCredit(head);
+      pendingBytes -= before - head.remaining();
+      if (head.hasRemaining()) {
+        return;
+      }
+      pending.poll();
+    }
+  }
+
+  /** Bytes written and waiting for credit (for tests). */
+  synchronized int pendingBytes() {
+    return pendingBytes;
   }
 
   @Override

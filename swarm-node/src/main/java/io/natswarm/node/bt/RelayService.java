@@ -69,6 +69,17 @@ public final class RelayService implements AutoCloseable {
   /** Credit each end of a circuit starts with (what a relay allows in flight). */
   static final int WINDOW = RelayCodec.INITIAL_WINDOW;
 
+  /** Circuits one relay peer may open to us at a time. */
+  static final int MAX_TARGET_ENDS_PER_LINK = 4;
+
+  /**
+   * How long a relay peer may take to answer our CONNECT (its switch waits 10 s for the target).
+   */
+  static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(15);
+
+  /** Bytes queued for the sender thread above which DATA is dropped (its circuit then fails). */
+  static final long MAX_QUEUED_BYTES = 16L << 20;
+
   static final int NOT_OPENER = 0x80000000;
   static final int BY_INCOMING = 0x40000000;
   private static final int OWN_IDS = 0x3fffffff;
@@ -89,6 +100,8 @@ public final class RelayService implements AutoCloseable {
    * @param served circuits we relayed between two of our peers
    * @param servedRefused circuits we refused to relay, by reason
    * @param bytesRelayed bytes of DATA we forwarded for others
+   * @param dataDropped DATA messages dropped because the sender thread's queue was full (each fails
+   *     its circuit)
    * @param malformed ns_relay payloads that did not parse, ignored
    */
   public record Counters(
@@ -102,6 +115,7 @@ public final class RelayService implements AutoCloseable {
       long served,
       Map<RelayReason, Long> servedRefused,
       long bytesRelayed,
+      long dataDropped,
       long malformed) {}
 
   private static final class Swarm {
@@ -127,6 +141,7 @@ public final class RelayService implements AutoCloseable {
     final long startedNanos;
     final ArrayDeque<Link> candidates;
     Link via;
+    long askedNanos; // when the current relay peer was asked
     int id; // as we send it
     RelayCipher cipher;
     RelayPeerStream stream;
@@ -188,6 +203,10 @@ public final class RelayService implements AutoCloseable {
   private long accepted;
   private long endedBadly;
   private long malformed;
+  private final java.util.concurrent.atomic.AtomicLong queuedBytes =
+      new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong droppedData =
+      new java.util.concurrent.atomic.AtomicLong();
   private volatile IPeerConnectionPool pool;
   private volatile PeerConnector connector;
   private volatile NodeTransport transport;
@@ -244,12 +263,18 @@ public final class RelayService implements AutoCloseable {
     if (!(c instanceof StreamPeerConnection s)) {
       return;
     }
-    boolean speaks = handshake.getSupportedMessageTypes().contains(RelayCodec.EXTENSION_NAME);
+    // a relayed connection is no relay itself: circuits inside circuits would multiply every cost
+    boolean speaks =
+        handshake.getSupportedMessageTypes().contains(RelayCodec.EXTENSION_NAME)
+            && !(s.stream() instanceof RelayPeerStream);
     InetSocketAddress endpoint = HolepunchService.listeningEndpoint(s, handshake);
     InetSocketAddress alias = HolepunchService.alias(s, handshake, endpoint);
     byte[] peerId = s.peerId();
     List<Send> sends;
     synchronized (this) {
+      if (s.isClosed()) {
+        return; // its disconnect event may have come and gone: registering it would leave it here
+      }
       Swarm swarm = swarms.computeIfAbsent(torrent, t -> new Swarm(t, enabled));
       Link link = links.get(key);
       PeerRef ref = link == null || link.swarm() != swarm ? new PeerRef(++nextRef) : link.ref();
@@ -312,8 +337,24 @@ public final class RelayService implements AutoCloseable {
     byte[] own = ownPeerId.get();
     InetSocketAddress from = m.endpoint();
     // Both sides may ask at once: the circuit of the peer with the lower id wins.
+    EndKey key = new EndKey(link.ref().id(), reply & ~NOT_OPENER);
+    if (ends.containsKey(key)) {
+      sends.add(new Send(link.key(), RelayMessage.refuse(reply, RelayReason.PROTOCOL)));
+      return;
+    }
+    int targetEnds = 0;
+    for (End e : ends.values()) {
+      if (!e.initiator && e.via.equals(link)) {
+        targetEnds++;
+      }
+    }
+    if (targetEnds >= MAX_TARGET_ENDS_PER_LINK) {
+      sends.add(new Send(link.key(), RelayMessage.refuse(reply, RelayReason.TOO_MANY_CIRCUITS)));
+      return;
+    }
     for (End e : List.copyOf(ends.values())) {
       if (e.initiator
+          && e.stream == null // a circuit still being made; an open one stays
           && e.torrent.equals(link.swarm().torrent)
           && e.remote.getAddress().equals(from.getAddress())) {
         if (java.util.Arrays.compareUnsigned(own, m.peerId()) < 0) {
@@ -441,6 +482,7 @@ public final class RelayService implements AutoCloseable {
         continue; // disconnected meanwhile
       }
       e.via = via;
+      e.askedNanos = System.nanoTime();
       nextId = (nextId + 1) & OWN_IDS;
       if (nextId == 0) {
         nextId = 1;
@@ -553,6 +595,7 @@ public final class RelayService implements AutoCloseable {
       byRef.remove(link.ref());
       link.swarm().relay.peerDisconnected(link.ref(), System.nanoTime());
       sends.addAll(drain(link.swarm()));
+      List<End> retry = new ArrayList<>();
       for (Iterator<End> it = ends.values().iterator(); it.hasNext(); ) {
         End e = it.next();
         if (e.via.equals(link)) {
@@ -561,9 +604,12 @@ public final class RelayService implements AutoCloseable {
             RelayPeerStream s = e.stream;
             after.add(() -> s.remoteClosed("the connection with the relay closed"));
           } else if (e.initiator) {
-            tryNext(e, sends, after);
+            retry.add(e);
           }
         }
+      }
+      for (End e : retry) {
+        tryNext(e, sends, after); // after the loop: it puts into ends
       }
     }
     send(sends);
@@ -572,8 +618,23 @@ public final class RelayService implements AutoCloseable {
 
   private void tick() {
     List<Send> sends = new ArrayList<>();
+    List<Runnable> after = new ArrayList<>();
     synchronized (this) {
       long now = System.nanoTime();
+      List<End> silent = new ArrayList<>();
+      for (End e : ends.values()) {
+        if (e.initiator && e.stream == null && now - e.askedNanos > ANSWER_TIMEOUT.toNanos()) {
+          silent.add(e);
+        }
+      }
+      for (End e : silent) {
+        // the relay peer never answered: give up on it (telling it, in case it still might) and
+        // ask the next one
+        ends.remove(e.key());
+        refused.merge(RelayReason.TIME_EXCEEDED, 1L, Long::sum);
+        sends.add(new Send(e.via.key(), RelayMessage.close(e.id, RelayReason.TIME_EXCEEDED)));
+        tryNext(e, sends, after);
+      }
       for (Swarm s : swarms.values()) {
         long due = s.relay.nextDeadlineNanos(now);
         if (due != Long.MAX_VALUE && now - due >= 0) {
@@ -583,16 +644,19 @@ public final class RelayService implements AutoCloseable {
       }
     }
     send(sends);
+    after.forEach(Runnable::run);
   }
 
   /** One encoded message for one connection. */
   private static final class Send {
     private final ConnectionKey to;
     private final byte[] payload;
+    private final boolean data;
 
     Send(ConnectionKey to, RelayMessage m) {
       this.to = to;
       this.payload = RelayCodec.encode(m);
+      this.data = m.type() == RelayMessageType.DATA;
     }
 
     ConnectionKey to() {
@@ -629,27 +693,58 @@ public final class RelayService implements AutoCloseable {
     if (sends.isEmpty()) {
       return;
     }
+    List<Send> taken = sends;
+    long bytes = 0;
+    for (Send s : sends) {
+      bytes += s.payload.length;
+    }
+    if (queuedBytes.get() + bytes > MAX_QUEUED_BYTES) {
+      // A link that does not drain (a slow or stalled peer holds the sender thread in Bt's send)
+      // must not grow this queue without bound: DATA is dropped, and the circuit it belonged to
+      // fails at its far end (the next frame does not open), which closes it.
+      taken = new ArrayList<>(sends.size());
+      bytes = 0;
+      for (Send s : sends) {
+        if (s.data) {
+          droppedData.incrementAndGet();
+        } else {
+          taken.add(s);
+          bytes += s.payload.length;
+        }
+      }
+    }
+    List<Send> batch = taken;
+    long batchBytes = bytes;
+    queuedBytes.addAndGet(batchBytes);
     try {
       sender.execute(
           () -> {
             IPeerConnectionPool p = pool;
-            if (p == null) {
-              return;
-            }
-            for (Send s : sends) {
-              PeerConnection c = p.getConnection(s.to());
-              if (c == null || c.isClosed()) {
-                continue;
+            try {
+              if (p != null) {
+                post(p, batch);
               }
-              try {
-                c.postMessage(new UtRelayMessage(s.payload()));
-              } catch (java.io.IOException | RuntimeException e) {
-                LOG.debug("relay message to {} not sent: {}", s.to(), e.toString());
-              }
+            } finally {
+              queuedBytes.addAndGet(-batchBytes);
             }
           });
     } catch (RejectedExecutionException e) {
-      // closing
+      queuedBytes.addAndGet(-batchBytes); // closing
+    }
+  }
+
+  /** On the sender thread: posts each message on its connection, in order. */
+  private static void post(IPeerConnectionPool p, List<Send> batch) {
+    for (Send s : batch) {
+      PeerConnection c = p.getConnection(s.to());
+      if (c == null || c.isClosed()) {
+        continue;
+      }
+      try {
+        c.postMessage(new UtRelayMessage(s.payload()));
+      } catch (java.io.IOException | RuntimeException e) {
+        LOG.debug("relay message to {} not sent: {}", s.to(), e.toString());
+      }
     }
   }
 
@@ -675,6 +770,7 @@ public final class RelayService implements AutoCloseable {
         served,
         Map.copyOf(servedRefused),
         bytes,
+        droppedData.get(),
         malformed);
   }
 

@@ -539,6 +539,7 @@ public final class StatusServer implements AutoCloseable {
           .put("endedBadly", rc.ended())
           .put("served", rc.served())
           .put("bytesRelayed", rc.bytesRelayed())
+          .put("dataDropped", rc.dataDropped())
           .put("malformed", rc.malformed());
       ArrayNode ms = o.putArray("relayMillis");
       rc.relayMillis().forEach(ms::add);

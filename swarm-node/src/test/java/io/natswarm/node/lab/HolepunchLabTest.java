@@ -23,9 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
  * reach the other unasked), and a public seeder {@code r} that both connect to. {@code l} learns
  * {@code s} only from {@code r}'s PEX (flagged 0x08, ut_holepunch), fails to reach it over µTP and
  * TCP, asks {@code r} for a rendezvous, and after {@code r}'s connect messages both punch and
- * {@code l} dials: the µTP connection between the two NATed hosts is made and recorded as
- * "holepunch" on both sides, and the download completes with every piece verified. The public
- * seeder's uplink is slow, so most of the file comes through the punched connection.
+ * {@code l} dials: a connection between the two NATed hosts is made (µTP, or TCP when l's TCP dial,
+ * still trying after µTP failed, meets s's TCP punch first) and recorded as "holepunch" on both
+ * sides, and the download completes with every piece verified. The public seeder's uplink is slow,
+ * so most of the file comes through the punched connection.
  */
 @Timeout(240)
 class HolepunchLabTest {
@@ -120,7 +121,8 @@ class HolepunchLabTest {
 
       assertThat(punchedAtL)
           .as("l's connection to s (log of l:%n%s)", nodes.log("l"))
-          .isEqualTo("utp holepunch");
+          // µTP, or TCP when l's TCP dial (after µTP failed) met s's TCP punch first
+          .isIn("utp holepunch", "tcp holepunch");
       System.out.printf(
           "holepunch lab: l connected to s %.1f s after l started; l %s; r %s; s %s%n",
           (connectedNanos - started) / 1e9,
