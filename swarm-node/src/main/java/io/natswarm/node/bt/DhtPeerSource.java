@@ -8,6 +8,7 @@ import bt.protocol.Handshake;
 import io.natswarm.dht.FoundPeers;
 import io.natswarm.dht.LookupResult;
 import io.natswarm.dht.routing.NodeId;
+import io.natswarm.node.DaemonThreads;
 import io.natswarm.node.dht.DhtService;
 import io.natswarm.node.dht.RoutingTableFile;
 import java.io.IOException;
@@ -69,11 +70,7 @@ final class DhtPeerSource implements HandshakeHandler, AutoCloseable {
     this.candidates = candidates;
     this.worker =
         Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "natswarm-dht-peers-" + self.getPort());
-              t.setDaemon(true);
-              return t;
-            });
+            DaemonThreads.named("natswarm-dht-peers-" + self.getPort()));
     this.joined = dht.bootstrap();
   }
 

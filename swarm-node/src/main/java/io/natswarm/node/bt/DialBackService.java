@@ -9,6 +9,7 @@ import io.natswarm.holepunch.reach.AddressFamily;
 import io.natswarm.holepunch.reach.DialBack;
 import io.natswarm.holepunch.reach.DialBackProbes;
 import io.natswarm.holepunch.reach.Transport;
+import io.natswarm.node.DaemonThreads;
 import io.natswarm.node.reach.ReachabilityMonitor;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -86,12 +87,7 @@ final class DialBackService implements AutoCloseable {
     this.port = port;
     this.monitor = monitor;
     this.worker =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "natswarm-dialback");
-              t.setDaemon(true);
-              return t;
-            });
+        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("natswarm-dialback"));
   }
 
   /** A peer's BEP 10 handshake: ask it for a dial-back when this family is due for a test. */

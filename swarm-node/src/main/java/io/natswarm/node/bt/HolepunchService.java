@@ -16,6 +16,7 @@ import io.natswarm.holepunch.punch.PunchFailure;
 import io.natswarm.holepunch.punch.PunchProbes;
 import io.natswarm.holepunch.punch.PunchRequests;
 import io.natswarm.holepunch.punch.Rendezvous;
+import io.natswarm.node.DaemonThreads;
 import io.natswarm.pex.PexFlags;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -187,31 +188,14 @@ public final class HolepunchService implements AutoCloseable {
     this.dialsTcp = dialsTcp;
     // the other side's TCP punches: one at a time, apart from our own dials
     this.tcpAnswers =
-        Executors.newSingleThreadExecutor(
-            r -> {
-              Thread t = new Thread(r, "natswarm-holepunch-tcp");
-              t.setDaemon(true);
-              return t;
-            });
+        Executors.newSingleThreadExecutor(DaemonThreads.named("natswarm-holepunch-tcp"));
     this.udp = udp;
     this.probes = probes;
     this.pex = pex;
     this.timer =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "natswarm-holepunch");
-              t.setDaemon(true);
-              return t;
-            });
+        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("natswarm-holepunch"));
     // µTP dials block for up to its connect timeout: two at a time, off the timer's thread
-    this.dialler =
-        Executors.newFixedThreadPool(
-            2,
-            r -> {
-              Thread t = new Thread(r, "natswarm-holepunch-dial");
-              t.setDaemon(true);
-              return t;
-            });
+    this.dialler = Executors.newFixedThreadPool(2, DaemonThreads.named("natswarm-holepunch-dial"));
   }
 
   /** Bt's services, once its runtime exists; starts the deadline timer. */

@@ -16,6 +16,7 @@ import io.natswarm.holepunch.relay.RelayOutgoing;
 import io.natswarm.holepunch.relay.RelayParsed;
 import io.natswarm.holepunch.relay.RelayReason;
 import io.natswarm.holepunch.relay.RelaySwitch;
+import io.natswarm.node.DaemonThreads;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
@@ -219,20 +220,8 @@ public final class RelayService implements AutoCloseable {
   RelayService(boolean enabled, Supplier<byte[]> ownPeerId) {
     this.enabled = enabled;
     this.ownPeerId = ownPeerId;
-    this.timer =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "natswarm-relay");
-              t.setDaemon(true);
-              return t;
-            });
-    this.sender =
-        Executors.newSingleThreadExecutor(
-            r -> {
-              Thread t = new Thread(r, "natswarm-relay-send");
-              t.setDaemon(true);
-              return t;
-            });
+    this.timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("natswarm-relay"));
+    this.sender = Executors.newSingleThreadExecutor(DaemonThreads.named("natswarm-relay-send"));
   }
 
   /** Bt's services, once its runtime exists; starts the deadline timer. */

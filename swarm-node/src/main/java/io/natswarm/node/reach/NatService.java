@@ -11,6 +11,7 @@ import io.natswarm.holepunch.portmap.upnp.UpnpConfig;
 import io.natswarm.holepunch.portmap.upnp.UpnpMapper;
 import io.natswarm.holepunch.portmap.upnp.UpnpStatus;
 import io.natswarm.holepunch.stun.BindingDiscovery;
+import io.natswarm.node.DaemonThreads;
 import io.natswarm.node.net.NodeSocket;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -81,12 +82,7 @@ public final class NatService implements AutoCloseable {
     this.stunServer = stunServer;
     this.mappingSettings = mappingSettings;
     this.scheduler =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "natswarm-nat");
-              t.setDaemon(true);
-              return t;
-            });
+        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("natswarm-nat"));
   }
 
   /**

@@ -13,6 +13,7 @@ import io.natswarm.holepunch.reach.ExternalAddress;
 import io.natswarm.holepunch.reach.FamilyReachability;
 import io.natswarm.holepunch.reach.TransportReachability;
 import io.natswarm.holepunch.stun.MappingBehavior;
+import io.natswarm.node.DaemonThreads;
 import io.natswarm.node.PeerFailures;
 import io.natswarm.node.Transfer;
 import io.natswarm.node.TransferProgress;
@@ -97,21 +98,9 @@ public final class StatusServer implements AutoCloseable {
     this.token = settings.hasToken() ? settings.token() : randomToken();
     this.http = HttpServer.create(settings.bind(), 16);
     this.guard = new RequestGuard(token, http.getAddress());
-    this.handlers =
-        Executors.newFixedThreadPool(
-            2,
-            r -> {
-              Thread t = new Thread(r, "natswarm-status");
-              t.setDaemon(true);
-              return t;
-            });
+    this.handlers = Executors.newFixedThreadPool(2, DaemonThreads.named("natswarm-status"));
     this.sampler =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "natswarm-status-sampler");
-              t.setDaemon(true);
-              return t;
-            });
+        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("natswarm-status-sampler"));
     http.setExecutor(handlers);
     http.createContext("/", this::handle);
   }

@@ -161,29 +161,14 @@ class HolepunchLabTest {
   void theInitiatorDialsWhenTheRendezvousIntroducesIt() throws Exception {
     String why = KernelLab.unavailableReason();
     assumeTrue(why == null, why);
-    byte[] data = new byte[1 << 20];
-    new Random(13).nextBytes(data);
-    List<Path> files = new java.util.ArrayList<>();
-    for (String n : List.of("r", "s", "l")) {
-      files.add(Files.write(Files.createDirectories(dir.resolve(n)).resolve("seed.bin"), data));
-    }
     try (KernelLab lab = KernelLab.create();
         LabNodes nodes = new LabNodes(lab, dir)) {
-      LabHost r = lab.addPublicHost();
-      LabHost s = lab.addHostBehindNat(NatKind.PORT_RESTRICTED_CONE);
-      LabHost l = lab.addHostBehindNat(NatKind.PORT_RESTRICTED_CONE);
-      String rEndpoint = r.publicAddress() + ":" + LabNodes.PORT;
-      nodes.start(r, "r", List.of("share", files.get(0).toString()));
-      nodes.awaitStatus(r);
-      nodes.start(
-          s,
-          "s",
-          List.of("share", files.get(1).toString(), "--peer", rEndpoint),
-          "--set",
-          "peers.pex=false");
-      nodes.awaitStatus(s);
-      nodes.awaitPeers(r, 1);
-      nodes.start(l, "l", List.of("share", files.get(2).toString(), "--peer", rEndpoint));
+      List<LabHost> hosts =
+          nodes.startSeeders(
+              NatKind.PORT_RESTRICTED_CONE, NatKind.PORT_RESTRICTED_CONE, 13, List.of(), List.of());
+      LabHost r = hosts.get(0);
+      LabHost s = hosts.get(1);
+      LabHost l = hosts.get(2);
 
       // up to 150 s: if r's first PEX message to l went out without s (a seeder's link to r may
       // be re-made meanwhile), the next one comes a minute later (BEP 11's rate)
@@ -215,62 +200,29 @@ class HolepunchLabTest {
   void tcpSimultaneousOpenConnectsAnInitiatorThatDialsTcpOnly() throws Exception {
     String why = KernelLab.unavailableReason();
     assumeTrue(why == null, why);
-    byte[] data = new byte[1 << 20];
-    new Random(14).nextBytes(data);
-    List<Path> files = new java.util.ArrayList<>();
-    for (String n : List.of("r", "s", "l")) {
-      files.add(Files.write(Files.createDirectories(dir.resolve(n)).resolve("seed.bin"), data));
-    }
     try (KernelLab lab = KernelLab.create();
         LabNodes nodes = new LabNodes(lab, dir)) {
-      LabHost r = lab.addPublicHost();
-      LabHost s = lab.addHostBehindNat(NatKind.PORT_RESTRICTED_CONE);
-      LabHost l = lab.addHostBehindNat(NatKind.PORT_RESTRICTED_CONE);
-      String rEndpoint = r.publicAddress() + ":" + LabNodes.PORT;
-      nodes.start(r, "r", List.of("share", files.get(0).toString()));
-      nodes.awaitStatus(r);
-      nodes.start(
-          s,
-          "s",
-          List.of("share", files.get(1).toString(), "--peer", rEndpoint),
-          "--set",
-          "peers.pex=false");
-      nodes.awaitStatus(s);
-      nodes.awaitPeers(r, 1);
-      nodes.start(
-          l,
-          "l",
-          List.of("share", files.get(2).toString(), "--peer", rEndpoint),
-          "--set",
-          "peers.transports=tcp-only");
+      List<LabHost> hosts =
+          nodes.startSeeders(
+              NatKind.PORT_RESTRICTED_CONE,
+              NatKind.PORT_RESTRICTED_CONE,
+              14,
+              List.of(),
+              List.of("--set", "peers.transports=tcp-only"));
+      LabHost s = hosts.get(1);
+      LabHost l = hosts.get(2);
 
       String sPublic = s.publicAddress();
       String atL = null;
       boolean sSawPunchedTcp = false;
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(150);
       while (System.nanoTime() < deadline && (atL == null || !sSawPunchedTcp)) {
-        JsonNode st = nodes.status(l);
-        if (atL == null && st != null) {
-          for (JsonNode t : st.path("torrents")) {
-            for (JsonNode p : t.path("peers")) {
-              if (p.path("address").asText().equals(sPublic)) {
-                atL = p.path("transport").asText() + " " + p.path("path").asText();
-              }
-            }
-          }
+        if (atL == null) {
+          atL = LabNodes.link(nodes.status(l), sPublic);
         }
         if (atL != null && !sSawPunchedTcp) {
-          JsonNode ss = nodes.status(s);
-          for (JsonNode t : ss == null ? List.<JsonNode>of() : List.of(ss.path("torrents"))) {
-            for (JsonNode tt : t) {
-              for (JsonNode p : tt.path("peers")) {
-                sSawPunchedTcp |=
-                    p.path("address").asText().equals(l.publicAddress())
-                        && p.path("transport").asText().equals("tcp")
-                        && p.path("path").asText().equals("holepunch");
-              }
-            }
-          }
+          sSawPunchedTcp =
+              "tcp holepunch".equals(LabNodes.link(nodes.status(s), l.publicAddress()));
         }
         Thread.sleep(200);
       }

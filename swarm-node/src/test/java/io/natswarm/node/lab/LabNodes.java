@@ -196,6 +196,68 @@ public final class LabNodes implements AutoCloseable {
     assertThat(maker.waitFor(60, TimeUnit.SECONDS)).as("the torrent maker stopped").isTrue();
   }
 
+  /**
+   * The hole-punch and relay lab tests' three seeders of one 1 MiB file (its bytes from {@code
+   * seed}), so that nothing queues in front of their extension messages: a public {@code r}; the
+   * target {@code s} behind {@code target}, with PEX off (it never learns, so never dials, {@code
+   * l}), connected to {@code r}; then the initiator {@code l} behind {@code initiator}, told only
+   * about {@code r}. {@code rExtra} and {@code lExtra} are options for {@code r} and {@code l}.
+   *
+   * @return the hosts of r, s and l
+   */
+  public List<LabHost> startSeeders(
+      KernelLab.NatKind target,
+      KernelLab.NatKind initiator,
+      long seed,
+      List<String> rExtra,
+      List<String> lExtra)
+      throws Exception {
+    byte[] data = new byte[1 << 20];
+    new java.util.Random(seed).nextBytes(data);
+    List<Path> files = new ArrayList<>();
+    for (String n : List.of("r", "s", "l")) {
+      files.add(Files.write(Files.createDirectories(dir.resolve(n)).resolve("seed.bin"), data));
+    }
+    LabHost r = lab.addPublicHost();
+    LabHost s = lab.addHostBehindNat(target);
+    LabHost l = lab.addHostBehindNat(initiator);
+    String rEndpoint = r.publicAddress() + ":" + PORT;
+    start(r, "r", List.of("share", files.get(0).toString()), rExtra.toArray(String[]::new));
+    awaitStatus(r);
+    start(
+        s,
+        "s",
+        List.of("share", files.get(1).toString(), "--peer", rEndpoint),
+        "--set",
+        "peers.pex=false");
+    awaitStatus(s);
+    awaitPeers(r, 1); // s is connected to r: r's first PEX message to l names it
+    start(
+        l,
+        "l",
+        List.of("share", files.get(2).toString(), "--peer", rEndpoint),
+        lExtra.toArray(String[]::new));
+    return List.of(r, s, l);
+  }
+
+  /**
+   * The transport and path ("utp holepunch", say) of the first connection {@code status} lists with
+   * {@code address}, or null when there is none.
+   */
+  public static String link(JsonNode status, String address) {
+    if (status == null) {
+      return null;
+    }
+    for (JsonNode t : status.path("torrents")) {
+      for (JsonNode p : t.path("peers")) {
+        if (p.path("address").asText().equals(address)) {
+          return p.path("transport").asText() + " " + p.path("path").asText();
+        }
+      }
+    }
+    return null;
+  }
+
   /** Whether {@code status} lists a connection with {@code address} made by {@code path}. */
   public static boolean hasPeer(JsonNode status, String address, String path) {
     if (status == null) {

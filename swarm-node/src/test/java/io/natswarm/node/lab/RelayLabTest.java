@@ -7,10 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.natswarm.lab.KernelLab;
 import io.natswarm.lab.KernelLab.LabHost;
 import io.natswarm.lab.KernelLab.NatKind;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -39,31 +37,14 @@ class RelayLabTest {
   void twoNodesBehindSymmetricNatsConnectThroughARelayPeer() throws Exception {
     String why = KernelLab.unavailableReason();
     assumeTrue(why == null, why);
-    byte[] data = new byte[1 << 20];
-    new Random(21).nextBytes(data);
-    List<Path> files = new java.util.ArrayList<>();
-    for (String n : List.of("r", "s", "l")) {
-      files.add(Files.write(Files.createDirectories(dir.resolve(n)).resolve("seed.bin"), data));
-    }
     try (KernelLab lab = KernelLab.create();
         LabNodes nodes = new LabNodes(lab, dir)) {
-      LabHost r = lab.addPublicHost();
-      LabHost s = lab.addHostBehindNat(NatKind.SYMMETRIC);
-      LabHost l = lab.addHostBehindNat(NatKind.SYMMETRIC);
-      String rEndpoint = r.publicAddress() + ":" + LabNodes.PORT;
-      nodes.start(r, "r", List.of("share", files.get(0).toString()));
-      nodes.awaitStatus(r);
-      nodes.start(
-          s,
-          "s",
-          List.of("share", files.get(1).toString(), "--peer", rEndpoint),
-          // only l dials: one circuit, from l
-          "--set",
-          "peers.pex=false");
-      nodes.awaitStatus(s);
-      nodes.awaitPeers(r, 1);
       long started = System.nanoTime();
-      nodes.start(l, "l", List.of("share", files.get(2).toString(), "--peer", rEndpoint));
+      List<LabHost> hosts =
+          nodes.startSeeders(NatKind.SYMMETRIC, NatKind.SYMMETRIC, 21, List.of(), List.of());
+      LabHost r = hosts.get(0);
+      LabHost s = hosts.get(1);
+      LabHost l = hosts.get(2);
 
       String sPublic = s.publicAddress();
       String atL = null;
@@ -72,16 +53,9 @@ class RelayLabTest {
       // up to 150 s: r's first PEX message to l may go out without s; the next comes a minute on
       long deadline = started + TimeUnit.SECONDS.toNanos(150);
       while (System.nanoTime() < deadline && (atL == null || !sSawRelayed)) {
-        JsonNode st = nodes.status(l);
-        if (atL == null && st != null) {
-          for (JsonNode t : st.path("torrents")) {
-            for (JsonNode p : t.path("peers")) {
-              if (p.path("address").asText().equals(sPublic)) {
-                connectedNanos = System.nanoTime();
-                atL = p.path("transport").asText() + " " + p.path("path").asText();
-              }
-            }
-          }
+        if (atL == null) {
+          atL = LabNodes.link(nodes.status(l), sPublic);
+          connectedNanos = System.nanoTime();
         }
         if (atL != null && !sSawRelayed) {
           sSawRelayed = LabNodes.hasPeer(nodes.status(s), l.publicAddress(), "relay");
@@ -94,7 +68,7 @@ class RelayLabTest {
       JsonNode rRelay = nodes.status(r).path("reachability").path("relay");
       JsonNode sRelay = nodes.status(s).path("reachability").path("relay");
       System.out.printf(
-          "relay lab: l connected to s %.1f s after l started; l %s; r %s; s %s; l's hole punch"
+          "relay lab: l connected to s %.1f s after the three nodes started; l %s; r %s; s %s; l's hole punch"
               + " %s%n",
           (connectedNanos - started) / 1e9, lRelay, rRelay, sRelay, lHp);
       assertThat(atL)
@@ -140,30 +114,18 @@ class RelayLabTest {
   void aNodeWithRelayingOffRelaysNothing() throws Exception {
     String why = KernelLab.unavailableReason();
     assumeTrue(why == null, why);
-    byte[] data = new byte[1 << 20];
-    new Random(22).nextBytes(data);
-    List<Path> files = new java.util.ArrayList<>();
-    for (String n : List.of("r", "s", "l")) {
-      files.add(Files.write(Files.createDirectories(dir.resolve(n)).resolve("seed.bin"), data));
-    }
     try (KernelLab lab = KernelLab.create();
         LabNodes nodes = new LabNodes(lab, dir)) {
-      LabHost r = lab.addPublicHost();
-      LabHost s = lab.addHostBehindNat(NatKind.SYMMETRIC);
-      LabHost l = lab.addHostBehindNat(NatKind.SYMMETRIC);
-      String rEndpoint = r.publicAddress() + ":" + LabNodes.PORT;
-      nodes.start(
-          r, "r", List.of("share", files.get(0).toString()), "--set", "nat.peer_relay=false");
-      nodes.awaitStatus(r);
-      nodes.start(
-          s,
-          "s",
-          List.of("share", files.get(1).toString(), "--peer", rEndpoint),
-          "--set",
-          "peers.pex=false");
-      nodes.awaitStatus(s);
-      nodes.awaitPeers(r, 1);
-      nodes.start(l, "l", List.of("share", files.get(2).toString(), "--peer", rEndpoint));
+      List<LabHost> hosts =
+          nodes.startSeeders(
+              NatKind.SYMMETRIC,
+              NatKind.SYMMETRIC,
+              22,
+              List.of("--set", "nat.peer_relay=false"),
+              List.of());
+      LabHost r = hosts.get(0);
+      LabHost s = hosts.get(1);
+      LabHost l = hosts.get(2);
 
       String sPublic = s.publicAddress();
       List<String> climbed = new java.util.ArrayList<>();
