@@ -4,12 +4,14 @@ import static io.natswarm.config.ValueTypes.bool;
 import static io.natswarm.config.ValueTypes.bytes;
 import static io.natswarm.config.ValueTypes.choice;
 import static io.natswarm.config.ValueTypes.duration;
+import static io.natswarm.config.ValueTypes.hiddenText;
 import static io.natswarm.config.ValueTypes.hostPorts;
 import static io.natswarm.config.ValueTypes.integer;
 import static io.natswarm.config.ValueTypes.ipAddress;
 import static io.natswarm.config.ValueTypes.optionalHostPort;
 import static io.natswarm.config.ValueTypes.path;
 import static io.natswarm.config.ValueTypes.secret;
+import static io.natswarm.config.ValueTypes.text;
 
 import io.natswarm.dht.DhtConfig;
 import io.natswarm.utp.UtpSettings;
@@ -487,6 +489,32 @@ public final class ConfigKeys {
               + " \"stun.example.net:3478\" (one with two addresses, such as coturn's RFC 5780"
               + " mode, also tells the NAT's behaviour); empty: none, the peers' and the DHT's"
               + " address votes still tell the external address.");
+
+  public static final Setting<Optional<HostPort>> NAT_TURN_SERVER =
+      add(
+          "nat.turn_server",
+          optionalHostPort(),
+          Optional.empty(),
+          "A TURN server the operator runs (RFC 8656, UDP, long-term credentials), the ladder's"
+              + " last rung: when neither a direct dial, a hole punch nor a peer relay reaches a"
+              + " peer, the node takes a relayed address there and asks a peer connected to both"
+              + " (ns_turn) to have the other side dial it, e.g. \"turn.example.net:3478\"; empty:"
+              + " none.");
+  public static final Setting<String> NAT_TURN_USERNAME =
+      add(
+          "nat.turn_username",
+          text(),
+          "",
+          "The user name of the TURN server's long-term credentials (needed with"
+              + " nat.turn_server).");
+  public static final Setting<String> NAT_TURN_PASSWORD =
+      add(
+          "nat.turn_password",
+          hiddenText(),
+          "",
+          "The password of the TURN server's long-term credentials (needed with"
+              + " nat.turn_server); prefer the environment variable NATSWARM_NAT_TURN_PASSWORD to"
+              + " a file.");
 
   /** Every setting, in reference order. */
   public static List<Setting<?>> all() {

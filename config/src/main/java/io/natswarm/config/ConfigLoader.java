@@ -515,6 +515,22 @@ public final class ConfigLoader {
             get(ENGINE_HASHING_THREADS),
             get(ENGINE_NETWORK_BUFFER),
             get(ENGINE_MAX_MESSAGE_PROCESSING_INTERVAL));
+    NatSettings.Turn turn = null;
+    if (get(NAT_TURN_SERVER).isPresent()) {
+      if (get(NAT_TURN_USERNAME).isEmpty() || get(NAT_TURN_PASSWORD).isEmpty()) {
+        problems.add(
+            new ConfigProblem(
+                "settings",
+                NAT_TURN_SERVER.key(),
+                get(NAT_TURN_SERVER).get().toString(),
+                "needs credentials",
+                "nat.turn_username and nat.turn_password set as well"));
+      } else {
+        turn =
+            new NatSettings.Turn(
+                get(NAT_TURN_SERVER).get(), get(NAT_TURN_USERNAME), get(NAT_TURN_PASSWORD));
+      }
+    }
     return new NodeConfig(
         listen,
         udp,
@@ -529,7 +545,8 @@ public final class ConfigLoader {
             get(NAT_PORT_MAPPING),
             get(NAT_PORT_MAPPING_LIFETIME),
             get(NAT_STUN_SERVER).orElse(null),
-            get(NAT_PEER_RELAY)));
+            get(NAT_PEER_RELAY),
+            turn));
   }
 
   static Path expandHome(String path, Path home) {

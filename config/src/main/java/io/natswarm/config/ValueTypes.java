@@ -66,6 +66,16 @@ final class ValueTypes {
     return SecretType.INSTANCE;
   }
 
+  /** Any text without control characters; shown as given. */
+  static ValueType<String> text() {
+    return TextType.SHOWN;
+  }
+
+  /** Any text without control characters (a password), shown as "(set)" or "". */
+  static ValueType<String> hiddenText() {
+    return TextType.HIDDEN;
+  }
+
   /** A file-system path; a leading {@code ~/} is the user's home directory. */
   static ValueType<String> path() {
     return PathType.INSTANCE;
@@ -482,6 +492,32 @@ final class ValueTypes {
     @Override
     public String format(String value) {
       return value.isEmpty() ? "\"\"" : "\"(set)\"";
+    }
+  }
+
+  private enum TextType implements ValueType<String> {
+    SHOWN,
+    HIDDEN;
+
+    @Override
+    public String allowed() {
+      return "a string without control characters, or empty";
+    }
+
+    @Override
+    public Parsed<String> parse(String text) {
+      if (text.chars().anyMatch(Character::isISOControl)) {
+        return Parsed.problem("holds a control character");
+      }
+      return Parsed.ok(text);
+    }
+
+    @Override
+    public String format(String value) {
+      if (this == HIDDEN) {
+        return value.isEmpty() ? "\"\"" : "\"(set)\"";
+      }
+      return "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
   }
 }

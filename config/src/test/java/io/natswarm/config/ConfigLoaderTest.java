@@ -95,6 +95,25 @@ class ConfigLoaderTest {
     assertThat(fromFile.origins().values()).allMatch(o -> o.startsWith("file "));
   }
 
+  @Test
+  void aTurnServerNeedsItsCredentialsAndNeverShowsThePassword() throws Exception {
+    option("nat.turn_server", "turn.example.net:3478");
+    option("nat.turn_username", "alice");
+    ConfigProblem p = onlyProblem();
+    assertThat(p.key()).as(p.message()).isEqualTo("nat.turn_server");
+    assertThat(p.value()).isEqualTo("turn.example.net:3478");
+    assertThat(p.problem()).isEqualTo("needs credentials");
+    assertThat(p.allowed()).contains("nat.turn_password");
+
+    env.put("NATSWARM_NAT_TURN_PASSWORD", "s3cret-word");
+    NatSettings nat = load().config().nat();
+    assertThat(nat.turn().server()).isEqualTo(new HostPort("turn.example.net", 3478));
+    assertThat(nat.turn().username()).isEqualTo("alice");
+    assertThat(nat.turn().password()).isEqualTo("s3cret-word");
+    assertThat(nat.turn().toString()).doesNotContain("s3cret-word");
+    assertThat(load().config().toString()).doesNotContain("s3cret-word");
+  }
+
   // ------------------------------------------------------------------ precedence
 
   @Test

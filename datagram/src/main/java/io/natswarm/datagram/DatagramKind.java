@@ -5,8 +5,9 @@ import java.nio.ByteBuffer;
 /**
  * The protocols that share the node's socket, in the fixed order the {@link Demultiplexer} tries
  * them (the order of libtorrent's {@code session_impl} packet dispatch and Tailscale's {@code
- * magicsock}). Each kind has a cheap test on the datagram's first bytes; a datagram is offered to
- * the cores of every kind whose test matches, in this order, until one consumes it.
+ * magicsock}), with TURN's ChannelData before the catch-all hole-punch probes. Each kind has a
+ * cheap test on the datagram's first bytes; a datagram is offered to the cores of every kind whose
+ * test matches, in this order, until one consumes it.
  */
 public enum DatagramKind {
   /**
@@ -55,6 +56,21 @@ public enum DatagramKind {
     boolean matches(ByteBuffer p, int pos, int len) {
       int version = p.get(pos) & 0xFF;
       return len >= 8 && (version == 0 || version == 2) && (p.get(pos + 1) & 0x80) != 0;
+    }
+  },
+  /**
+   * RFC 8656 section 12.4 ChannelData from the node's TURN server: a 4-byte header (channel number,
+   * length) before the application data. The TURN client binds only channels 0x4000 to 0x40FF, so
+   * the first byte is always 0x40, which no kind above can start with (µTP's first byte is 0x01,
+   * 0x11, 0x21, 0x31 or 0x41; KRPC's {@code 'd'}; STUN's top two bits are zero; NAT-PMP and PCP
+   * answers start with 0 or 2); the header's length must fit in the datagram (over UDP the data may
+   * be followed by up to 3 bytes of padding). The TURN client accepts only what comes from its
+   * server and declines the rest.
+   */
+  TURN_CHANNEL {
+    @Override
+    boolean matches(ByteBuffer p, int pos, int len) {
+      return len >= 4 && p.get(pos) == 0x40 && (p.getShort(pos + 2) & 0xFFFF) <= len - 4;
     }
   },
   /**

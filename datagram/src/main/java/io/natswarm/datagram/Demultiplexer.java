@@ -6,9 +6,10 @@ import java.util.Arrays;
 
 /**
  * The node's socket as one {@link DatagramCore}: routes each received datagram to the core it
- * belongs to, in the fixed order of {@link DatagramKind} (µTP, KRPC, STUN, port mapping, hole-punch
- * probes), and merges the cores' transmits, timeouts and drained hooks. The real {@link
- * UdpEndpoint} and netsim each host one; the composition root in {@code swarm-node} fills it.
+ * belongs to, in the fixed order of {@link DatagramKind} (µTP, KRPC, STUN, port mapping, TURN
+ * ChannelData, hole-punch probes), and merges the cores' transmits, timeouts and drained hooks. The
+ * real {@link UdpEndpoint} and netsim each host one; the composition root in {@code swarm-node}
+ * fills it.
  *
  * <p>Receiving: a datagram is offered to the cores of each kind whose cheap test matches, in
  * registration order, until one consumes it; what no core takes is counted as unclaimed, shown to
@@ -17,7 +18,10 @@ import java.util.Arrays;
  *
  * <p>Sending: every {@link SendClass#CONTROL} core is polled before any {@link SendClass#BULK} one,
  * on every call, so a DHT reply or a timed probe never waits behind a window of µTP data; bulk
- * cores share the rest round-robin.
+ * cores share the rest round-robin. Every datagram a core produced then passes the {@link
+ * EgressFilter}, if one is set (a TURN client wraps what goes to a peer it relays for); a filter
+ * that throws is counted like a failing core and the datagram leaves with the length and
+ * destination the core gave it.
  *
  * <p>Owned by its host's thread; not thread-safe. Allocates nothing per datagram.
  */
@@ -31,6 +35,7 @@ public final class Demultiplexer implements DatagramCore {
   private DatagramCore[] bulk = NONE;
   private int nextBulk;
   private UnclaimedHandler unclaimedHandler;
+  private EgressFilter egressFilter;
   private EndpointTracer tracer = EndpointTracer.NOOP;
   private final long[] consumed = new long[kinds.length];
   private final long[] failures = new long[kinds.length];
@@ -39,6 +44,7 @@ public final class Demultiplexer implements DatagramCore {
   private long unclaimed;
   private long datagrams;
   private long coreFailures;
+  private long egressFailures;
   private final RecentDestinations destinations = new RecentDestinations();
 
   public Demultiplexer() {
@@ -98,6 +104,15 @@ public final class Demultiplexer implements DatagramCore {
    */
   public void setUnclaimedHandler(UnclaimedHandler handler) {
     this.unclaimedHandler = handler;
+  }
+
+  /**
+   * Sets the filter that sees (and may rewrite) every datagram a core produced before it is sent
+   * (null: none). Datagrams are counted, and their destinations remembered in {@link
+   * #recentDestinations()}, as the core wrote them.
+   */
+  public void setEgressFilter(EgressFilter filter) {
+    this.egressFilter = filter;
   }
 
   private static DatagramCore[] with(DatagramCore[] cs, DatagramCore core) {
@@ -216,8 +231,32 @@ public final class Demultiplexer implements DatagramCore {
       } else {
         controlSent++;
       }
+      filter(out, nowNanos);
     }
     return has;
+  }
+
+  /**
+   * Runs the egress filter on a produced datagram. If it throws (a bug, traced as a {@link
+   * EndpointTracer.Phase#TRANSMIT} failure of no core), the datagram keeps the length and
+   * destination the core gave it; a filter must check that a rewrite fits before it writes.
+   */
+  private void filter(Transmit out, long nowNanos) {
+    EgressFilter f = egressFilter;
+    if (f == null) {
+      return;
+    }
+    int length = out.buffer().position();
+    InetSocketAddress destination = out.destination();
+    try {
+      f.filter(out, nowNanos);
+    } catch (RuntimeException e) {
+      coreFailures++;
+      egressFailures++;
+      out.buffer().limit(out.buffer().capacity()).position(length);
+      out.setDestination(destination);
+      tracer.coreFailed(EndpointTracer.Phase.TRANSMIT, null, null, e);
+    }
   }
 
   /** Fires {@link DatagramCore#handleTimeout} on every core whose deadline has passed. */
@@ -277,6 +316,11 @@ public final class Demultiplexer implements DatagramCore {
   /** Exceptions thrown by any core or the unclaimed handler (a bug each; the host survives). */
   public long coreFailures() {
     return coreFailures;
+  }
+
+  /** Exceptions thrown by the egress filter (each also counts in {@link #coreFailures()}). */
+  public long egressFailures() {
+    return egressFailures;
   }
 
   /** Datagrams handed out by {@link #pollTransmit} whose transmit carried {@code sendClass}. */

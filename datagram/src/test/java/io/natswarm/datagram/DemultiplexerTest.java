@@ -269,6 +269,139 @@ class DemultiplexerTest {
     assertEquals(Deadlines.NONE, d.pollTimeout());
   }
 
+  static byte[] channelData(int length) {
+    byte[] b = new byte[4 + length];
+    b[0] = 0x40; // channel 0x4000 + the low byte
+    b[1] = 0x07;
+    b[3] = (byte) length;
+    return b;
+  }
+
+  @Test
+  void turnChannelDataIsItsOwnKindTriedBeforeTheProbes() {
+    Demultiplexer d = new Demultiplexer();
+    RecordingHandler utp = new RecordingHandler("utp", b -> true);
+    RecordingHandler turn = new RecordingHandler("turn", b -> b[1] == 0x07);
+    RecordingHandler hp = new RecordingHandler("hp", b -> true);
+    d.register(DatagramKind.HOLEPUNCH_PROBE, hp);
+    d.register(DatagramKind.TURN_CHANNEL, turn);
+    d.register(DatagramKind.UTP, utp);
+    assertEquals(DatagramKind.TURN_CHANNEL, dispatch(d, channelData(16)));
+    assertEquals(DatagramKind.TURN_CHANNEL, dispatch(d, channelData(0)));
+    // the TURN client declines ChannelData that is not from its server: the probes get it
+    byte[] other = channelData(3);
+    other[1] = 0x08;
+    assertEquals(DatagramKind.HOLEPUNCH_PROBE, dispatch(d, other));
+    assertEquals(DatagramKind.UTP, dispatch(d, utpSyn()));
+    assertEquals(2, turn.consumed.size());
+    assertEquals(3, turn.offered.size(), "µTP's SYN (0x41) never reached the TURN client");
+    assertEquals(
+        List.of(
+            DatagramKind.UTP,
+            DatagramKind.KRPC,
+            DatagramKind.STUN,
+            DatagramKind.PORT_MAPPING,
+            DatagramKind.TURN_CHANNEL,
+            DatagramKind.HOLEPUNCH_PROBE),
+        List.of(DatagramKind.values()));
+  }
+
+  @Test
+  void channelDataMatchesOnlyWithTheFirstByte0x40AndALengthThatFits() {
+    assertTrue(DatagramKind.TURN_CHANNEL.matches(ByteBuffer.wrap(channelData(5))));
+    byte[] padded = new byte[12];
+    System.arraycopy(channelData(5), 0, padded, 0, 9);
+    assertTrue(DatagramKind.TURN_CHANNEL.matches(ByteBuffer.wrap(padded)), "padding after");
+    byte[] tooLong = channelData(5);
+    tooLong[3] = 6;
+    assertFalse(DatagramKind.TURN_CHANNEL.matches(ByteBuffer.wrap(tooLong)), "length past end");
+    assertFalse(DatagramKind.TURN_CHANNEL.matches(ByteBuffer.wrap(new byte[] {0x40, 0, 0})));
+    assertFalse(DatagramKind.TURN_CHANNEL.matches(ByteBuffer.wrap(utpSyn())), "µTP ST_SYN");
+    assertFalse(DatagramKind.TURN_CHANNEL.matches(ByteBuffer.wrap(stun())));
+    assertFalse(DatagramKind.TURN_CHANNEL.matches(ByteBuffer.wrap(krpc())));
+    assertFalse(DatagramKind.TURN_CHANNEL.matches(ByteBuffer.wrap(probe())));
+    for (DatagramKind k :
+        new DatagramKind[] {
+          DatagramKind.UTP, DatagramKind.KRPC, DatagramKind.STUN, DatagramKind.PORT_MAPPING
+        }) {
+      assertFalse(k.matches(ByteBuffer.wrap(channelData(16))), k.name());
+    }
+  }
+
+  @Test
+  void theEgressFilterSeesEveryProducedDatagramAndMayRewriteIt() {
+    Demultiplexer d = new Demultiplexer();
+    RecordingHandler dht = new RecordingHandler("dht", b -> true);
+    RecordingHandler utp = new RecordingHandler("utp", b -> true, SendClass.BULK);
+    d.register(DatagramKind.KRPC, dht);
+    d.register(DatagramKind.UTP, utp);
+    InetSocketAddress relay = Loopback.v4(3478);
+    List<String> seen = new ArrayList<>();
+    d.setEgressFilter(
+        (out, now) -> {
+          seen.add(payload(out) + "@" + out.destination().getPort() + "/" + now);
+          if (payload(out).startsWith("wrap")) {
+            ByteBuffer b = out.buffer();
+            int n = b.position();
+            for (int i = n - 1; i >= 0; i--) {
+              b.put(i + 2, b.get(i));
+            }
+            b.put(0, (byte) 'T').put(1, (byte) ':').position(n + 2);
+            out.setDestination(relay);
+          }
+        });
+    dht.queue("plain");
+    utp.queue("wrap me");
+    Transmit t = Transmit.heap();
+    assertTrue(d.pollTransmit(t, 7));
+    assertEquals("plain", payload(t));
+    assertEquals(Loopback.v4(9), t.destination());
+    assertTrue(d.pollTransmit(t, 8));
+    assertEquals("T:wrap me", payload(t));
+    assertEquals(relay, t.destination());
+    assertEquals(SendClass.BULK, t.sendClass());
+    assertFalse(d.pollTransmit(t, 9));
+    assertEquals(List.of("plain@9/7", "wrap me@9/8"), seen, "only produced datagrams");
+    // counted and remembered as the core wrote them
+    assertEquals(1, d.transmitted(SendClass.BULK));
+    assertFalse(d.recentDestinations().unsolicited(Loopback.v4(9).getAddress(), 9));
+    d.setEgressFilter(null);
+    dht.queue("wrap not");
+    assertTrue(d.pollTransmit(t, 10));
+    assertEquals("wrap not", payload(t));
+  }
+
+  @Test
+  void aThrowingEgressFilterIsCountedAndTheDatagramLeavesAsTheCoreWroteIt() {
+    Demultiplexer d = new Demultiplexer();
+    List<String> events = new ArrayList<>();
+    d.setTracer(
+        new EndpointTracer() {
+          @Override
+          public void coreFailed(
+              Phase phase, DatagramKind kind, DatagramCore core, Throwable cause) {
+            events.add(phase + " " + kind + " " + core + " " + cause.getMessage());
+          }
+        });
+    RecordingHandler dht = new RecordingHandler("dht", b -> true);
+    d.register(DatagramKind.KRPC, dht);
+    d.setEgressFilter(
+        (out, now) -> {
+          out.buffer().put((byte) '!');
+          out.setDestination(Loopback.v4(1));
+          throw new IllegalStateException("filter bug");
+        });
+    dht.queue("ping");
+    Transmit t = Transmit.heap();
+    assertTrue(d.pollTransmit(t, 0));
+    assertEquals("ping", payload(t));
+    assertEquals(Loopback.v4(9), t.destination());
+    assertEquals(1, d.coreFailures());
+    assertEquals(1, d.egressFailures());
+    assertEquals(List.of("TRANSMIT null null filter bug"), events);
+    assertEquals(1, d.transmitted(SendClass.CONTROL));
+  }
+
   private static String payload(Transmit t) {
     ByteBuffer b = t.buffer().duplicate().flip();
     byte[] out = new byte[b.remaining()];

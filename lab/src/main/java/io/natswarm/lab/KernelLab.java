@@ -944,6 +944,88 @@ public final class KernelLab implements AutoCloseable {
     throw new IOException("coturn did not open UDP 3478 on both addresses within 5 s");
   }
 
+  /**
+   * Adds a TURN server on the internet (RFC 8656 over UDP): coturn (LAB.md) in namespace {@code
+   * -turn} at {@code 203.0.113.4:3478} with long-term credentials ({@code lt-cred-mech}, realm
+   * {@code natswarm.lab}) for one user, relaying from the same address. Returns {@code HOST:PORT}
+   * once coturn listens.
+   *
+   * @throws IOException when coturn is missing or does not start
+   */
+  public String addTurnServer(String username, String password) throws IOException {
+    if (!onPath("turnserver")) {
+      throw new IOException("needs coturn's turnserver (Debian package coturn)");
+    }
+    String turn = prefix + "-turn";
+    addNamespace(turn);
+    run(
+        "ip",
+        "-n",
+        turn,
+        "link",
+        "add",
+        "eth0",
+        "type",
+        "veth",
+        "peer",
+        "name",
+        "turn",
+        "netns",
+        internet());
+    run("ip", "-n", internet(), "link", "set", "turn", "master", "br0", "up");
+    run("ip", "-n", turn, "addr", "add", INTERNET_PREFIX + "4/24", "dev", "eth0");
+    run("ip", "-n", turn, "link", "set", "eth0", "up");
+    Path db = Files.createTempFile("natswarm-turndb", ".sqlite");
+    Path pid = Files.createTempFile("natswarm-turn", ".pid");
+    db.toFile().deleteOnExit();
+    pid.toFile().deleteOnExit();
+    Process p =
+        new ProcessBuilder(
+                "ip",
+                "netns",
+                "exec",
+                turn,
+                "turnserver",
+                "-n",
+                "--lt-cred-mech",
+                "--user=" + username + ":" + password,
+                "--realm=natswarm.lab",
+                "--userdb=" + db,
+                "--pidfile=" + pid,
+                "--listening-ip=" + INTERNET_PREFIX + "4",
+                "--relay-ip=" + INTERNET_PREFIX + "4",
+                "--listening-port=3478",
+                "--min-port=49152",
+                "--max-port=49999",
+                "--no-tcp-relay",
+                "--no-tls",
+                "--no-dtls",
+                "--no-cli",
+                "--log-file=stdout",
+                "--simple-log",
+                "--no-software-attribute")
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    servers.add(p);
+    for (int i = 0; i < 50; i++) {
+      Result ss = exec("ip", "netns", "exec", turn, "ss", "-Hlun", "sport = :3478");
+      if (ss.output.contains(INTERNET_PREFIX + "4")) {
+        return INTERNET_PREFIX + "4:3478";
+      }
+      if (!p.isAlive()) {
+        throw new IOException("coturn (TURN) exited with " + p.exitValue());
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while starting coturn", e);
+      }
+    }
+    throw new IOException("coturn (TURN) did not open UDP 3478 within 5 s");
+  }
+
   /** A miniupnpd this lab runs on a router. */
   private record Miniupnpd(Process process, Path conf, Path pidFile, Path log) {}
 

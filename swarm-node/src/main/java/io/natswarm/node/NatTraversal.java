@@ -12,13 +12,15 @@ import java.net.InetSocketAddress;
  * @param portMappingLifetimeSeconds the lifetime asked of the gateway for each PCP and NAT-PMP
  *     mapping
  * @param peerRelay relay connections between two peers that cannot reach each other, and ask peers
- *     to relay the node's own (ns_relay, the ladder's last rung)
+ *     to relay the node's own (ns_relay)
+ * @param turn the TURN server the operator runs, the ladder's last rung, or null for none
  */
 public record NatTraversal(
     boolean portMapping,
     InetSocketAddress stunServer,
     int portMappingLifetimeSeconds,
-    boolean peerRelay) {
+    boolean peerRelay,
+    TurnServer turn) {
   /** The lifetime RFC 6886 recommends and the node asks for unless told otherwise: 2 hours. */
   public static final int DEFAULT_PORT_MAPPING_LIFETIME_SECONDS = 7200;
 
@@ -36,11 +38,30 @@ public record NatTraversal(
   /** Relaying on. */
   public NatTraversal(
       boolean portMapping, InetSocketAddress stunServer, int portMappingLifetimeSeconds) {
-    this(portMapping, stunServer, portMappingLifetimeSeconds, true);
+    this(portMapping, stunServer, portMappingLifetimeSeconds, true, null);
   }
 
   /** These settings with peer relaying ({@code ns_relay}) on or off. */
   public NatTraversal withPeerRelay(boolean value) {
-    return new NatTraversal(portMapping, stunServer, portMappingLifetimeSeconds, value);
+    return new NatTraversal(portMapping, stunServer, portMappingLifetimeSeconds, value, turn);
+  }
+
+  /** These settings with a TURN server ({@code null}: none). */
+  public NatTraversal withTurn(TurnServer value) {
+    return new NatTraversal(portMapping, stunServer, portMappingLifetimeSeconds, peerRelay, value);
+  }
+
+  /**
+   * A TURN server (RFC 8656, UDP) and the long-term credentials the node authenticates with.
+   *
+   * @param server its UDP endpoint
+   * @param username the user name
+   * @param password the password (not shown by {@link #toString()})
+   */
+  public record TurnServer(InetSocketAddress server, String username, String password) {
+    @Override
+    public String toString() {
+      return "TurnServer[server=" + server + ", username=" + username + "]";
+    }
   }
 }

@@ -40,10 +40,10 @@ public final class PathLadder {
    */
   public record Settings(
       List<Rung> order, Duration firstPostpone, Duration maxPostpone, int maxEndpoints) {
-    /** Direct, hole punch, peer relay; 30 s doubling up to 10 min; 1024 endpoints. */
+    /** Direct, hole punch, peer relay, TURN; 30 s doubling up to 10 min; 1024 endpoints. */
     public static final Settings DEFAULTS =
         new Settings(
-            List.of(Rung.DIRECT, Rung.HOLEPUNCH, Rung.PEER_RELAY),
+            List.of(Rung.DIRECT, Rung.HOLEPUNCH, Rung.PEER_RELAY, Rung.TURN),
             Duration.ofSeconds(30),
             Duration.ofMinutes(10),
             1024);

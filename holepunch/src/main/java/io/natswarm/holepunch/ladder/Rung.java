@@ -3,7 +3,7 @@ package io.natswarm.holepunch.ladder;
 /**
  * One way of reaching a peer, a rung of the {@link PathLadder}. A gateway port mapping is not a
  * rung of its own: it makes the peer's advertised endpoint dialable, so it shows as {@link
- * #DIRECT}. The relay through a TURN server is not built (issue 12).
+ * #DIRECT}.
  */
 public enum Rung {
   /** µTP, then TCP, to the endpoint as discovered (mapped or not). */
@@ -14,5 +14,10 @@ public enum Rung {
    */
   HOLEPUNCH,
   /** A circuit through a peer connected to both sides (ns_relay), end-to-end encrypted. */
-  PEER_RELAY
+  PEER_RELAY,
+  /**
+   * µTP through a relayed address on the TURN server the operator runs (RFC 8656), offered to the
+   * peer through one connected to both sides (ns_turn); only when a server is configured.
+   */
+  TURN
 }

@@ -101,9 +101,14 @@ class PathLadderTest {
     assertThat(ladder.failed(PEER, Rung.DIRECT, "timeout", 0, r -> false)).isNull();
     assertThat(trace())
         .containsExactly(
-            "DIRECT FAILED", "HOLEPUNCH SKIPPED", "PEER_RELAY SKIPPED", "DIRECT EXHAUSTED");
+            "DIRECT FAILED",
+            "HOLEPUNCH SKIPPED",
+            "PEER_RELAY SKIPPED",
+            "TURN SKIPPED",
+            "DIRECT EXHAUSTED");
     events.clear();
-    assertThat(ladder.failed(PEER, Rung.PEER_RELAY, "refused", S, r -> true)).isNull();
+    assertThat(ladder.failed(PEER, Rung.PEER_RELAY, "refused", S, r -> true)).isEqualTo(Rung.TURN);
+    assertThat(ladder.failed(PEER, Rung.TURN, "no answer", S, r -> true)).isNull();
     assertThat(events.get(events.size() - 1).kind()).isEqualTo(Kind.EXHAUSTED);
   }
 

@@ -77,6 +77,7 @@ public final class BtEngine implements AutoCloseable {
   private final DialBackService dialBack;
   private final HolepunchService holepunch;
   private final RelayService relay;
+  private final TurnService turn;
   private final ConnectionLadder ladder;
   private final ProcessingThreads processing;
   private final Map<TorrentId, BtTransfer> transfers = new ConcurrentHashMap<>();
@@ -96,9 +97,11 @@ public final class BtEngine implements AutoCloseable {
       DialBackService dialBack,
       HolepunchService holepunch,
       RelayService relay,
+      TurnService turn,
       ConnectionLadder ladder,
       ProcessingThreads processing) {
     this.ladder = ladder;
+    this.turn = turn;
     this.dialBack = dialBack;
     this.holepunch = holepunch;
     this.relay = relay;
@@ -223,6 +226,8 @@ public final class BtEngine implements AutoCloseable {
                       .service(bt.service.IdentityService.class)
                       .getLocalPeerId()
                       .getBytes());
+      TurnService turn =
+          new TurnService(settings.nat().turn(), transport.udp(), transport.socket());
       Ipv6Upgrade upgrade =
           new Ipv6Upgrade(new OwnAddresses(transport.listenAddress(), settings.advertisedIpv6()));
       if (dhtService != null) {
@@ -256,6 +261,7 @@ public final class BtEngine implements AutoCloseable {
                       dialBack,
                       holepunch,
                       relay,
+                      turn,
                       settings.peerExchange()))
               .module(
                   binder ->
@@ -290,7 +296,12 @@ public final class BtEngine implements AutoCloseable {
           runtime.service(PeerConnector.class),
           transport,
           ladder);
-      ladder.attach(runtime.service(PeerConnector.class), holepunch, relay);
+      turn.attach(
+          runtime.service(IPeerConnectionPool.class),
+          runtime.service(EventSource.class),
+          runtime.service(PeerConnector.class),
+          ladder);
+      ladder.attach(runtime.service(PeerConnector.class), holepunch, relay, turn);
       NatService nat =
           NatService.start(
               transport.udp(),
@@ -312,6 +323,7 @@ public final class BtEngine implements AutoCloseable {
           dialBack,
           holepunch,
           relay,
+          turn,
           ladder,
           processing);
     } catch (IOException | RuntimeException e) {
@@ -362,6 +374,11 @@ public final class BtEngine implements AutoCloseable {
   /** The relay's counters (ns_relay: our circuits and those we relay for others). */
   public RelayService.Counters relay() {
     return relay.counters();
+  }
+
+  /** The TURN rung's counters (our allocation and ns_turn). */
+  public TurnService.Counters turn() {
+    return turn.counters();
   }
 
   /** Punch probes sent and received by the node's socket, or null when it did not answer. */
@@ -662,6 +679,7 @@ public final class BtEngine implements AutoCloseable {
     dialBack.close();
     holepunch.close();
     relay.close();
+    turn.close();
     try {
       runtime.shutdown();
     } finally {

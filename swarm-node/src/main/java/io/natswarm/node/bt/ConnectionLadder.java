@@ -16,9 +16,10 @@ import org.slf4j.LoggerFactory;
  * dial that µTP could not make ({@link PeerConnector}) is the ladder's first failure; the next rung
  * is the hole punch ({@link HolepunchService}) when a connected peer can be asked for a rendezvous
  * and the punch did not fail for that endpoint recently, else the relay through a peer ({@link
- * RelayService}); a punch that fails leads to the relay at once. A connection made on any rung is
- * recorded, and a relayed connection gives way to a direct or punched one with the same peer when
- * that is made.
+ * RelayService}); a punch that fails leads to the relay at once, and a relay that fails to the TURN
+ * server when one is configured ({@link TurnService}). A connection made on any rung is recorded,
+ * and a relayed connection gives way to a direct or punched one with the same peer when that is
+ * made.
  *
  * <p>The last {@value #KEPT_EVENTS} decisions are kept as {@link LadderEvent}s for the status page
  * and the tests.
@@ -37,6 +38,7 @@ final class ConnectionLadder {
   private final ArrayDeque<LadderEvent> recent = new ArrayDeque<>();
   private volatile HolepunchService holepunch;
   private volatile RelayService relay;
+  private volatile TurnService turn;
   private volatile PeerConnector connector;
 
   ConnectionLadder() {
@@ -44,10 +46,12 @@ final class ConnectionLadder {
   }
 
   /** The services, once Bt runs. */
-  void attach(PeerConnector connector, HolepunchService holepunch, RelayService relay) {
+  void attach(
+      PeerConnector connector, HolepunchService holepunch, RelayService relay, TurnService turn) {
     this.connector = connector;
     this.holepunch = holepunch;
     this.relay = relay;
+    this.turn = turn;
     connector.addUnreachableListener(this::directFailed);
     connector.addEstablishedListener(this::established);
   }
@@ -77,6 +81,7 @@ final class ConnectionLadder {
     }
     boolean punch = canPunch(target, torrent);
     boolean relayed = canRelay(torrent);
+    boolean turned = canTurn(torrent);
     Rung next;
     synchronized (this) {
       next =
@@ -85,7 +90,7 @@ final class ConnectionLadder {
               Rung.DIRECT,
               "µTP did not connect",
               System.nanoTime(),
-              r -> possible(r, punch, relayed));
+              r -> possible(r, punch, relayed, turned));
     }
     climb(next, target, torrent);
   }
@@ -93,29 +98,51 @@ final class ConnectionLadder {
   /** Our hole punch to {@code target} ended without a connection ({@code reason}). */
   void holepunchFailed(InetSocketAddress target, TorrentId torrent, String reason) {
     boolean relayed = canRelay(torrent);
+    boolean turned = canTurn(torrent);
     Rung next;
     synchronized (this) {
       next =
           ladder.failed(
-              target, Rung.HOLEPUNCH, reason, System.nanoTime(), r -> possible(r, false, relayed));
+              target,
+              Rung.HOLEPUNCH,
+              reason,
+              System.nanoTime(),
+              r -> possible(r, false, relayed, turned));
     }
     climb(next, target, torrent);
   }
 
   /** No relay peer made a circuit to {@code target} ({@code reason}). */
   void relayFailed(InetSocketAddress target, TorrentId torrent, String reason) {
+    boolean turned = canTurn(torrent);
     Rung next;
     synchronized (this) {
-      next = ladder.failed(target, Rung.PEER_RELAY, reason, System.nanoTime(), r -> false);
+      next =
+          ladder.failed(
+              target,
+              Rung.PEER_RELAY,
+              reason,
+              System.nanoTime(),
+              r -> possible(r, false, false, turned));
     }
     climb(next, target, torrent);
   }
 
-  private static boolean possible(Rung r, boolean punch, boolean relayed) {
+  /** The offer of our TURN relayed address to {@code target} led to no connection. */
+  void turnFailed(InetSocketAddress target, TorrentId torrent, String reason) {
+    Rung next;
+    synchronized (this) {
+      next = ladder.failed(target, Rung.TURN, reason, System.nanoTime(), r -> false);
+    }
+    climb(next, target, torrent);
+  }
+
+  private static boolean possible(Rung r, boolean punch, boolean relayed, boolean turned) {
     return switch (r) {
       case DIRECT -> false; // Bt's own discovery rounds dial again
       case HOLEPUNCH -> punch;
       case PEER_RELAY -> relayed;
+      case TURN -> turned;
     };
   }
 
@@ -129,6 +156,11 @@ final class ConnectionLadder {
     return r != null && r.canAsk(torrent);
   }
 
+  private boolean canTurn(TorrentId torrent) {
+    TurnService t = turn;
+    return t != null && t.canAsk(torrent);
+  }
+
   private void climb(Rung next, InetSocketAddress target, TorrentId torrent) {
     while (next != null) {
       synchronized (this) {
@@ -138,12 +170,14 @@ final class ConnectionLadder {
           switch (next) {
             case HOLEPUNCH -> holepunch.ask(target, torrent);
             case PEER_RELAY -> relay.ask(target, torrent);
+            case TURN -> turn.ask(target, torrent);
             case DIRECT -> true;
           };
       if (asked) {
         return;
       }
-      boolean relayed = canRelay(torrent);
+      boolean relayed = next == Rung.HOLEPUNCH && canRelay(torrent);
+      boolean turned = next != Rung.TURN && canTurn(torrent);
       Rung skipped = next;
       synchronized (this) {
         next =
@@ -152,7 +186,7 @@ final class ConnectionLadder {
                 skipped,
                 "nobody could be asked",
                 System.nanoTime(),
-                r -> possible(r, false, relayed));
+                r -> possible(r, false, relayed, turned));
       }
     }
   }
@@ -164,8 +198,13 @@ final class ConnectionLadder {
         switch (c.path()) {
           case "holepunch" -> Rung.HOLEPUNCH;
           case "relay" -> Rung.PEER_RELAY;
+          case "turn" -> Rung.TURN;
           default -> Rung.DIRECT;
         };
+    TurnService t = turn;
+    if (rung == Rung.TURN && t != null) {
+      remote = t.targetOf(remote); // the endpoint the ladder climbed for, not the relay's view
+    }
     synchronized (this) {
       ladder.connected(remote, rung, System.nanoTime());
     }

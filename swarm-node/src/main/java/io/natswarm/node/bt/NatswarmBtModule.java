@@ -15,6 +15,7 @@ import com.google.inject.Singleton;
 import io.natswarm.holepunch.punch.HolepunchCodec;
 import io.natswarm.holepunch.reach.DialBack;
 import io.natswarm.holepunch.relay.RelayCodec;
+import io.natswarm.holepunch.turn.TurnSignal;
 import io.natswarm.node.TrackerPolicy;
 
 /**
@@ -43,6 +44,8 @@ import io.natswarm.node.TrackerPolicy;
  *       HolepunchAgent}, over {@link HolepunchService}.
  *   <li>ns_relay (natswarm's relay): {@link UtRelayMessage.Handler} and {@link RelayAgent}, over
  *       {@link RelayService}.
+ *   <li>ns_turn (natswarm's TURN signalling): {@link UtTurnMessage.Handler} and {@link TurnAgent},
+ *       over {@link TurnService}; always, as every node can pass an offer on and dial.
  *   <li>{@link IExtendedHandshakeFactory}: {@link NodeHandshakeFactory} (our listening address in
  *       BEP 10's {@code ipv4}/{@code ipv6}); {@link YourIpConsumer} reads peers' {@code yourip}.
  * </ul>
@@ -58,6 +61,7 @@ final class NatswarmBtModule implements Module {
   private final DialBackService dialBack;
   private final HolepunchService holepunch;
   private final RelayService relay;
+  private final TurnService turn;
   private final boolean peerExchange;
 
   /** {@code dht} may be null: no DHT. */
@@ -72,8 +76,10 @@ final class NatswarmBtModule implements Module {
       DialBackService dialBack,
       HolepunchService holepunch,
       RelayService relay,
+      TurnService turn,
       boolean peerExchange) {
     this.relay = relay;
+    this.turn = turn;
     this.peerExchange = peerExchange;
     this.dialBack = dialBack;
     this.holepunch = holepunch;
@@ -118,6 +124,9 @@ final class NatswarmBtModule implements Module {
           .addExtendedMessageHandler(RelayCodec.EXTENSION_NAME, new UtRelayMessage.Handler());
       ServiceModule.extend(binder).addMessagingAgent(new RelayAgent(relay));
     }
+    ProtocolModule.extend(binder)
+        .addExtendedMessageHandler(TurnSignal.EXTENSION_NAME, new UtTurnMessage.Handler());
+    ServiceModule.extend(binder).addMessagingAgent(new TurnAgent(turn));
     binder.bind(NodeHandshakeFactory.class).in(Singleton.class);
     binder.bind(IExtendedHandshakeFactory.class).to(NodeHandshakeFactory.class);
     // Bt's ProtocolModule hands the concrete class to its connection handlers (the handshakes we

@@ -84,6 +84,8 @@ final class PeerConnector implements IPeerConnectionFactory {
   static final Duration PUNCH_WINDOW = Duration.ofSeconds(30);
 
   private final java.util.Map<InetSocketAddress, Long> punched = new ConcurrentHashMap<>();
+  private final Set<InetSocketAddress> turnDials = ConcurrentHashMap.newKeySet();
+  private volatile java.util.function.Predicate<InetSocketAddress> turnRouted = a -> false;
   private final java.util.Map<InetSocketAddress, TorrentId> punchedTorrents =
       new ConcurrentHashMap<>();
 
@@ -286,6 +288,37 @@ final class PeerConnector implements IPeerConnectionFactory {
   }
 
   /**
+   * Dials the TURN relayed address {@code relayed} over µTP for {@code torrent} after an ns_turn
+   * dial message ({@link TurnService}); the stream enters Bt through {@link StreamAcceptor} as an
+   * outgoing connection of {@code torrent}, recorded with the path {@code turn}. Blocks until µTP
+   * connected or gave up.
+   *
+   * @return whether the µTP stream was made
+   */
+  boolean dialTurn(InetSocketAddress relayed, TorrentId torrent) {
+    punchedTorrents.put(relayed, torrent);
+    turnDials.add(relayed);
+    try {
+      if (transport.dialIntoAcceptor(relayed)) {
+        return true;
+      }
+    } catch (IOException e) {
+      LOG.debug("dialling the TURN relayed address {}: {}", relayed, e.toString());
+    }
+    turnDials.remove(relayed);
+    punchedTorrents.remove(relayed, torrent);
+    return false;
+  }
+
+  /**
+   * Tells which remote endpoints reach us through our TURN allocation: an accepted stream from one
+   * is recorded with the path {@code turn}.
+   */
+  void turnRoutes(java.util.function.Predicate<InetSocketAddress> routed) {
+    this.turnRouted = routed;
+  }
+
+  /**
    * TCP simultaneous open with {@code remote} after a BEP 55 connect ({@link
    * NodeTransport#punchTcpIntoAcceptor}): the stream enters Bt through {@link StreamAcceptor}, as
    * an outgoing connection of {@code torrent} when {@code initiator} (we asked for the rendezvous),
@@ -322,7 +355,10 @@ final class PeerConnector implements IPeerConnectionFactory {
             : stream instanceof RelayPeerStream
                 ? relayedTorrents.remove(stream)
                 : punchedTorrents.remove(stream.remoteAddress());
-    String path = stream instanceof RelayPeerStream ? "relay" : "holepunch";
+    String path =
+        stream instanceof RelayPeerStream
+            ? "relay"
+            : stream.outgoing() && turnDials.remove(stream.remoteAddress()) ? "turn" : "holepunch";
     if (bans.refuse(stream.remoteAddress())) {
       closeQuietly(stream);
       return ConnectionResult.failure("banned: " + stream.remoteAddress());
@@ -340,7 +376,9 @@ final class PeerConnector implements IPeerConnectionFactory {
         null,
         stream instanceof RelayPeerStream
             ? "relay"
-            : punchExpected(stream.remoteAddress()) ? "holepunch" : "direct");
+            : turnRouted.test(stream.remoteAddress())
+                ? "turn"
+                : punchExpected(stream.remoteAddress()) ? "holepunch" : "direct");
   }
 
   private static void closeQuietly(PeerStream stream) {

@@ -1,6 +1,7 @@
 package io.natswarm.node.cli;
 
 import io.natswarm.config.HostPort;
+import io.natswarm.config.NatSettings;
 import io.natswarm.config.NodeConfig;
 import io.natswarm.node.DhtSettings;
 import io.natswarm.node.EngineTuning;
@@ -64,11 +65,22 @@ final class NodeSettings {
         stun = null;
       }
     }
+    NatTraversal.TurnServer turn = null;
+    NatSettings.Turn t = config.nat().turn();
+    if (t != null) {
+      InetSocketAddress at = t.server().resolve();
+      if (at.isUnresolved()) {
+        warn.accept("cannot resolve the TURN server " + t.server() + "; the node uses none");
+      } else {
+        turn = new NatTraversal.TurnServer(at, t.username(), t.password());
+      }
+    }
     return new NatTraversal(
         config.nat().portMapping(),
         stun,
         config.nat().portMappingLifetimeSeconds(),
-        config.nat().peerRelay());
+        config.nat().peerRelay(),
+        turn);
   }
 
   private static DhtSettings dht(NodeConfig config, Consumer<String> warn) {

@@ -8,6 +8,7 @@ import io.natswarm.holepunch.portmap.PortMapSequence;
 import io.natswarm.holepunch.punch.PunchProbes;
 import io.natswarm.holepunch.reach.DialBackProbes;
 import io.natswarm.holepunch.stun.BindingDiscovery;
+import io.natswarm.holepunch.turn.TurnClient;
 import io.natswarm.utp.UtpStack;
 import java.io.IOException;
 import java.time.Duration;
@@ -21,9 +22,12 @@ import java.time.Duration;
  * {@link DatagramKind#STUN} (each measurement installs its {@link BindingDiscovery} there), a slot
  * for the port-mapping clients under {@link DatagramKind#PORT_MAPPING} (PCP then NAT-PMP, once the
  * gateway is known), and under {@link DatagramKind#HOLEPUNCH_PROBE} the dial-back probe receiver
- * and the hole-punch prober ({@link PunchProbes}, BEP 55's punch from this socket). This is the
- * only place that decides what shares the socket: the services that run STUN and port mapping fill
- * the slots, they never register cores themselves.
+ * and the hole-punch prober ({@link PunchProbes}, BEP 55's punch from this socket), and a slot for
+ * the TURN client under {@link DatagramKind#STUN} (before binding discovery) and {@link
+ * DatagramKind#TURN_CHANNEL}, whose {@link TurnClient#wrap} is the demultiplexer's egress filter:
+ * what a core sends to a peer reached through the TURN relay leaves wrapped toward the server. This
+ * is the only place that decides what shares the socket: the services that run STUN and port
+ * mapping fill the slots, they never register cores themselves.
  *
  * <p>The result is hosted either by a real {@link UdpEndpoint} ({@link #open}) or, in tests, by a
  * netsim host that binds {@link #demultiplexer()} to a port: the same objects in both.
@@ -39,6 +43,7 @@ public final class NodeSocket {
   private final DhtNode dhtV6;
   private final CoreSlot<BindingDiscovery> stun = new CoreSlot<>();
   private final CoreSlot<PortMapSequence> portMapping = new CoreSlot<>();
+  private final CoreSlot<TurnClient> turn = new CoreSlot<>();
   private final DialBackProbes probes = new DialBackProbes();
   private final PunchProbes punches = new PunchProbes(PunchProbes.Settings.DEFAULTS);
 
@@ -75,6 +80,15 @@ public final class NodeSocket {
       demultiplexer.register(DatagramKind.KRPC, v6);
     }
     NodeSocket socket = new NodeSocket(demultiplexer, utp, v4, v6);
+    demultiplexer.register(DatagramKind.STUN, socket.turn);
+    demultiplexer.register(DatagramKind.TURN_CHANNEL, socket.turn);
+    demultiplexer.setEgressFilter(
+        (out, now) -> {
+          TurnClient c = socket.turn.current();
+          if (c != null) {
+            var unused = c.wrap(out, now);
+          }
+        });
     demultiplexer.register(DatagramKind.STUN, socket.stun);
     demultiplexer.register(DatagramKind.PORT_MAPPING, socket.portMapping);
     demultiplexer.register(DatagramKind.HOLEPUNCH_PROBE, socket.probes);
@@ -113,6 +127,11 @@ public final class NodeSocket {
   /** Where the current STUN measurement runs (empty until the first). Host thread only. */
   public CoreSlot<BindingDiscovery> stun() {
     return stun;
+  }
+
+  /** Where the TURN client runs (empty unless a TURN server is configured). Host thread only. */
+  public CoreSlot<TurnClient> turn() {
+    return turn;
   }
 
   /** Where the port-mapping clients run (empty until the gateway is known). Host thread only. */

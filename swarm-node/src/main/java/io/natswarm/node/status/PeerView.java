@@ -9,8 +9,8 @@ package io.natswarm.node.status;
  * @param transport "utp", "tcp" or "relay" (carried by a relay peer)
  * @param family "ipv4" or "ipv6"
  * @param path how the connection was made: "direct" (dialled or accepted without NAT help),
- *     "holepunch" (after a BEP 55 rendezvous) or "relay" (through a relay peer, end-to-end
- *     encrypted)
+ *     "holepunch" (after a BEP 55 rendezvous), "turn" (through a TURN server) or "relay" (through a
+ *     relay peer, end-to-end encrypted)
  * @param outgoing true if this node dialled the peer
  * @param client the peer's software as it names itself (BEP 10 {@code v}, else the start of its
  *     peer id), empty before its handshake

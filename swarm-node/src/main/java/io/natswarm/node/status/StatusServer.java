@@ -537,6 +537,7 @@ public final class StatusServer implements AutoCloseable {
       ObjectNode sf = o.putObject("servedRefused");
       rc.servedRefused().forEach((k, n) -> sf.put(k.name().toLowerCase(java.util.Locale.ROOT), n));
     }
+    turn(r, engine.turn());
     ArrayNode ladder = r.putArray("ladder");
     long nowNanos = System.nanoTime();
     for (io.natswarm.holepunch.ladder.LadderEvent e : engine.ladderEvents()) {
@@ -670,5 +671,49 @@ public final class StatusServer implements AutoCloseable {
     sampler.shutdownNow();
     http.stop(0);
     handlers.shutdownNow();
+  }
+
+  /** {@code reachability.turn}: the TURN rung (our allocation, and ns_turn as every node). */
+  private static void turn(ObjectNode r, io.natswarm.node.bt.TurnService.Counters tc) {
+    if (tc == null) {
+      r.putNull("turn");
+      return;
+    }
+    ObjectNode o = r.putObject("turn");
+    o.put("configured", tc.configured())
+        .put("server", tc.server() == null ? null : hostPort(tc.server()))
+        .put("state", tc.state())
+        .put("relayedAddress", tc.relayedAddress() == null ? null : hostPort(tc.relayedAddress()))
+        .put("failure", tc.failure())
+        .put("offersSent", tc.offersSent())
+        .put("noMiddlePeer", tc.noMiddlePeer())
+        .put("connected", tc.connected())
+        .put("timedOut", tc.timedOut())
+        .put("forwarded", tc.forwarded())
+        .put("notConnected", tc.notConnected())
+        .put("rateLimited", tc.rateLimited())
+        .put("dialsAsked", tc.dialsAsked())
+        .put("dialsConnected", tc.dialsConnected())
+        .put("dialsIgnored", tc.dialsIgnored())
+        .put("malformed", tc.malformed());
+    io.natswarm.holepunch.turn.TurnCounters c = tc.client();
+    if (c != null) {
+      o.putObject("client")
+          .put("allocations", c.allocations())
+          .put("refreshes", c.refreshes())
+          .put("permissions", c.permissions())
+          .put("channelBinds", c.channelBinds())
+          .put("datagramsIn", c.datagramsIn())
+          .put("datagramsOut", c.datagramsOut())
+          .put("bytesIn", c.bytesIn())
+          .put("bytesOut", c.bytesOut())
+          .put("errorResponses", c.errorResponses())
+          .put("integrityFailures", c.integrityFailures())
+          .put("retransmits", c.retransmits());
+    }
+  }
+
+  private static String hostPort(java.net.InetSocketAddress a) {
+    return a.getAddress().getHostAddress() + ":" + a.getPort();
   }
 }

@@ -83,6 +83,11 @@ public interface StatusSource {
     return null;
   }
 
+  /** The TURN rung's counters (ns_turn), or null when the node makes no peer connections. */
+  default io.natswarm.node.bt.TurnService.Counters turn() {
+    return null;
+  }
+
   /** Punch probes sent and received by the node's socket, or null when unknown. */
   default long[] punchProbes() {
     return null;
@@ -167,6 +172,11 @@ public interface StatusSource {
       @Override
       public io.natswarm.node.bt.RelayService.Counters relay() {
         return engine.relay();
+      }
+
+      @Override
+      public io.natswarm.node.bt.TurnService.Counters turn() {
+        return engine.turn();
       }
 
       @Override
