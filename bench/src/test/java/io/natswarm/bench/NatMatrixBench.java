@@ -29,10 +29,11 @@ import java.util.stream.Stream;
  * BEP 55 rendezvous through {@code r}, or through {@code r} as a relay (ns_relay). Printed per
  * pair: the path of the connection ({@code direct}, {@code holepunch}, {@code relay} or none), its
  * transport, the time from {@code l}'s start to the connection, and the punch time (from the
- * rendezvous request, made right after the failed direct dial, to the connection). {@code
- * --delay-ms N} delays every NAT router's link to the internet N ms each way (the lab's TAP link),
- * so that round trips are not the lab's microseconds. The libtorrent figure's resolution is the
- * helper's 5 ms poll.
+ * rendezvous request, made right after the failed direct dial, to the connected µTP or TCP stream,
+ * before the MSE and BitTorrent handshakes: where libtorrent's peer list stops calling the peer
+ * "connecting", which is when its figure below is taken). {@code --delay-ms N} delays every NAT
+ * router's link to the internet N ms each way (the lab's TAP link), so that round trips are not the
+ * lab's microseconds. The libtorrent figure's resolution is the helper's 5 ms poll.
  *
  * <p>Then, for the pairs natswarm punched, the same with libtorrent 2.0.8 on all three sides
  * (python3-libtorrent; a slow leecher as the rendezvous, since libtorrent drops fellow seeds;

@@ -541,6 +541,15 @@ final class ConnectionEngine implements Sender.HeaderWriter {
     return api;
   }
 
+  /** See {@link Sender#triggerSyn()}: our SYN goes again now, once, while it is unanswered. */
+  boolean triggerSyn() {
+    if (state != UtpState.SYN_SENT || !sender.triggerSyn()) {
+      return false;
+    }
+    stack.wake(this);
+    return true;
+  }
+
   InetSocketAddress remote() {
     return remote;
   }

@@ -248,6 +248,18 @@ final class SendWindow {
     }
   }
 
+  /**
+   * Marks the oldest packet in flight lost, without a loss event or a window cut, so that it is
+   * sent again now; returns false when there is none in flight.
+   */
+  boolean resendFirst() {
+    if (sent.isEmpty() || sent.status(sent.first()) != SentPackets.SENT) {
+      return false;
+    }
+    markLost(sent.first());
+    return true;
+  }
+
   private void markLost(int seq) {
     flight -= sent.length(seq);
     sent.setStatus(seq, SentPackets.LOST);

@@ -40,6 +40,7 @@ final class Sender {
   private boolean zeroWindowProbe;
   private long rtoDeadline = Deadlines.NONE;
   private int consecutiveTimeouts;
+  private boolean synTriggered; // the SYN went again once on a sign of life (not by the timer)
 
   Sender(UtpSettings settings, int initialSeq, UtpConnectionStats stats) {
     this.settings = settings;
@@ -159,6 +160,22 @@ final class Sender {
     }
     armRto(nowNanos);
     return seq;
+  }
+
+  /**
+   * A triggered check (RFC 8445 §7.3.1.4 in spirit): the other side showed a path to it is open (a
+   * hole-punch probe from it arrived) while our SYN is unanswered, so the SYN goes again now rather
+   * than at the retransmission timer, which starts at a second: the first SYN may have met the
+   * other side's NAT before its own punch opened it. Once per connection, not counted against
+   * {@link UtpSettings#synRetries()}; returns whether the SYN was queued again.
+   */
+  boolean triggerSyn() {
+    if (synTriggered || !window.resendFirst()) {
+      return false;
+    }
+    synTriggered = true;
+    stats.synTriggered++;
+    return true;
   }
 
   /**
@@ -302,7 +319,7 @@ final class Sender {
     stats.timeouts++;
     consecutiveTimeouts++;
     if (synSent) {
-      if (sent.transmissions(sent.first()) > settings.synRetries()) {
+      if (sent.transmissions(sent.first()) > settings.synRetries() + (synTriggered ? 1 : 0)) {
         return false;
       }
     } else if (consecutiveTimeouts > settings.maxConsecutiveTimeouts()) {

@@ -16,6 +16,7 @@ public final class UtpConnectionStats {
   long duplicatePackets;
   long outOfOrderPackets;
   long synRetransmits;
+  long synTriggered;
   long finRetransmits;
   long zeroWindowProbes;
   long keepAlives;
@@ -80,6 +81,14 @@ public final class UtpConnectionStats {
 
   public long synRetransmits() {
     return synRetransmits;
+  }
+
+  /**
+   * SYNs sent again at once because the other side showed a sign of life (a hole-punch probe), not
+   * by the retransmission timer; included in {@link #synRetransmits()}.
+   */
+  public long synTriggered() {
+    return synTriggered;
   }
 
   public long finRetransmits() {
@@ -153,6 +162,8 @@ public final class UtpConnectionStats {
         + outOfOrderPackets
         + " synRetx="
         + synRetransmits
+        + " synTriggered="
+        + synTriggered
         + " finRetx="
         + finRetransmits
         + " zwp="

@@ -397,6 +397,24 @@ public final class UtpStack implements DatagramCore {
     return accepted.pollFirst();
   }
 
+  /**
+   * A sign of life from {@code remote} (a hole-punch probe from its socket, BEP 55): the unanswered
+   * SYN of each connection we opened to it goes again now instead of at its retransmission timer,
+   * once per connection. After a rendezvous both sides punch at about the same moment; when our SYN
+   * met the other side's NAT before the other side's own punch opened it, this saves the
+   * retransmission timeout (a second at first). Returns how many SYNs were queued again.
+   */
+  public int triggerSyn(InetSocketAddress remote) {
+    int n = 0;
+    for (int i = 0; i < all.size(); i++) {
+      ConnectionEngine c = all.get(i);
+      if (c.remote().equals(remote) && c.triggerSyn()) {
+        n++;
+      }
+    }
+    return n;
+  }
+
   /** Connections currently held, of every state except removed ones. */
   public int connectionCount() {
     return table.size();

@@ -94,6 +94,8 @@ class LedbatTest {
   private static CongestionWindow afterAck(long delay, long now) {
     CongestionWindow w = new CongestionWindow(TARGET, 3000, 1000, 100_000, 1 << 24);
     w.onLoss();
+    // a quiet spell in bytes since that loss (application-limited: the window does not grow)
+    w.onAck(CongestionWindow.LOSSY_GAP_BYTES, delay, 0, now - 1, 50_000);
     w.onAck(1000, delay, 1 << 24, now, 50_000);
     return w;
   }
@@ -126,6 +128,23 @@ class LedbatTest {
     v.onAck(1000, 0, 1 << 24, 2 * SEC, 50_000);
     assertFalse(v.onLoss(50_000));
     assertFalse(v.competing());
+  }
+
+  @Test
+  void sparseLossesInTimeButCloseInBytesAreARandomlyLossyPathNotCongestion() {
+    // A slow flow on a path losing one packet in twenty: losses 1.5 s apart, 20 packets apart.
+    CongestionWindow w = afterAck(TARGET / 4, SEC);
+    assertTrue(w.onLoss(50_000), "the first, after a quiet spell: taken for congestion");
+    assertTrue(w.competing());
+    long t = SEC;
+    for (int loss = 0; loss < 5; loss++) {
+      for (int i = 0; i < 20; i++) {
+        t += 75 * MS;
+        w.onAck(1400, TARGET / 4, 1 << 24, t, 50_000);
+      }
+      assertFalse(w.onLoss(50_000), "20 packets after the last: the path's own loss");
+      assertFalse(w.competing());
+    }
   }
 
   @Test

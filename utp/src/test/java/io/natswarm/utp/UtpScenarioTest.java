@@ -38,6 +38,45 @@ class UtpScenarioTest {
   }
 
   @Test
+  void aSignOfLifeFromThePeerSendsTheUnansweredSynAgainAtOnceButOnlyOnce() {
+    SimPair p = pair();
+    int[] syns = {0};
+    p.a.dropOutgoing(b -> Packets.type(b) == UtpHeader.ST_SYN && syns[0]++ == 0);
+    p.startTransfer(50_000);
+    p.net.runFor(Duration.ofMillis(100));
+    assertEquals(UtpState.SYN_SENT, p.client.state(), "the first SYN was lost");
+    // A punch probe from b's socket arrived (the host calls this): the SYN goes again now.
+    assertEquals(1, p.a.triggerSyn(p.bindB.localAddress()));
+    assertEquals(0, p.a.triggerSyn(p.bindB.localAddress()), "once per connection");
+    p.net.wake(p.bindA);
+    // (all its data and its FIN are queued: the answered SYN leads to FIN_SENT, not CONNECTED)
+    assertTrue(p.net.runUntil(() -> p.client.state() != UtpState.SYN_SENT, Duration.ofSeconds(5)));
+    // One round trip (2 x 10 ms each way) after the trigger, not the second of the timer.
+    assertEquals(Duration.ofMillis(140), elapsed(p));
+    assertTrue(p.runTransfer(Duration.ofSeconds(30)));
+    assertEquals(50_000, p.receivedBytes);
+    assertEquals(1, p.client.stats().synTriggered());
+    assertEquals(1, p.client.stats().synRetransmits());
+    assertEquals(0, p.client.stats().timeouts());
+    assertEquals(0, p.a.triggerSyn(p.bindB.localAddress()), "connected: nothing to trigger");
+  }
+
+  @Test
+  void aTriggeredSynDoesNotShortenTheSynRetries() {
+    SimPair p = pair();
+    p.a.dropOutgoing(b -> Packets.type(b) == UtpHeader.ST_SYN);
+    p.startTransfer(1000);
+    p.net.runFor(Duration.ofMillis(100));
+    assertEquals(1, p.a.triggerSyn(p.bindB.localAddress()));
+    p.net.wake(p.bindA);
+    assertTrue(p.net.runUntil(() -> p.client.state() == UtpState.CLOSED, Duration.ofMinutes(1)));
+    assertEquals(UtpError.CONNECT_TIMED_OUT, p.client.error());
+    // As without the trigger: SYNs at 0, 1, 3 and 7 s, plus the triggered one at 0.1 s.
+    assertEquals(5, p.a.droppedOutgoing());
+    assertEquals(Duration.ofSeconds(10), elapsed(p));
+  }
+
+  @Test
   void unansweredSynTimesOutAtTheConnectTimeout() {
     SimPair p = pair();
     p.a.dropOutgoing(b -> Packets.type(b) == UtpHeader.ST_SYN);

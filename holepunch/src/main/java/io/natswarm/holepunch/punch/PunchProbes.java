@@ -65,10 +65,30 @@ public final class PunchProbes implements DatagramCore {
   private final long[] started;
   private final InetSocketAddress[] heard;
   private final long[] heardAt;
+  private Heard[] heardListeners = new Heard[0];
   private long bursts;
   private long sent;
   private long received;
   private long strays;
+
+  /** Told of each probe that arrives, on the socket's thread, after it was noted. */
+  @FunctionalInterface
+  public interface Heard {
+    /** A probe from {@code from} arrived at {@code nowNanos}. */
+    void probeFrom(InetSocketAddress from, long nowNanos);
+  }
+
+  /**
+   * Adds one who is told of each probe that arrives, in the order added: the node's socket sends an
+   * unanswered µTP SYN to its sender again at once (a triggered check: the other side's NAT has
+   * opened by now), and the hole punch dials a peer-reflexive sender at once. Socket thread only.
+   */
+  public void addHeardListener(Heard listener) {
+    Objects.requireNonNull(listener, "listener");
+    Heard[] more = java.util.Arrays.copyOf(heardListeners, heardListeners.length + 1);
+    more[heardListeners.length] = listener;
+    heardListeners = more;
+  }
 
   public PunchProbes(Settings settings) {
     Objects.requireNonNull(settings, "settings");
@@ -177,10 +197,18 @@ public final class PunchProbes implements DatagramCore {
       return false;
     }
     received++;
+    note(from, nowNanos);
+    for (Heard h : heardListeners) {
+      h.probeFrom(from, nowNanos);
+    }
+    return true;
+  }
+
+  private void note(InetSocketAddress from, long nowNanos) {
     for (int i = 0; i < heard.length; i++) {
       if (from.equals(heard[i])) {
         heardAt[i] = nowNanos;
-        return true;
+        return;
       }
     }
     int slot = 0; // an empty slot, else the endpoint heard least recently
@@ -191,7 +219,6 @@ public final class PunchProbes implements DatagramCore {
     }
     heard[slot] = from;
     heardAt[slot] = nowNanos;
-    return true;
   }
 
   @Override

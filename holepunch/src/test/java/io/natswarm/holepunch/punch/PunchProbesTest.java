@@ -87,6 +87,18 @@ class PunchProbesTest {
   }
 
   @Test
+  void theListenerHearsEachProbeButNoOtherDatagram() {
+    PunchProbes p = new PunchProbes(PunchProbes.Settings.DEFAULTS);
+    java.util.List<String> heard = new java.util.ArrayList<>();
+    p.addHeardListener((from, now) -> heard.add(from + "@" + now / MS));
+    ByteBuffer probe = ByteBuffer.allocate(8).putLong(PunchProbes.MAGIC).flip();
+    p.handleDatagram(probe, B, 500 * MS);
+    p.handleDatagram(probe, B, 600 * MS);
+    p.handleDatagram(ByteBuffer.allocate(8).putLong(0x1234L).flip(), A, 700 * MS);
+    assertThat(heard).containsExactly(B + "@500", B + "@600");
+  }
+
+  @Test
   void thePeerReflexiveEndpointIsTheLatestHeardFromTheAddress() {
     PunchProbes p = new PunchProbes(PunchProbes.Settings.DEFAULTS);
     ByteBuffer probe = ByteBuffer.allocate(8).putLong(PunchProbes.MAGIC).flip();

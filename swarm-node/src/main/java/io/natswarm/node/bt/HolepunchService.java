@@ -57,8 +57,17 @@ import org.slf4j.LoggerFactory;
  * <p>TCP simultaneous open ({@link PeerConnector#punchTcp}): the asking side opens TCP from its
  * listen port instead of dialling µTP when it dials TCP only, and the other side opens TCP toward
  * it {@link #TCP_PUNCH_AFTER} after the connect message unless a connection was made by then; TCP's
- * SYN retries cover the difference. Not yet here (issue 12): timing the two sides by the measured
- * round trip to the rendezvous.
+ * SYN retries cover the difference.
+ *
+ * <p>Synchronising the two sides: the rendezvous sends its connect messages together, so the sides
+ * punch one rendezvous-to-peer delay apart. Rather than delaying our SYN by a guess of that
+ * difference (go-libp2p's DCUtR times the dial by a measured round trip; BEP 55 carries nothing to
+ * measure the target's delay by), the asking side reacts to the target's first probe: it proves the
+ * target's NAT is open to us, so an unanswered SYN goes again at once ({@code UtpStack#triggerSyn},
+ * wired by the node's socket: a triggered check in ICE's terms, RFC 8445 §7.3.1.4), and a probe
+ * from another port than the rendezvous named is dialled at once as the target's peer-reflexive
+ * endpoint. A late target then costs its lateness plus a round trip, not µTP's one-second SYN
+ * timer.
  *
  * <p>Threads: Bt's message-dispatch threads call the agent methods and Bt's connection workers
  * {@link #unreachable}; the cores are guarded by this object's monitor, never held while calling Bt
@@ -97,8 +106,9 @@ public final class HolepunchService implements AutoCloseable {
    *     port than the rendezvous named
    * @param tcpPunched TCP connections made by simultaneous open after a connect, on either side
    * @param punchMillis of the connections we asked a rendezvous for, the milliseconds from the
-   *     request (right after the failed direct dial) to the connection, the last {@value
-   *     #KEPT_TIMES} at most, oldest first
+   *     request (right after the failed direct dial) to the connected stream (before its MSE and
+   *     BitTorrent handshakes, like libtorrent's figure in the nat-matrix benchmark), the last
+   *     {@value #KEPT_TIMES} at most, oldest first
    * @param failed requests that ended without a connect, by reason
    * @param relayed rendezvous requests we relayed to both sides
    * @param relayRefused rendezvous requests we answered with an error
@@ -164,6 +174,14 @@ public final class HolepunchService implements AutoCloseable {
   private long tcpPunched;
   private final java.util.Set<InetSocketAddress> reached = new java.util.HashSet<>();
   private final Map<InetSocketAddress, InetSocketAddress> reflexiveOf = new LinkedHashMap<>();
+
+  /** A target we punched toward as the side that asked, whose probes may come from another port. */
+  private record AwaitedAnswer(TorrentId torrent, InetSocketAddress target, long untilNanos) {}
+
+  /** By the target's address; read on the socket's thread when a probe arrives. */
+  private final java.util.concurrent.ConcurrentHashMap<java.net.InetAddress, AwaitedAnswer>
+      awaitedAnswers = new java.util.concurrent.ConcurrentHashMap<>();
+
   private final ArrayDeque<Long> punchMillis = new ArrayDeque<>();
   private volatile IPeerConnectionPool pool;
   private volatile ConnectionLadder ladder;
@@ -209,6 +227,11 @@ public final class HolepunchService implements AutoCloseable {
     this.ladder = ladder;
     events.onPeerDisconnected(null, e -> disconnected(e.getConnectionKey()));
     connector.onPunched(this::punched);
+    try {
+      udp.execute(() -> probes.addHeardListener(this::probeHeard));
+    } catch (RuntimeException e) {
+      // the socket is closing
+    }
     var unused =
         timer.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
   }
@@ -399,7 +422,7 @@ public final class HolepunchService implements AutoCloseable {
   }
 
   /** A connection with {@code endpoint} was made by the hole punch. */
-  private synchronized void punched(InetSocketAddress endpoint) {
+  private synchronized void punched(InetSocketAddress endpoint, long streamConnectedAt) {
     punched++;
     InetSocketAddress target = reflexiveOf.getOrDefault(endpoint, endpoint);
     Long asked = askedAt.get(target);
@@ -413,7 +436,7 @@ public final class HolepunchService implements AutoCloseable {
       }
     }
     if (asked != null) {
-      long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - asked);
+      long ms = TimeUnit.NANOSECONDS.toMillis(streamConnectedAt - asked);
       if (ms < RETRY_AFTER.toMillis()) {
         if (punchMillis.size() == KEPT_TIMES) {
           punchMillis.removeFirst();
@@ -543,7 +566,16 @@ public final class HolepunchService implements AutoCloseable {
       // At once: the rendezvous sent connect to both sides together, so the target's punch leaves
       // its NAT one rendezvous-to-target delay after that, while our SYN reaches the target's NAT
       // a rendezvous-to-us delay plus an us-to-target delay after it, later wherever the triangle
-      // inequality holds. A SYN that still arrives first is dropped and retransmitted by µTP.
+      // inequality holds. A SYN that still arrives first (the target was late) is dropped, and
+      // goes again as soon as the target's first probe reaches us (NodeSocket's triggered check),
+      // not at µTP's one-second timer.
+      if (awaitedAnswers.size() >= 256) {
+        awaitedAnswers.clear();
+      }
+      awaitedAnswers.put(
+          target.getAddress(),
+          new AwaitedAnswer(
+              torrent, target, udp.clock().nanoTime() + PeerConnector.PUNCH_WINDOW.toNanos()));
       dial(torrent, target, true);
       for (Duration after : REFLEXIVE_CHECKS) {
         schedule(() -> dialReflexive(torrent, target), after);
@@ -561,6 +593,27 @@ public final class HolepunchService implements AutoCloseable {
             },
             TCP_PUNCH_AFTER);
       }
+    }
+  }
+
+  /**
+   * A punch probe from {@code from} arrived (on the socket's thread: only a look-up here). When it
+   * comes from the address of a target we punched toward, but from another port than the rendezvous
+   * named, the target's NAT maps each destination apart and that port is its peer-reflexive
+   * endpoint for us: dial it now rather than at the next check of {@link #REFLEXIVE_CHECKS}, which
+   * stay for a probe that went unnoticed.
+   */
+  private void probeHeard(InetSocketAddress from, long nowNanos) {
+    AwaitedAnswer a = awaitedAnswers.get(from.getAddress());
+    if (a == null || from.equals(a.target())) {
+      return;
+    }
+    if (nowNanos - a.untilNanos() > 0) {
+      awaitedAnswers.remove(from.getAddress(), a);
+      return;
+    }
+    if (awaitedAnswers.remove(from.getAddress(), a)) {
+      schedule(() -> dialReflexive(a.torrent(), a.target()), Duration.ZERO);
     }
   }
 

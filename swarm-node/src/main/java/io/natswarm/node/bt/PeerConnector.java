@@ -78,7 +78,7 @@ final class PeerConnector implements IPeerConnectionFactory {
       onUnreachable = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final java.util.Map<PeerStream, TorrentId> relayedTorrents = new ConcurrentHashMap<>();
 
-  private volatile java.util.function.Consumer<InetSocketAddress> onPunched = a -> {};
+  private volatile java.util.function.ObjLongConsumer<InetSocketAddress> onPunched = (a, t) -> {};
 
   /** How long after a BEP 55 connect message a connection with its endpoint counts as punched. */
   static final Duration PUNCH_WINDOW = Duration.ofSeconds(30);
@@ -165,8 +165,12 @@ final class PeerConnector implements IPeerConnectionFactory {
     return false;
   }
 
-  /** Called with the remote endpoint of each connection made by the hole punch. */
-  void onPunched(java.util.function.Consumer<InetSocketAddress> c) {
+  /**
+   * Called with the remote endpoint of each connection made by the hole punch, once its MSE
+   * handshake is done, and the {@code System.nanoTime()} at which its stream was connected (before
+   * that handshake: the moment libtorrent's peer list stops calling a peer "connecting").
+   */
+  void onPunched(java.util.function.ObjLongConsumer<InetSocketAddress> c) {
     this.onPunched = c;
   }
 
@@ -413,6 +417,7 @@ final class PeerConnector implements IPeerConnectionFactory {
   private ConnectionResult establish(
       PeerStream stream, Peer peer, TorrentId torrentId, String path) {
     boolean incoming = torrentId == null;
+    long streamConnectedAt = System.nanoTime();
     // never back to Bt's pool: queued blocks still live in it after a close (UnrecycledBuffer)
     BorrowedBuffer<ByteBuffer> in = new UnrecycledBuffer(buffers.borrowByteBuffer());
     BorrowedBuffer<ByteBuffer> out = buffers.borrowByteBuffer();
@@ -442,7 +447,7 @@ final class PeerConnector implements IPeerConnectionFactory {
           new StreamPeerConnection(peer, stream.remoteAddress().getPort(), handler);
       connection.path(path);
       if (path.equals("holepunch")) {
-        onPunched.accept(stream.remoteAddress());
+        onPunched.accept(stream.remoteAddress(), streamConnectedAt);
       }
       live.add(connection);
       bans.track(connection);

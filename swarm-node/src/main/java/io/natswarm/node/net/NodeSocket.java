@@ -93,6 +93,9 @@ public final class NodeSocket {
     demultiplexer.register(DatagramKind.PORT_MAPPING, socket.portMapping);
     demultiplexer.register(DatagramKind.HOLEPUNCH_PROBE, socket.probes);
     demultiplexer.register(DatagramKind.HOLEPUNCH_PROBE, socket.punches);
+    // A triggered check: a punch probe from the other side means its NAT is open to us by now, so
+    // a SYN of ours that it met too early goes again at once, not a second later at its timer.
+    socket.punches.addHeardListener((from, now) -> utp.triggerSyn(from));
     return socket;
   }
 
