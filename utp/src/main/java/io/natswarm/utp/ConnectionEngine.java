@@ -30,6 +30,7 @@ final class ConnectionEngine implements Sender.HeaderWriter {
   private final UtpTracer tracer;
   private final StackCounters counters;
   private final InetSocketAddress remote;
+  private final long openedAt;
   private final boolean outgoing;
   private final int recvId;
   private final int sendId;
@@ -98,6 +99,7 @@ final class ConnectionEngine implements Sender.HeaderWriter {
             stats,
             counters);
     this.connectDeadline = connectDeadline;
+    this.openedAt = nowNanos;
     this.lastRecvAt = nowNanos;
     this.lastSendAt = nowNanos;
     this.state = outgoing ? UtpState.SYN_SENT : UtpState.SYN_RECEIVED;
@@ -548,6 +550,16 @@ final class ConnectionEngine implements Sender.HeaderWriter {
     }
     stack.wake(this);
     return true;
+  }
+
+  /** Whether our SYN is unanswered. */
+  boolean synUnanswered() {
+    return state == UtpState.SYN_SENT;
+  }
+
+  /** When the connection was made (opened or accepted). */
+  long openedAt() {
+    return openedAt;
   }
 
   InetSocketAddress remote() {

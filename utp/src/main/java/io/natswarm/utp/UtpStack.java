@@ -399,20 +399,24 @@ public final class UtpStack implements DatagramCore {
 
   /**
    * A sign of life from {@code remote} (a hole-punch probe from its socket, BEP 55): the unanswered
-   * SYN of each connection we opened to it goes again now instead of at its retransmission timer,
-   * once per connection. After a rendezvous both sides punch at about the same moment; when our SYN
-   * met the other side's NAT before the other side's own punch opened it, this saves the
-   * retransmission timeout (a second at first). Returns how many SYNs were queued again.
+   * SYN of the newest connection we opened to it goes again now instead of at its retransmission
+   * timer, once per connection. After a rendezvous both sides punch at about the same moment; when
+   * our SYN met the other side's NAT before the other side's own punch opened it, this saves the
+   * retransmission timeout (a second at first). Only the newest: an older dial to the same endpoint
+   * (the direct one, still trying while the punch began) would otherwise make a second connection
+   * with it. Returns whether a SYN was queued again.
    */
-  public int triggerSyn(InetSocketAddress remote) {
-    int n = 0;
+  public boolean triggerSyn(InetSocketAddress remote) {
+    ConnectionEngine newest = null;
     for (int i = 0; i < all.size(); i++) {
       ConnectionEngine c = all.get(i);
-      if (c.remote().equals(remote) && c.triggerSyn()) {
-        n++;
+      if (c.remote().equals(remote)
+          && c.synUnanswered()
+          && (newest == null || c.openedAt() - newest.openedAt() > 0)) {
+        newest = c;
       }
     }
-    return n;
+    return newest != null && newest.triggerSyn();
   }
 
   /** Connections currently held, of every state except removed ones. */

@@ -1,6 +1,7 @@
 package io.natswarm.utp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.natswarm.netsim.LinkConfig;
@@ -46,8 +47,8 @@ class UtpScenarioTest {
     p.net.runFor(Duration.ofMillis(100));
     assertEquals(UtpState.SYN_SENT, p.client.state(), "the first SYN was lost");
     // A punch probe from b's socket arrived (the host calls this): the SYN goes again now.
-    assertEquals(1, p.a.triggerSyn(p.bindB.localAddress()));
-    assertEquals(0, p.a.triggerSyn(p.bindB.localAddress()), "once per connection");
+    assertTrue(p.a.triggerSyn(p.bindB.localAddress()));
+    assertFalse(p.a.triggerSyn(p.bindB.localAddress()), "once per connection");
     p.net.wake(p.bindA);
     // (all its data and its FIN are queued: the answered SYN leads to FIN_SENT, not CONNECTED)
     assertTrue(p.net.runUntil(() -> p.client.state() != UtpState.SYN_SENT, Duration.ofSeconds(5)));
@@ -58,7 +59,24 @@ class UtpScenarioTest {
     assertEquals(1, p.client.stats().synTriggered());
     assertEquals(1, p.client.stats().synRetransmits());
     assertEquals(0, p.client.stats().timeouts());
-    assertEquals(0, p.a.triggerSyn(p.bindB.localAddress()), "connected: nothing to trigger");
+    assertFalse(p.a.triggerSyn(p.bindB.localAddress()), "connected: nothing to trigger");
+  }
+
+  @Test
+  void onlyTheNewestDialToTheEndpointIsTriggered() {
+    SimPair p = pair();
+    p.a.dropOutgoing(b -> Packets.type(b) == UtpHeader.ST_SYN);
+    p.startTransfer(1000); // the older dial (the direct one, say)
+    p.net.runFor(Duration.ofMillis(100));
+    UtpConnection punched = p.a.connect(p.bindB.localAddress(), p.net.nowNanos());
+    p.net.wake(p.bindA);
+    p.net.runFor(Duration.ofMillis(10));
+    assertTrue(p.a.triggerSyn(p.bindB.localAddress()));
+    assertFalse(p.a.triggerSyn(p.bindB.localAddress()), "the newest was; the older is left alone");
+    p.net.wake(p.bindA);
+    p.net.runFor(Duration.ofMillis(10));
+    assertEquals(1, punched.stats().synTriggered());
+    assertEquals(0, p.client.stats().synTriggered());
   }
 
   @Test
@@ -67,7 +85,7 @@ class UtpScenarioTest {
     p.a.dropOutgoing(b -> Packets.type(b) == UtpHeader.ST_SYN);
     p.startTransfer(1000);
     p.net.runFor(Duration.ofMillis(100));
-    assertEquals(1, p.a.triggerSyn(p.bindB.localAddress()));
+    assertTrue(p.a.triggerSyn(p.bindB.localAddress()));
     p.net.wake(p.bindA);
     assertTrue(p.net.runUntil(() -> p.client.state() == UtpState.CLOSED, Duration.ofMinutes(1)));
     assertEquals(UtpError.CONNECT_TIMED_OUT, p.client.error());

@@ -218,11 +218,11 @@ final class PeerConnector implements IPeerConnectionFactory {
       return ConnectionResult.failure("recently unreachable: " + remote);
     }
     PeerStream stream;
-    boolean[] told = {false};
+    java.util.concurrent.atomic.AtomicBoolean told =
+        new java.util.concurrent.atomic.AtomicBoolean(punch);
     Runnable unreachable =
         () -> {
-          if (!punch && !told[0]) {
-            told[0] = true;
+          if (told.compareAndSet(false, true)) {
             onUnreachable.forEach(l -> l.accept(remote, torrentId));
           }
         };
@@ -414,7 +414,40 @@ final class PeerConnector implements IPeerConnectionFactory {
         new MseInitiator(encryption, torrentId.getBytes(), random), blocking, inBuffer);
   }
 
+  /**
+   * Endpoints with an outgoing punched stream in its handshakes: two dials of ours can get through
+   * the same new hole at once (one still trying when the punch began, and the punched one); the
+   * first to get here makes the connection, the other is closed before its MSE handshake.
+   */
+  private final Set<InetSocketAddress> punchHandshakes = ConcurrentHashMap.newKeySet();
+
   private ConnectionResult establish(
+      PeerStream stream, Peer peer, TorrentId torrentId, String path) {
+    InetSocketAddress endpoint = stream.remoteAddress();
+    if (torrentId == null || !path.equals("holepunch")) {
+      return establishStream(stream, peer, torrentId, path);
+    }
+    if (!punchHandshakes.add(endpoint)) {
+      closeQuietly(stream);
+      return ConnectionResult.failure("a punched connection with " + endpoint + " is being made");
+    }
+    try {
+      for (StreamPeerConnection c : live) {
+        if (!c.isClosed()
+            && torrentId.equals(c.getTorrentId())
+            && endpoint.equals(c.stream().remoteAddress())) {
+          // made already (by the other dial): no second MSE handshake only for Bt to refuse it
+          closeQuietly(stream);
+          return ConnectionResult.failure("connected to " + endpoint + " already");
+        }
+      }
+      return establishStream(stream, peer, torrentId, path);
+    } finally {
+      punchHandshakes.remove(endpoint);
+    }
+  }
+
+  private ConnectionResult establishStream(
       PeerStream stream, Peer peer, TorrentId torrentId, String path) {
     boolean incoming = torrentId == null;
     long streamConnectedAt = System.nanoTime();
