@@ -881,12 +881,33 @@ public final class KernelLab implements AutoCloseable {
     if (!onPath("turnserver")) {
       throw new IOException("needs coturn's turnserver (Debian package coturn)");
     }
-    String srv = prefix + "-srv";
-    addNamespace(srv);
+    String srv = addInternetServer("srv", "2", "3");
+    startCoturn(
+        srv,
+        "coturn (STUN)",
+        List.of(
+            "--stun-only",
+            "--listening-ip=" + INTERNET_PREFIX + "2",
+            "--listening-ip=" + INTERNET_PREFIX + "3",
+            "--listening-port=3478",
+            "--alt-listening-port=3479"),
+        "2",
+        "3");
+    stunServer = INTERNET_PREFIX + "2:3478";
+    return stunServer;
+  }
+
+  /**
+   * A namespace {@code <prefix>-<name>} on the internet's bridge (its veth's other end is {@code
+   * name}), its {@code eth0} at each internet address ending in {@code hosts}.
+   */
+  private String addInternetServer(String name, String... hosts) throws IOException {
+    String ns = prefix + "-" + name;
+    addNamespace(ns);
     run(
         "ip",
         "-n",
-        srv,
+        ns,
         "link",
         "add",
         "eth0",
@@ -894,54 +915,60 @@ public final class KernelLab implements AutoCloseable {
         "veth",
         "peer",
         "name",
-        "srv",
+        name,
         "netns",
         internet());
-    run("ip", "-n", internet(), "link", "set", "srv", "master", "br0", "up");
-    run("ip", "-n", srv, "addr", "add", INTERNET_PREFIX + "2/24", "dev", "eth0");
-    run("ip", "-n", srv, "addr", "add", INTERNET_PREFIX + "3/24", "dev", "eth0");
-    run("ip", "-n", srv, "link", "set", "eth0", "up");
+    run("ip", "-n", internet(), "link", "set", name, "master", "br0", "up");
+    for (String h : hosts) {
+      run("ip", "-n", ns, "addr", "add", INTERNET_PREFIX + h + "/24", "dev", "eth0");
+    }
+    run("ip", "-n", ns, "link", "set", "eth0", "up");
+    return ns;
+  }
+
+  /**
+   * Starts coturn in namespace {@code ns} with {@code options} (and no TLS, DTLS, CLI or software
+   * attribute, logging to its discarded stdout), and waits until UDP 3478 is open on each internet
+   * address ending in {@code hosts}: coturn binds within a second.
+   */
+  private void startCoturn(String ns, String what, List<String> options, String... hosts)
+      throws IOException {
+    List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", ns, "turnserver", "-n"));
+    command.addAll(options);
+    command.addAll(
+        List.of(
+            "--no-tls",
+            "--no-dtls",
+            "--no-cli",
+            "--log-file=stdout",
+            "--simple-log",
+            "--no-software-attribute"));
     Process p =
-        new ProcessBuilder(
-                "ip",
-                "netns",
-                "exec",
-                srv,
-                "turnserver",
-                "-n",
-                "--stun-only",
-                "--listening-ip=" + INTERNET_PREFIX + "2",
-                "--listening-ip=" + INTERNET_PREFIX + "3",
-                "--listening-port=3478",
-                "--alt-listening-port=3479",
-                "--no-tls",
-                "--no-dtls",
-                "--no-cli",
-                "--log-file=stdout",
-                "--simple-log",
-                "--no-software-attribute")
+        new ProcessBuilder(command)
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.DISCARD)
             .start();
     servers.add(p);
-    // coturn binds within a second; wait until its primary UDP port is open.
     for (int i = 0; i < 50; i++) {
-      Result ss = exec("ip", "netns", "exec", srv, "ss", "-Hlun", "sport = :3478");
-      if (ss.output.contains(INTERNET_PREFIX + "2") && ss.output.contains(INTERNET_PREFIX + "3")) {
-        stunServer = INTERNET_PREFIX + "2:3478";
-        return stunServer;
+      Result ss = exec("ip", "netns", "exec", ns, "ss", "-Hlun", "sport = :3478");
+      boolean open = true;
+      for (String h : hosts) {
+        open &= ss.output.contains(INTERNET_PREFIX + h);
+      }
+      if (open) {
+        return;
       }
       if (!p.isAlive()) {
-        throw new IOException("coturn exited with " + p.exitValue());
+        throw new IOException(what + " exited with " + p.exitValue());
       }
       try {
         Thread.sleep(100);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new IOException("interrupted while starting coturn", e);
+        throw new IOException("interrupted while starting " + what, e);
       }
     }
-    throw new IOException("coturn did not open UDP 3478 on both addresses within 5 s");
+    throw new IOException(what + " did not open UDP 3478 on each address within 5 s");
   }
 
   /**
@@ -956,74 +983,28 @@ public final class KernelLab implements AutoCloseable {
     if (!onPath("turnserver")) {
       throw new IOException("needs coturn's turnserver (Debian package coturn)");
     }
-    String turn = prefix + "-turn";
-    addNamespace(turn);
-    run(
-        "ip",
-        "-n",
-        turn,
-        "link",
-        "add",
-        "eth0",
-        "type",
-        "veth",
-        "peer",
-        "name",
-        "turn",
-        "netns",
-        internet());
-    run("ip", "-n", internet(), "link", "set", "turn", "master", "br0", "up");
-    run("ip", "-n", turn, "addr", "add", INTERNET_PREFIX + "4/24", "dev", "eth0");
-    run("ip", "-n", turn, "link", "set", "eth0", "up");
+    String turn = addInternetServer("turn", "4");
     Path db = Files.createTempFile("natswarm-turndb", ".sqlite");
     Path pid = Files.createTempFile("natswarm-turn", ".pid");
     db.toFile().deleteOnExit();
     pid.toFile().deleteOnExit();
-    Process p =
-        new ProcessBuilder(
-                "ip",
-                "netns",
-                "exec",
-                turn,
-                "turnserver",
-                "-n",
-                "--lt-cred-mech",
-                "--user=" + username + ":" + password,
-                "--realm=natswarm.lab",
-                "--userdb=" + db,
-                "--pidfile=" + pid,
-                "--listening-ip=" + INTERNET_PREFIX + "4",
-                "--relay-ip=" + INTERNET_PREFIX + "4",
-                "--listening-port=3478",
-                "--min-port=49152",
-                "--max-port=49999",
-                "--no-tcp-relay",
-                "--no-tls",
-                "--no-dtls",
-                "--no-cli",
-                "--log-file=stdout",
-                "--simple-log",
-                "--no-software-attribute")
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-            .start();
-    servers.add(p);
-    for (int i = 0; i < 50; i++) {
-      Result ss = exec("ip", "netns", "exec", turn, "ss", "-Hlun", "sport = :3478");
-      if (ss.output.contains(INTERNET_PREFIX + "4")) {
-        return INTERNET_PREFIX + "4:3478";
-      }
-      if (!p.isAlive()) {
-        throw new IOException("coturn (TURN) exited with " + p.exitValue());
-      }
-      try {
-        Thread.sleep(100);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IOException("interrupted while starting coturn", e);
-      }
-    }
-    throw new IOException("coturn (TURN) did not open UDP 3478 within 5 s");
+    startCoturn(
+        turn,
+        "coturn (TURN)",
+        List.of(
+            "--lt-cred-mech",
+            "--user=" + username + ":" + password,
+            "--realm=natswarm.lab",
+            "--userdb=" + db,
+            "--pidfile=" + pid,
+            "--listening-ip=" + INTERNET_PREFIX + "4",
+            "--relay-ip=" + INTERNET_PREFIX + "4",
+            "--listening-port=3478",
+            "--min-port=49152",
+            "--max-port=49999",
+            "--no-tcp-relay"),
+        "4");
+    return INTERNET_PREFIX + "4:3478";
   }
 
   /** A miniupnpd this lab runs on a router. */

@@ -178,11 +178,13 @@ public final class StunCodec {
   }
 
   /**
-   * An address attribute (RFC 8489 sections 14.1, 14.2): family 1 (IPv4, 8 bytes) or 2 (IPv6, 20
-   * bytes); XOR-MAPPED-ADDRESS's port and address are XORed with the cookie (and, for IPv6, the
-   * transaction id that starts at {@code idIndex}). Null when malformed.
+   * An address attribute (RFC 8489 sections 14.1, 14.2) whose value starts at {@code value} of
+   * {@code b}, {@code length} bytes: family 1 (IPv4, 8 bytes) or 2 (IPv6, 20 bytes); in an XOR
+   * attribute ({@code xor}: XOR-MAPPED-ADDRESS, and TURN's XOR-PEER-ADDRESS and
+   * XOR-RELAYED-ADDRESS) the port and address are XORed with the cookie (and, for IPv6, the
+   * transaction id that starts at {@code idIndex}). Null when malformed. Also TURN's reader.
    */
-  private static InetSocketAddress address(
+  public static InetSocketAddress address(
       ByteBuffer b, int value, int length, boolean xor, int idIndex) {
     if (length < 4) {
       return null;
@@ -214,6 +216,14 @@ public final class StunCodec {
     } catch (UnknownHostException e) {
       return null; // not for 4 or 16 bytes
     }
+  }
+
+  /**
+   * The FINGERPRINT value (RFC 8489 section 14.7) of the {@code length} bytes of {@code b} from
+   * {@code from}: their CRC-32 XORed with 0x5354554E. Also TURN's.
+   */
+  public static int fingerprint(ByteBuffer b, int from, int length) {
+    return crc(b, from, length) ^ FINGERPRINT_XOR;
   }
 
   private static int crc(ByteBuffer b, int from, int length) {

@@ -1,17 +1,14 @@
 package io.natswarm.holepunch.turn;
 
 import io.natswarm.datagram.DatagramKind;
+import io.natswarm.holepunch.stun.StunCodec;
 import io.natswarm.holepunch.stun.TransactionId;
-import java.net.Inet6Address;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.zip.CRC32;
 import javax.crypto.Mac;
 
 /**
@@ -67,7 +64,6 @@ public final class TurnCodec {
   static final int MAX_TEXT_BYTES = 763;
 
   private static final int HMAC_BYTES = 20;
-  private static final int FINGERPRINT_XOR = 0x5354554E;
   private static final int COOKIE = DatagramKind.STUN_MAGIC_COOKIE;
 
   private TurnCodec() {}
@@ -205,8 +201,8 @@ public final class TurnCodec {
   public static int appendFingerprint(ByteBuffer out, int start) {
     int end = out.position();
     out.putShort(start + 2, (short) (end - start - HEADER_BYTES + 8));
-    int crc = crc(out, start, end - start);
-    out.putShort((short) FINGERPRINT).putShort((short) 4).putInt(crc ^ FINGERPRINT_XOR);
+    int fingerprint = StunCodec.fingerprint(out, start, end - start);
+    out.putShort((short) FINGERPRINT).putShort((short) 4).putInt(fingerprint);
     return 8;
   }
 
@@ -278,7 +274,7 @@ public final class TurnCodec {
       } else if (f.integrityAt >= 0) {
         e = null; // ignored after MESSAGE-INTEGRITY
       } else {
-        e = attribute(f, packet, attrType, value, attrLength, idHigh, idLow);
+        e = attribute(f, packet, attrType, value, attrLength, start + 8);
         if (attrType == MESSAGE_INTEGRITY && e == null) {
           f.integrityAt = at - start;
         }
@@ -325,10 +321,10 @@ public final class TurnCodec {
   }
 
   private static TurnError attribute(
-      Fields f, ByteBuffer b, int type, int value, int length, long idHigh, int idLow) {
+      Fields f, ByteBuffer b, int type, int value, int length, int idIndex) {
     switch (type) {
       case XOR_PEER_ADDRESS, XOR_RELAYED_ADDRESS, XOR_MAPPED_ADDRESS -> {
-        InetSocketAddress a = xorAddress(b, value, length, idHigh, idLow);
+        InetSocketAddress a = StunCodec.address(b, value, length, true, idIndex);
         if (a == null) {
           return TurnError.BAD_ADDRESS;
         }
@@ -413,7 +409,7 @@ public final class TurnCodec {
     if (length != 4 || at + 8 != end) {
       return TurnError.BAD_FINGERPRINT;
     }
-    int expected = crc(b, start, at - start) ^ FINGERPRINT_XOR;
+    int expected = StunCodec.fingerprint(b, start, at - start);
     return b.getInt(at + 4) == expected ? null : TurnError.BAD_FINGERPRINT;
   }
 
@@ -427,44 +423,6 @@ public final class TurnCodec {
     } catch (CharacterCodingException e) {
       return null;
     }
-  }
-
-  /**
-   * An XOR address (RFC 8489 section 14.2): family 1 (IPv4, 8 bytes) or 2 (IPv6, 20 bytes), port
-   * and address XORed with the cookie and, for IPv6, the transaction id. Null when malformed.
-   */
-  private static InetSocketAddress xorAddress(
-      ByteBuffer b, int value, int length, long idHigh, int idLow) {
-    if (length < 4) {
-      return null;
-    }
-    int family = b.get(value + 1) & 0xFF;
-    int size = family == 1 ? 4 : family == 2 ? 16 : -1;
-    if (size < 0 || length != 4 + size) {
-      return null;
-    }
-    int port = (b.getShort(value + 2) & 0xFFFF) ^ (COOKIE >>> 16);
-    byte[] raw = new byte[size];
-    for (int i = 0; i < size; i++) {
-      raw[i] = (byte) (b.get(value + 4 + i) ^ xorMask(i, idHigh, idLow));
-    }
-    try {
-      InetAddress a = InetAddress.getByAddress(raw);
-      if (size == 16 && !(a instanceof Inet6Address)) {
-        a = Inet6Address.getByAddress(null, raw, null); // keep ::ffff:a.b.c.d as IPv6
-      }
-      return new InetSocketAddress(a, port);
-    } catch (UnknownHostException e) {
-      return null; // not for 4 or 16 bytes
-    }
-  }
-
-  private static int crc(ByteBuffer b, int from, int length) {
-    CRC32 crc = new CRC32();
-    ByteBuffer view = b.duplicate();
-    view.limit(from + length).position(from);
-    crc.update(view);
-    return (int) crc.getValue();
   }
 
   /**

@@ -4,7 +4,6 @@ import bt.event.EventSource;
 import bt.metainfo.TorrentId;
 import bt.net.ConnectionKey;
 import bt.net.IPeerConnectionPool;
-import bt.net.PeerConnection;
 import bt.protocol.extended.ExtendedHandshake;
 import bt.torrent.messaging.MessageContext;
 import io.natswarm.datagram.UdpEndpoint;
@@ -238,16 +237,12 @@ public final class HolepunchService implements AutoCloseable {
 
   /** A peer's BEP 10 handshake: register its connection with its torrent's relay. */
   void handshake(ExtendedHandshake handshake, MessageContext context) {
+    StreamPeerConnection s = StreamPeerConnection.of(pool, context);
+    if (s == null) {
+      return;
+    }
     ConnectionKey key = context.getConnectionKey();
     TorrentId torrent = context.getTorrentId();
-    IPeerConnectionPool p = pool;
-    if (torrent == null || p == null) {
-      return;
-    }
-    PeerConnection c = p.getConnection(key);
-    if (!(c instanceof StreamPeerConnection s)) {
-      return;
-    }
     boolean speaks = handshake.getSupportedMessageTypes().contains(HolepunchCodec.EXTENSION_NAME);
     InetSocketAddress endpoint = listeningEndpoint(s, handshake);
     InetSocketAddress alias = alias(s, handshake, endpoint);

@@ -242,16 +242,12 @@ public final class RelayService implements AutoCloseable {
 
   /** A peer's BEP 10 handshake: register its connection with its torrent's switch. */
   void handshake(ExtendedHandshake handshake, MessageContext context) {
+    StreamPeerConnection s = StreamPeerConnection.of(pool, context);
+    if (s == null) {
+      return;
+    }
     ConnectionKey key = context.getConnectionKey();
     TorrentId torrent = context.getTorrentId();
-    IPeerConnectionPool p = pool;
-    if (torrent == null || p == null) {
-      return;
-    }
-    PeerConnection c = p.getConnection(key);
-    if (!(c instanceof StreamPeerConnection s)) {
-      return;
-    }
     // a relayed connection is no relay itself: circuits inside circuits would multiply every cost
     boolean speaks =
         handshake.getSupportedMessageTypes().contains(RelayCodec.EXTENSION_NAME)

@@ -2,12 +2,14 @@ package io.natswarm.node.bt;
 
 import bt.bencoding.types.BEString;
 import bt.metainfo.TorrentId;
+import bt.net.IPeerConnectionPool;
 import bt.net.Peer;
 import bt.net.PeerConnection;
 import bt.protocol.Handshake;
 import bt.protocol.Message;
 import bt.protocol.Piece;
 import bt.protocol.extended.ExtendedHandshake;
+import bt.torrent.messaging.MessageContext;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -25,6 +27,19 @@ import java.util.concurrent.atomic.AtomicReference;
  * torrent, never by the peer's port.
  */
 final class StreamPeerConnection implements PeerConnection {
+  /**
+   * The connection a BEP 10 message of {@code context} came on, when it is one of ours and its
+   * torrent is known; else null (Bt not running yet, or no torrent yet).
+   */
+  static StreamPeerConnection of(IPeerConnectionPool pool, MessageContext context) {
+    if (pool == null || context.getTorrentId() == null) {
+      return null;
+    }
+    return pool.getConnection(context.getConnectionKey()) instanceof StreamPeerConnection s
+        ? s
+        : null;
+  }
+
   private final Peer peer;
   private final int remotePort;
   private final StreamChannelHandler handler;

@@ -275,16 +275,12 @@ public final class TurnService implements AutoCloseable {
 
   /** A peer's BEP 10 handshake: remember whether it speaks ns_turn and where it listens. */
   void handshake(ExtendedHandshake handshake, MessageContext context) {
+    StreamPeerConnection s = StreamPeerConnection.of(pool, context);
+    if (s == null) {
+      return;
+    }
     ConnectionKey key = context.getConnectionKey();
     TorrentId torrent = context.getTorrentId();
-    IPeerConnectionPool p = pool;
-    if (torrent == null || p == null) {
-      return;
-    }
-    PeerConnection c = p.getConnection(key);
-    if (!(c instanceof StreamPeerConnection s)) {
-      return;
-    }
     boolean speaks = handshake.getSupportedMessageTypes().contains(TurnSignal.EXTENSION_NAME);
     InetSocketAddress endpoint = HolepunchService.listeningEndpoint(s, handshake);
     InetSocketAddress alias = HolepunchService.alias(s, handshake, endpoint);
