@@ -53,6 +53,7 @@ final class ConnectionLadder {
     this.relay = relay;
     this.turn = turn;
     connector.addUnreachableListener(this::directFailed);
+    connector.setUnansweredListener(this::directUnanswered);
     connector.addEstablishedListener(this::established);
   }
 
@@ -93,6 +94,40 @@ final class ConnectionLadder {
               r -> possible(r, punch, relayed, turned));
     }
     climb(next, target, torrent);
+  }
+
+  /**
+   * µTP has gone unanswered by {@code target} for {@link PeerConnector#CLIMB_AFTER} while the dial
+   * goes on: when the hole punch can be asked for now (a PEX message flagged the target, a peer of
+   * the torrent speaks ut_holepunch, and the punch is not postponed for it), the direct rung counts
+   * as failed and the ladder climbs to the punch at once. Otherwise nothing happens here, and the
+   * dial's own failure climbs as usual, with whatever is known by then.
+   *
+   * @return whether the ladder climbed
+   */
+  boolean directUnanswered(InetSocketAddress target, TorrentId torrent) {
+    if (torrent == null || !canPunch(target, torrent)) {
+      return false;
+    }
+    boolean relayed = canRelay(torrent);
+    boolean turned = canTurn(torrent);
+    Rung next;
+    synchronized (this) {
+      long now = System.nanoTime();
+      if (ladder.postponed(target, Rung.DIRECT, now)
+          || ladder.postponed(target, Rung.HOLEPUNCH, now)) {
+        return false;
+      }
+      next =
+          ladder.failed(
+              target,
+              Rung.DIRECT,
+              "µTP unanswered for " + PeerConnector.CLIMB_AFTER.toMillis() + " ms",
+              now,
+              r -> possible(r, true, relayed, turned));
+    }
+    climb(next, target, torrent);
+    return true;
   }
 
   /** Our hole punch to {@code target} ended without a connection ({@code reason}). */

@@ -68,7 +68,17 @@ class TurnLabTest {
         }
         Thread.sleep(200);
       }
+      // The status shows the TURN client's counters as of the service's last tick (each second):
+      // wait for the tick after the relayed stream's handshakes.
       JsonNode lStatus = nodes.status(l);
+      long countersBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (atL != null
+          && lStatus.path("reachability").path("turn").path("client").path("bytesOut").asLong()
+              <= 164
+          && System.nanoTime() < countersBy) {
+        Thread.sleep(200);
+        lStatus = nodes.status(l);
+      }
       JsonNode lTurn = lStatus.path("reachability").path("turn");
       JsonNode rTurn = nodes.status(r).path("reachability").path("turn");
       JsonNode sTurn = nodes.status(s).path("reachability").path("turn");
