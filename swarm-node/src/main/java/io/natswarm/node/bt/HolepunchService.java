@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * and a {@link PunchRequests} (we ask to be introduced, and answer introductions).
  *
  * <p>The ladder's hole-punch rung ({@link ConnectionLadder}): when {@link PeerConnector} cannot
- * reach an endpoint over µTP (it goes on to try TCP meanwhile), and a PEX message flagged it 0x08
+ * reach an endpoint over µTP (it goes on to try TCP meanwhile), or µTP has gone unanswered for
+ * {@link PeerConnector#CLIMB_AFTER} and a punch can be asked for, and a PEX message flagged it 0x08
  * (it speaks ut_holepunch), we ask our connected ut_holepunch peers of that torrent, one after
  * another, to introduce us; when that ends without a connection (an error or no answer, or no µTP
  * connection after the punch) the ladder is told, and goes on to the relay. On a connect message —
