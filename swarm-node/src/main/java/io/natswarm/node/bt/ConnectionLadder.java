@@ -80,20 +80,14 @@ final class ConnectionLadder {
     if (torrent == null) {
       return;
     }
-    boolean punch = canPunch(target, torrent);
-    boolean relayed = canRelay(torrent);
-    boolean turned = canTurn(torrent);
-    Rung next;
-    synchronized (this) {
-      next =
-          ladder.failed(
-              target,
-              Rung.DIRECT,
-              "µTP did not connect",
-              System.nanoTime(),
-              r -> possible(r, punch, relayed, turned));
-    }
-    climb(next, target, torrent);
+    failed(
+        target,
+        torrent,
+        Rung.DIRECT,
+        "µTP did not connect",
+        canPunch(target, torrent),
+        canRelay(torrent),
+        canTurn(torrent));
   }
 
   /**
@@ -132,42 +126,37 @@ final class ConnectionLadder {
 
   /** Our hole punch to {@code target} ended without a connection ({@code reason}). */
   void holepunchFailed(InetSocketAddress target, TorrentId torrent, String reason) {
-    boolean relayed = canRelay(torrent);
-    boolean turned = canTurn(torrent);
-    Rung next;
-    synchronized (this) {
-      next =
-          ladder.failed(
-              target,
-              Rung.HOLEPUNCH,
-              reason,
-              System.nanoTime(),
-              r -> possible(r, false, relayed, turned));
-    }
-    climb(next, target, torrent);
+    failed(target, torrent, Rung.HOLEPUNCH, reason, false, canRelay(torrent), canTurn(torrent));
   }
 
   /** No relay peer made a circuit to {@code target} ({@code reason}). */
   void relayFailed(InetSocketAddress target, TorrentId torrent, String reason) {
-    boolean turned = canTurn(torrent);
-    Rung next;
-    synchronized (this) {
-      next =
-          ladder.failed(
-              target,
-              Rung.PEER_RELAY,
-              reason,
-              System.nanoTime(),
-              r -> possible(r, false, false, turned));
-    }
-    climb(next, target, torrent);
+    failed(target, torrent, Rung.PEER_RELAY, reason, false, false, canTurn(torrent));
   }
 
   /** The offer of our TURN relayed address to {@code target} led to no connection. */
   void turnFailed(InetSocketAddress target, TorrentId torrent, String reason) {
+    failed(target, torrent, Rung.TURN, reason, false, false, false);
+  }
+
+  /**
+   * Records that {@code rung} failed for {@code target} and climbs to the next rung that is
+   * possible: the punch when {@code punch}, the relay when {@code relayed}, TURN when {@code
+   * turned} (each asked of its service beforehand, outside the monitor).
+   */
+  private void failed(
+      InetSocketAddress target,
+      TorrentId torrent,
+      Rung rung,
+      String reason,
+      boolean punch,
+      boolean relayed,
+      boolean turned) {
     Rung next;
     synchronized (this) {
-      next = ladder.failed(target, Rung.TURN, reason, System.nanoTime(), r -> false);
+      next =
+          ladder.failed(
+              target, rung, reason, System.nanoTime(), r -> possible(r, punch, relayed, turned));
     }
     climb(next, target, torrent);
   }
