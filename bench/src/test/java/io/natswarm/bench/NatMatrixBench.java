@@ -23,10 +23,10 @@ import java.util.stream.Stream;
  * 12's benchmark). For every ordered pair of host kinds — public, full cone, restricted cone,
  * port-restricted cone, symmetric, symmetric with sequential ports, port-restricted with miniupnpd
  * (the node maps its port), port-restricted behind a carrier NAT — three {@code natswarm} nodes in
- * a fresh lab: a public seeder {@code r}, the target {@code s} (first kind; PEX off, so it never
- * dials {@code l} itself) and the initiator {@code l} (second kind), both connected to {@code r}.
- * {@code l} learns {@code s} from {@code r}'s PEX only and connects as it can: directly, after a
- * BEP 55 rendezvous through {@code r}, or through {@code r} as a relay (ns_relay). Printed per
+ * a fresh lab: a public seeder {@code r}, the target {@code s} (first kind; PEX and DHT off, so it
+ * never dials {@code l} itself) and the initiator {@code l} (second kind), both connected to {@code
+ * r}. {@code l} learns {@code s} from {@code r}'s PEX only and connects as it can: directly, after
+ * a BEP 55 rendezvous through {@code r}, or through {@code r} as a relay (ns_relay). Printed per
  * pair: the path of the connection ({@code direct}, {@code holepunch}, {@code relay} or none), its
  * transport, the time from {@code l}'s start to the connection, and the punch time (from the
  * rendezvous request, made right after the failed direct dial, to the connected µTP or TCP stream,
@@ -232,7 +232,7 @@ public final class NatMatrixBench {
       String rEndpoint = r.publicAddress() + ":" + LabNodes.PORT;
       nodes.start(r, "r", List.of("share", rFile.toString()));
       nodes.awaitStatus(r);
-      List<String> sExtra = new ArrayList<>(List.of("--set", "peers.pex=false"));
+      List<String> sExtra = new ArrayList<>(LabNodes.TARGET_OF_A_RENDEZVOUS);
       sExtra.addAll(List.of(targetKind.extra()));
       nodes.start(
           s,

@@ -21,8 +21,10 @@ import java.util.Objects;
  * drops it. The burst is {@link Settings#probes} datagrams {@link Settings#interval} apart, long
  * enough to cover the other side's late start (it gets its connect message from the rendezvous one
  * round trip apart from ours); at most {@link Settings#maxTargets} bursts run at once, the oldest
- * giving way. Registered by the composition root under {@code HOLEPUNCH_PROBE}, beside the
- * dial-back probe receiver (which declines these datagrams by length).
+ * giving way. With port prediction ({@link #punch(InetSocketAddress, PortPrediction.Side, int,
+ * long)}) each probe of the burst becomes a round of probes to the predicted ports. Registered by
+ * the composition root under {@code HOLEPUNCH_PROBE}, beside the dial-back probe receiver (which
+ * declines these datagrams by length).
  *
  * <p>Sans-IO and owned by the socket's thread; allocates nothing per datagram.
  */
@@ -59,7 +61,8 @@ public final class PunchProbes implements DatagramCore {
 
   private final long intervalNanos;
   private final int probesPerBurst;
-  private final InetSocketAddress[] targets;
+  private final InetSocketAddress[][] targets;
+  private final int[] next;
   private final int[] left;
   private final long[] due;
   private final long[] started;
@@ -95,7 +98,8 @@ public final class PunchProbes implements DatagramCore {
     this.intervalNanos = settings.interval().toNanos();
     this.probesPerBurst = settings.probes();
     int n = settings.maxTargets();
-    this.targets = new InetSocketAddress[n];
+    this.targets = new InetSocketAddress[n][];
+    this.next = new int[n];
     this.left = new int[n];
     this.due = new long[n];
     this.started = new long[n];
@@ -109,9 +113,31 @@ public final class PunchProbes implements DatagramCore {
    */
   public void punch(InetSocketAddress target, long nowNanos) {
     Objects.requireNonNull(target, "target");
+    start(new InetSocketAddress[] {target}, nowNanos);
+  }
+
+  /**
+   * Starts a burst to {@code target} and to the ports {@link PortPrediction} predicts for a NAT
+   * that allocates ports in sequence: each of the burst's {@link Settings#probes} rounds sends one
+   * probe to every port of {@link PortPrediction#ports}, in that order and back to back, so that
+   * our own NAT, if it allocates in sequence too, hands out its ports in the order the prediction
+   * counts on. A burst to the same {@code target} restarts.
+   */
+  public void punch(InetSocketAddress target, PortPrediction.Side side, int span, long nowNanos) {
+    Objects.requireNonNull(target, "target");
+    Objects.requireNonNull(side, "side");
+    int[] ports = PortPrediction.ports(target.getPort(), side, span);
+    InetSocketAddress[] round = new InetSocketAddress[ports.length];
+    for (int i = 0; i < ports.length; i++) {
+      round[i] = i == 0 ? target : new InetSocketAddress(target.getAddress(), ports[i]);
+    }
+    start(round, nowNanos);
+  }
+
+  private void start(InetSocketAddress[] round, long nowNanos) {
     int slot = -1;
     for (int i = 0; i < targets.length; i++) {
-      if (target.equals(targets[i])) {
+      if (targets[i] != null && round[0].equals(targets[i][0])) {
         slot = i;
         break;
       }
@@ -127,7 +153,8 @@ public final class PunchProbes implements DatagramCore {
         }
       }
     }
-    targets[slot] = target;
+    targets[slot] = round;
+    next[slot] = 0;
     left[slot] = probesPerBurst;
     due[slot] = nowNanos;
     started[slot] = nowNanos;
@@ -227,9 +254,13 @@ public final class PunchProbes implements DatagramCore {
       if (left[i] > 0 && nowNanos - due[i] >= 0) {
         ByteBuffer b = out.buffer();
         b.putLong(MAGIC);
-        out.setDestination(targets[i]);
-        left[i]--;
-        due[i] = nowNanos + intervalNanos;
+        InetSocketAddress[] round = targets[i];
+        out.setDestination(round[next[i]]);
+        if (++next[i] == round.length) { // the round is over; the next one an interval on
+          next[i] = 0;
+          left[i]--;
+          due[i] = nowNanos + intervalNanos;
+        }
         sent++;
         return true;
       }

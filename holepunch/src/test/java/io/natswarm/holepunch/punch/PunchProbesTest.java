@@ -60,6 +60,25 @@ class PunchProbesTest {
   }
 
   @Test
+  void withPortPredictionEachProbeIsARoundOverThePredictedPortsInOrder() {
+    PunchProbes p = new PunchProbes(new PunchProbes.Settings(2, Duration.ofMillis(100), 4));
+    p.punch(B, PortPrediction.Side.INITIATOR, 2, 0);
+    p.punch(C, 0); // a plain burst beside it
+    InetSocketAddress b2 = new InetSocketAddress(B.getAddress(), B.getPort() + 2);
+    InetSocketAddress b1 = new InetSocketAddress(B.getAddress(), B.getPort() + 1);
+    InetSocketAddress b3 = new InetSocketAddress(B.getAddress(), B.getPort() + 3);
+    assertThat(drain(p, 0)).containsExactly(B, b2, b1, b3, C);
+    assertThat(p.pollTimeout()).isEqualTo(100 * MS);
+    assertThat(drain(p, 100 * MS)).containsExactly(B, b2, b1, b3, C);
+    assertThat(drain(p, 200 * MS)).isEmpty();
+    assertThat(p.sent()).isEqualTo(10);
+    // punching the same target again restarts its rounds from the first port
+    p.punch(B, PortPrediction.Side.TARGET, 2, 300 * MS);
+    assertThat(drain(p, 300 * MS)).containsExactly(B, b1);
+    assertThat(p.bursts()).isEqualTo(3);
+  }
+
+  @Test
   void whenEveryBurstSlotIsBusyTheOldestGivesWay() {
     PunchProbes p = new PunchProbes(new PunchProbes.Settings(5, Duration.ofMillis(100), 2));
     p.punch(A, 0);

@@ -10,6 +10,7 @@ import io.natswarm.datagram.UdpEndpoint;
 import io.natswarm.holepunch.punch.HolepunchCodec;
 import io.natswarm.holepunch.punch.Outgoing;
 import io.natswarm.holepunch.punch.PeerRef;
+import io.natswarm.holepunch.punch.PortPrediction;
 import io.natswarm.holepunch.punch.PunchEvent;
 import io.natswarm.holepunch.punch.PunchFailure;
 import io.natswarm.holepunch.punch.PunchProbes;
@@ -78,9 +79,6 @@ public final class HolepunchService implements AutoCloseable {
 
   /** A target we asked to be introduced to is not asked about again sooner than this. */
   static final Duration RETRY_AFTER = Duration.ofSeconds(60);
-
-  /** Ports after the rendezvous' view of a peer that are probed too (port prediction). */
-  static final int PREDICTED_PORTS = 6;
 
   /** When, after a connect of ours, the peer-reflexive endpoint is looked for. */
   private static final List<Duration> REFLEXIVE_CHECKS =
@@ -541,13 +539,14 @@ public final class HolepunchService implements AutoCloseable {
       udp.execute(
           () -> {
             long now = udp.clock().nanoTime();
-            probes.punch(target, now);
-            // Port prediction: a NAT that allocates ports in sequence maps the peer's flow to us
-            // at one of the next ports after the one the rendezvous saw; probing them opens our
-            // NAT for whichever it is.
-            for (int i = 1; i <= PREDICTED_PORTS && target.getPort() + i <= 0xffff; i++) {
-              probes.punch(new InetSocketAddress(target.getAddress(), target.getPort() + i), now);
-            }
+            // With port prediction: a NAT that allocates ports in sequence (on either side) maps
+            // the flows of the punch to ports after the ones the rendezvous saw; the two sides
+            // probe those in the two orders that meet (PortPrediction).
+            probes.punch(
+                target,
+                p.initiatedByUs() ? PortPrediction.Side.INITIATOR : PortPrediction.Side.TARGET,
+                PortPrediction.SPAN,
+                now);
           });
     } catch (RuntimeException e) {
       return; // the socket is closing

@@ -51,6 +51,9 @@ class HolepunchLabTest {
       LabHost l = lab.addHostBehindNat(NatKind.PORT_RESTRICTED_CONE);
       // Slow enough that l is still downloading from r when the punched connection is made.
       nodes.limitUplink(r, "2mbit");
+      // And s slow enough that the punched connection lasts seconds, not the one status tick in
+      // which l could fetch all 16 MiB from s at the lab's speed and exit.
+      nodes.limitUplink(s, "16mbit");
       String rEndpoint = r.publicAddress() + ":" + LabNodes.PORT;
 
       nodes.start(r, "r", List.of("share", file.toString(), "--torrent-file", torrent.toString()));
@@ -68,8 +71,7 @@ class HolepunchLabTest {
               rEndpoint),
           // s never learns l: only l dials, so only a rendezvous can connect them (with PEX on
           // both sides, both dial at the same moment and the crossing SYNs connect them anyway)
-          "--set",
-          "peers.pex=false");
+          LabNodes.TARGET_OF_A_RENDEZVOUS.toArray(String[]::new));
       nodes.awaitStatus(s);
       // s must be connected to r before l arrives: r's first PEX message to l then names s.
       nodes.awaitPeers(r, 1);

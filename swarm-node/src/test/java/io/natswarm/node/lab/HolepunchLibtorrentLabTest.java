@@ -61,8 +61,7 @@ class HolepunchLibtorrentLabTest {
           "s",
           List.of(
               "share", sFile.toString(), "--torrent-file", torrent.toString(), "--peer", rEndpoint),
-          "--set",
-          "peers.pex=false");
+          LabNodes.TARGET_OF_A_RENDEZVOUS.toArray(String[]::new));
       LabNodes.awaitFile(torrent);
       // libtorrent leeches slowly: it disconnects seeds when it is one itself
       try (LibtorrentLabPeer lt =

@@ -35,6 +35,17 @@ public final class LabNodes implements AutoCloseable {
   }
 
   /**
+   * The options of a target that must be reached only through a rendezvous: no PEX and no DHT node.
+   * With either, it learns the initiator's endpoint from the rendezvous (a PEX message, or a DHT
+   * lookup answered with the node the initiator's BEP 5 PORT message put in the rendezvous' table)
+   * and sends to it, which opens its port-restricted NAT to the initiator; the initiator's direct
+   * dial then succeeds, sooner or later depending on the machine's speed, and the rendezvous is
+   * never asked.
+   */
+  public static final List<String> TARGET_OF_A_RENDEZVOUS =
+      List.of("--set", "peers.pex=false", "--set", "dht.ipv4=false");
+
+  /**
    * Starts {@code natswarm ARGS} in {@code host}'s namespace as node {@code name}; {@code extra}
    * options (e.g. {@code --set nat.port_mapping=true}) come after the defaults and win.
    */
@@ -228,8 +239,7 @@ public final class LabNodes implements AutoCloseable {
         s,
         "s",
         List.of("share", files.get(1).toString(), "--peer", rEndpoint),
-        "--set",
-        "peers.pex=false");
+        TARGET_OF_A_RENDEZVOUS.toArray(String[]::new));
     awaitStatus(s);
     awaitPeers(r, 1); // s is connected to r: r's first PEX message to l names it
     start(
