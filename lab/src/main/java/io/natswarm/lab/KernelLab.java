@@ -1142,6 +1142,37 @@ public final class KernelLab implements AutoCloseable {
     return rules;
   }
 
+  /**
+   * Forwards UDP {@code port} of the public address of the NAT in front of {@code host} to the same
+   * port of {@code host}, as an operator's static port forwarding would (a rule in the router's
+   * prerouting chain; the forward chain accepts what it rewrote): from now on the host is reachable
+   * there directly, whatever its NAT's kind.
+   */
+  public void forwardUdpPort(LabHost host, int port) throws IOException {
+    if (host.router() == null) {
+      throw new IllegalArgumentException(host.namespace() + " is not behind a NAT");
+    }
+    run(
+        "ip",
+        "netns",
+        "exec",
+        host.router(),
+        "nft",
+        "add",
+        "rule",
+        "ip",
+        "lab",
+        "prerouting",
+        "iifname",
+        "wan0",
+        "udp",
+        "dport",
+        Integer.toString(port),
+        "dnat",
+        "to",
+        host.lanAddress() + ":" + port);
+  }
+
   /** The port forwardings miniupnpd has installed on the router in front of {@code host}. */
   public List<PortForward> portForwards(LabHost host) throws IOException {
     miniupnpd(host);

@@ -301,6 +301,7 @@ public final class BtEngine implements AutoCloseable {
           runtime.service(EventSource.class),
           runtime.service(PeerConnector.class),
           ladder);
+      runtime.service(PeerConnector.class).attachPool(runtime.service(IPeerConnectionPool.class));
       ladder.attach(runtime.service(PeerConnector.class), holepunch, relay, turn);
       NatService nat =
           NatService.start(
@@ -369,6 +370,13 @@ public final class BtEngine implements AutoCloseable {
   /** The connection ladder's last decisions, oldest first. */
   public List<io.natswarm.holepunch.ladder.LadderEvent> ladderEvents() {
     return ladder.recent();
+  }
+
+  /** The ladder's counters ({@link io.natswarm.node.status.StatusSource#ladderCounters}). */
+  public java.util.Map<String, Long> ladderCounters() {
+    return java.util.Map.of(
+        "directRetriesWhileRelayed", ladder.directRetries(),
+        "relayedTakenOver", connector.relayedTakenOver());
   }
 
   /** The relay's counters (ns_relay: our circuits and those we relay for others). */

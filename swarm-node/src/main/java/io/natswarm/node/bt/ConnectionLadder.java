@@ -19,7 +19,10 @@ import org.slf4j.LoggerFactory;
  * RelayService}); a punch that fails leads to the relay at once, and a relay that fails to the TURN
  * server when one is configured ({@link TurnService}). A connection made on any rung is recorded,
  * and a relayed connection gives way to a direct or punched one with the same peer when that is
- * made.
+ * made. While a peer relays a connection we dialled, the direct path is tried again, 30 s after it
+ * connected and twice as late each time after ({@link #RETRY_DIRECT_AFTER}): Bt itself dials the
+ * endpoint no more, as it holds a connection under it. A direct connection made then takes the
+ * relayed one's place ({@link PeerConnector}'s take-over), so the stream moves off the relay.
  *
  * <p>The last {@value #KEPT_EVENTS} decisions are kept as {@link LadderEvent}s for the status page
  * and the tests.
@@ -33,6 +36,24 @@ final class ConnectionLadder {
 
   /** How long after a direct or punched connection a relayed one with the same peer is closed. */
   static final java.time.Duration REPLACE_AFTER = java.time.Duration.ofSeconds(3);
+
+  /**
+   * How long a connection stays relayed by a peer before the side that dialled it tries the direct
+   * path again, and again after twice as long each time, up to {@link #RETRY_DIRECT_MAX}: a NAT's
+   * mapping, a port mapping made meanwhile or the other side's new address may have opened it. The
+   * first retry comes when the failed rungs' postponement (30 s) ends.
+   */
+  static final java.time.Duration RETRY_DIRECT_AFTER = java.time.Duration.ofSeconds(30);
+
+  /** The longest wait between two retries of the direct path for a relayed connection. */
+  static final java.time.Duration RETRY_DIRECT_MAX = java.time.Duration.ofMinutes(8);
+
+  /** Endpoints with a relayed connection that we dialled, while it is open. */
+  private final java.util.Set<InetSocketAddress> relayedNow =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  private final java.util.concurrent.atomic.AtomicLong directRetries =
+      new java.util.concurrent.atomic.AtomicLong();
 
   private final PathLadder ladder;
   private final ArrayDeque<LadderEvent> recent = new ArrayDeque<>();
@@ -152,11 +173,17 @@ final class ConnectionLadder {
       boolean punch,
       boolean relayed,
       boolean turned) {
+    // while relayed, a failed retry of the direct path or the punch does not ask for another relay
+    boolean again = !relayedNow.contains(target);
     Rung next;
     synchronized (this) {
       next =
           ladder.failed(
-              target, rung, reason, System.nanoTime(), r -> possible(r, punch, relayed, turned));
+              target,
+              rung,
+              reason,
+              System.nanoTime(),
+              r -> possible(r, punch, relayed && again, turned && again));
     }
     climb(next, target, torrent);
   }
@@ -233,9 +260,14 @@ final class ConnectionLadder {
       ladder.connected(remote, rung, System.nanoTime());
     }
     PeerConnector pc = connector;
+    // A TURN connection is not retried: the egress filter sends whatever goes to the peer's
+    // address through the allocation, so a "direct" dial from there would be relayed too.
+    if (rung == Rung.PEER_RELAY && c.stream().outgoing() && pc != null && relayedNow.add(remote)) {
+      retryDirectLater(c, remote, RETRY_DIRECT_AFTER);
+    }
     if (rung == Rung.PEER_RELAY
         || pc == null
-        || pc.live().stream().noneMatch(o -> o.stream() instanceof RelayPeerStream)) {
+        || pc.live().stream().noneMatch(ConnectionLadder::relayed)) {
       return;
     }
     // Later, once Bt's pool took the new connection: a pool that already holds a connection with
@@ -243,6 +275,58 @@ final class ConnectionLadder {
     java.util.concurrent.CompletableFuture.delayedExecutor(
             REPLACE_AFTER.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
         .execute(() -> replaceRelayed(pc, c));
+  }
+
+  /** Retries of the direct path made while relayed. */
+  long directRetries() {
+    return directRetries.get();
+  }
+
+  private void retryDirectLater(
+      StreamPeerConnection relayed, InetSocketAddress target, java.time.Duration after) {
+    java.util.concurrent.CompletableFuture.delayedExecutor(
+            after.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+        .execute(() -> retryDirect(relayed, target, after));
+  }
+
+  /**
+   * While {@code relayed} is open, dials {@code target} directly over µTP ({@link
+   * PeerConnector#dialWhileRelayed}); a connection made takes the relayed one's place. When the
+   * dial fails, the ladder climbs from the direct rung as usual, but no higher than the hole punch,
+   * and the next retry comes twice as late.
+   */
+  private void retryDirect(
+      StreamPeerConnection relayed, InetSocketAddress target, java.time.Duration after) {
+    PeerConnector pc = connector;
+    TorrentId torrent = relayed.getTorrentId();
+    if (relayed.isClosed() || pc == null || torrent == null) {
+      relayedNow.remove(target);
+      return;
+    }
+    directRetries.incrementAndGet();
+    synchronized (this) {
+      ladder.trying(target, Rung.DIRECT, System.nanoTime());
+    }
+    if (pc.dialWhileRelayed(target, torrent)) {
+      relayedNow.remove(target); // established(...) records the connection
+      return;
+    }
+    failed(
+        target,
+        torrent,
+        Rung.DIRECT,
+        "µTP did not connect while relayed",
+        canPunch(target, torrent),
+        false,
+        false);
+    java.time.Duration next = after.multipliedBy(2);
+    retryDirectLater(
+        relayed, target, next.compareTo(RETRY_DIRECT_MAX) > 0 ? RETRY_DIRECT_MAX : next);
+  }
+
+  /** Whether {@code c} goes through a relay: a peer's ({@code ns_relay}) or a TURN server's. */
+  private static boolean relayed(StreamPeerConnection c) {
+    return c.stream() instanceof RelayPeerStream || c.path().equals("turn");
   }
 
   /** Closes relayed connections with the peer of {@code better}, if that is still open. */
@@ -254,7 +338,7 @@ final class ConnectionLadder {
     byte[] id = better.peerId();
     for (StreamPeerConnection other : pc.live()) {
       if (other != better
-          && other.stream() instanceof RelayPeerStream
+          && relayed(other)
           && !other.isClosed()
           && id != null
           && java.util.Arrays.equals(id, other.peerId()) // the same peer, not only its address

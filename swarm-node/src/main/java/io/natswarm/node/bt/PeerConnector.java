@@ -3,9 +3,11 @@ package io.natswarm.node.bt;
 import bt.metainfo.TorrentId;
 import bt.module.BitTorrentProtocol;
 import bt.net.ConnectionHandler;
+import bt.net.ConnectionKey;
 import bt.net.ConnectionResult;
 import bt.net.IConnectionHandlerFactory;
 import bt.net.IPeerConnectionFactory;
+import bt.net.IPeerConnectionPool;
 import bt.net.InetPeer;
 import bt.net.Peer;
 import bt.net.buffer.BorrowedBuffer;
@@ -100,6 +102,17 @@ final class PeerConnector implements IPeerConnectionFactory {
   private volatile java.util.function.Predicate<InetSocketAddress> turnRouted = a -> false;
   private final java.util.Map<InetSocketAddress, TorrentId> punchedTorrents =
       new ConcurrentHashMap<>();
+  private final Set<InetSocketAddress> directRetries = ConcurrentHashMap.newKeySet();
+  private final java.util.concurrent.atomic.AtomicLong relayedTakenOver =
+      new java.util.concurrent.atomic.AtomicLong();
+  private volatile IPeerConnectionPool pool;
+
+  /**
+   * How long a direct or punched connection waits for Bt's pool to let go of the relayed one it
+   * replaces ({@link #takeOverRelayed}): the pool files both under one key and purges closed
+   * connections on its cleaner's round, once a second.
+   */
+  static final Duration TAKE_OVER_WAIT = Duration.ofSeconds(3);
 
   @Inject
   PeerConnector(
@@ -131,6 +144,16 @@ final class PeerConnector implements IPeerConnectionFactory {
       case PREFER_ENCRYPTED -> PeerEncryption.PREFER_ENCRYPTED;
       case REQUIRE_ENCRYPTED -> PeerEncryption.REQUIRE_ENCRYPTED;
     };
+  }
+
+  /** Bt's connection pool, once Bt runs (for {@link #takeOverRelayed}). */
+  void attachPool(IPeerConnectionPool pool) {
+    this.pool = pool;
+  }
+
+  /** Relayed connections closed because a direct or punched one with the same endpoint was made. */
+  long relayedTakenOver() {
+    return relayedTakenOver.get();
   }
 
   /** Called with every connection whose handshakes completed (before Bt's pool takes it). */
@@ -326,6 +349,32 @@ final class PeerConnector implements IPeerConnectionFactory {
   }
 
   /**
+   * Dials {@code remote} over µTP while a relayed connection with it is open (the ladder's retry,
+   * {@link ConnectionLadder}): the stream enters Bt through {@link StreamAcceptor} as an outgoing
+   * connection of {@code torrent} with the path {@code direct}, and takes the relayed connection's
+   * place ({@link #takeOverRelayed}). Blocks until µTP connected or gave up.
+   *
+   * @return whether the µTP stream was made
+   */
+  boolean dialWhileRelayed(InetSocketAddress remote, TorrentId torrent) {
+    if (bans.refuse(remote)) {
+      return false;
+    }
+    punchedTorrents.put(remote, torrent);
+    directRetries.add(remote);
+    try {
+      if (transport.dialIntoAcceptor(remote)) {
+        return true;
+      }
+    } catch (IOException e) {
+      LOG.debug("dialling {} while relayed: {}", remote, e.toString());
+    }
+    directRetries.remove(remote);
+    punchedTorrents.remove(remote, torrent);
+    return false;
+  }
+
+  /**
    * Dials the TURN relayed address {@code relayed} over µTP for {@code torrent} after an ns_turn
    * dial message ({@link TurnService}); the stream enters Bt through {@link StreamAcceptor} as an
    * outgoing connection of {@code torrent}, recorded with the path {@code turn}. Blocks until µTP
@@ -396,7 +445,11 @@ final class PeerConnector implements IPeerConnectionFactory {
     String path =
         stream instanceof RelayPeerStream
             ? "relay"
-            : stream.outgoing() && turnDials.remove(stream.remoteAddress()) ? "turn" : "holepunch";
+            : stream.outgoing() && turnDials.remove(stream.remoteAddress())
+                ? "turn"
+                : stream.outgoing() && directRetries.remove(stream.remoteAddress())
+                    ? "direct"
+                    : "holepunch";
     if (bans.refuse(stream.remoteAddress())) {
       closeQuietly(stream);
       return ConnectionResult.failure("banned: " + stream.remoteAddress());
@@ -417,6 +470,58 @@ final class PeerConnector implements IPeerConnectionFactory {
             : turnRouted.test(stream.remoteAddress())
                 ? "turn"
                 : punchExpected(stream.remoteAddress()) ? "holepunch" : "direct");
+  }
+
+  /**
+   * A relayed connection with the same endpoint and torrent as {@code better} holds the key Bt's
+   * pool would file {@code better} under (address, port, torrent), and the pool refuses a second
+   * connection with a key it holds, even a closed one it has not purged yet. So the relayed one is
+   * closed here, before the pool sees {@code better}, and the pool given up to {@link
+   * #TAKE_OVER_WAIT} to let it go: the stream moves from the relay to the direct path (pieces in
+   * flight on the relay are requested again). A relayed connection under another endpoint (the
+   * peer's NAT maps us apart) does not stand in the way; {@link ConnectionLadder} closes it once
+   * the better one is in the pool.
+   */
+  private void takeOverRelayed(StreamPeerConnection better) {
+    TorrentId torrent = better.getTorrentId();
+    InetSocketAddress remote = better.stream().remoteAddress();
+    if (torrent == null) {
+      return;
+    }
+    for (StreamPeerConnection c : live) {
+      if (c != better
+          && c.stream() instanceof RelayPeerStream
+          && !c.isClosed()
+          && torrent.equals(c.getTorrentId())
+          && remote.equals(c.stream().remoteAddress())) {
+        LOG.debug("{}: a {} connection takes the relayed one's place", remote, better.path());
+        ConnectionKey key = new ConnectionKey(c.getRemotePeer(), c.getRemotePort(), torrent);
+        c.closeQuietly();
+        relayedTakenOver.incrementAndGet();
+        awaitPurged(key);
+      }
+    }
+  }
+
+  /**
+   * Waits, up to {@link #TAKE_OVER_WAIT}, until Bt's pool holds no connection under {@code key}.
+   */
+  private void awaitPurged(ConnectionKey key) {
+    IPeerConnectionPool p = pool;
+    if (p == null) {
+      return;
+    }
+    long deadline = System.nanoTime() + TAKE_OVER_WAIT.toNanos();
+    // a connection worker's thread, blocking in the handshakes anyway; the pool tells no one when
+    // its cleaner purges (its disconnect event fires on that thread, under Bt's event monitor)
+    while (p.getConnection(key) != null && System.nanoTime() - deadline < 0) {
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
   }
 
   private static void closeQuietly(PeerStream stream) {
@@ -468,6 +573,7 @@ final class PeerConnector implements IPeerConnectionFactory {
     try {
       for (StreamPeerConnection c : live) {
         if (!c.isClosed()
+            && !(c.stream() instanceof RelayPeerStream) // which this one is to replace
             && torrentId.equals(c.getTorrentId())
             && endpoint.equals(c.stream().remoteAddress())) {
           // made already (by the other dial): no second MSE handshake only for Bt to refuse it
@@ -531,6 +637,9 @@ final class PeerConnector implements IPeerConnectionFactory {
       if (!bittorrent.handleConnection(connection)) {
         connection.closeQuietly();
         return ConnectionResult.failure("BitTorrent handshake failed with " + stream);
+      }
+      if (!(stream instanceof RelayPeerStream)) {
+        takeOverRelayed(connection);
       }
       if (!incoming) {
         HandshakeNudge.schedule(transport.loop(), connection);

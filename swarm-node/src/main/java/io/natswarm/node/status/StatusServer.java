@@ -538,6 +538,8 @@ public final class StatusServer implements AutoCloseable {
       rc.servedRefused().forEach((k, n) -> sf.put(k.name().toLowerCase(java.util.Locale.ROOT), n));
     }
     turn(r, engine.turn());
+    ObjectNode ladderCounters = r.putObject("ladderCounters");
+    engine.ladderCounters().forEach(ladderCounters::put);
     ArrayNode ladder = r.putArray("ladder");
     long nowNanos = System.nanoTime();
     for (io.natswarm.holepunch.ladder.LadderEvent e : engine.ladderEvents()) {

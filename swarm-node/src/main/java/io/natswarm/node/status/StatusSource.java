@@ -78,6 +78,14 @@ public interface StatusSource {
     return List.of();
   }
 
+  /**
+   * The ladder's counters by name: retries of the direct path while relayed, and relayed
+   * connections that a direct or punched one took over (empty without peer connections).
+   */
+  default java.util.Map<String, Long> ladderCounters() {
+    return java.util.Map.of();
+  }
+
   /** The relay's counters (ns_relay), or null when the node makes no peer connections. */
   default io.natswarm.node.bt.RelayService.Counters relay() {
     return null;
@@ -182,6 +190,11 @@ public interface StatusSource {
       @Override
       public List<io.natswarm.holepunch.ladder.LadderEvent> ladderEvents() {
         return engine.ladderEvents();
+      }
+
+      @Override
+      public java.util.Map<String, Long> ladderCounters() {
+        return engine.ladderCounters();
       }
 
       @Override

@@ -210,9 +210,10 @@ public final class LabNodes implements AutoCloseable {
   /**
    * The hole-punch and relay lab tests' three seeders of one 1 MiB file (its bytes from {@code
    * seed}), so that nothing queues in front of their extension messages: a public {@code r}; the
-   * target {@code s} behind {@code target}, with PEX off (it never learns, so never dials, {@code
-   * l}), connected to {@code r}; then the initiator {@code l} behind {@code initiator}, told only
-   * about {@code r}. {@code rExtra} and {@code lExtra} are options for {@code r} and {@code l}.
+   * target {@code s} behind {@code target}, with PEX and its DHT node off ({@link
+   * #TARGET_OF_A_RENDEZVOUS}: it never learns, so never dials, {@code l}), connected to {@code r};
+   * then the initiator {@code l} behind {@code initiator}, told only about {@code r}. {@code
+   * rExtra} and {@code lExtra} are options for {@code r} and {@code l}.
    *
    * @return the hosts of r, s and l
    */

@@ -106,6 +106,88 @@ class RelayLabTest {
   }
 
   /**
+   * "While relayed, keep trying to go direct, and move the stream when a direct path works": the
+   * same three nodes, {@code s} behind a port-restricted cone NAT and {@code l} behind a symmetric
+   * one (no punch gets through), so {@code l} is relayed to {@code s}'s own endpoint through {@code
+   * r}, and Bt, holding a connection under that endpoint, dials it no more. Then the operator of
+   * {@code s}'s NAT forwards its UDP port 6881 to {@code s}. {@code l} tries the direct path again
+   * 30 s after the relay connected ({@code ConnectionLadder.RETRY_DIRECT_AFTER}), its µTP dial gets
+   * through, and the direct connection takes the relayed one's place: one connection with {@code
+   * s}, on the direct path, and the relay circuit closed on both sides.
+   */
+  @Test
+  void aRelayedConnectionMovesToTheDirectPathWhenOneOpens() throws Exception {
+    String why = KernelLab.unavailableReason();
+    assumeTrue(why == null, why);
+    try (KernelLab lab = KernelLab.create();
+        LabNodes nodes = new LabNodes(lab, dir)) {
+      List<LabHost> hosts =
+          nodes.startSeeders(
+              NatKind.PORT_RESTRICTED_CONE, NatKind.SYMMETRIC, 23, List.of(), List.of());
+      LabHost s = hosts.get(1);
+      LabHost l = hosts.get(2);
+      String sPublic = s.publicAddress();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(150);
+      String atL = null;
+      while (System.nanoTime() < deadline && atL == null) {
+        atL = LabNodes.link(nodes.status(l), sPublic);
+        Thread.sleep(200);
+      }
+      assertThat(atL).as("l relayed to s (log of l:%n%s)", nodes.log("l")).isEqualTo("relay relay");
+      long relayedAt = System.nanoTime();
+
+      lab.forwardUdpPort(s, LabNodes.PORT);
+      deadline = relayedAt + TimeUnit.SECONDS.toNanos(60);
+      while (System.nanoTime() < deadline
+          && !"utp direct".equals(LabNodes.link(nodes.status(l), sPublic))) {
+        Thread.sleep(200);
+      }
+      long movedAfter = System.nanoTime() - relayedAt;
+      // the relayed connection's close reaches s over the relay circuit; give it a status tick
+      Thread.sleep(1500);
+      JsonNode lStatus = nodes.status(l);
+      JsonNode sStatus = nodes.status(s);
+      System.out.printf(
+          "relay lab: l moved from the relay to a direct connection with s %.1f s after the relay"
+              + " connected; l's ladder counters %s%n",
+          movedAfter / 1e9, lStatus.path("reachability").path("ladderCounters"));
+      List<String> lPaths = paths(lStatus, sPublic);
+      assertThat(lPaths)
+          .as("l's connections with s (log of l:%n%s)", nodes.log("l"))
+          .containsExactly("utp direct");
+      assertThat(paths(sStatus, l.publicAddress()))
+          .as("s's connections with l (log of s:%n%s)", nodes.log("s"))
+          .containsExactly("utp direct");
+      JsonNode counters = lStatus.path("reachability").path("ladderCounters");
+      assertThat(counters.path("directRetriesWhileRelayed").asLong()).isGreaterThanOrEqualTo(1);
+      assertThat(counters.path("relayedTakenOver").asLong()).isEqualTo(1);
+      List<String> climbed = new java.util.ArrayList<>();
+      for (JsonNode e : lStatus.path("reachability").path("ladder")) {
+        if (e.path("endpoint").asText().startsWith(sPublic + ":")) {
+          climbed.add(e.path("rung").asText() + " " + e.path("event").asText());
+        }
+      }
+      assertThat(climbed)
+          .as("l's ladder for s: %s", lStatus.path("reachability").path("ladder"))
+          .containsSubsequence("peer_relay connected", "direct trying", "direct connected");
+      assertThat(nodes.log("l")).doesNotContain("Exception in thread");
+    }
+  }
+
+  /** "transport path" of each connection in {@code status} with a peer at {@code address}. */
+  private static List<String> paths(JsonNode status, String address) {
+    List<String> out = new java.util.ArrayList<>();
+    for (JsonNode t : status.path("torrents")) {
+      for (JsonNode p : t.path("peers")) {
+        if (p.path("address").asText().equals(address)) {
+          out.add(p.path("transport").asText() + " " + p.path("path").asText());
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
    * The same three nodes with {@code nat.peer_relay=false} on the public one: it does not advertise
    * ns_relay, so once the hole punch failed {@code l}'s ladder has no rung left and says so, and
    * the two NATed nodes stay apart.
