@@ -267,7 +267,7 @@ final class ConnectionLadder {
     }
     if (rung == Rung.PEER_RELAY
         || pc == null
-        || pc.live().stream().noneMatch(ConnectionLadder::relayed)) {
+        || pc.live().stream().noneMatch(o -> o.stream() instanceof RelayPeerStream)) {
       return;
     }
     // Later, once Bt's pool took the new connection: a pool that already holds a connection with
@@ -324,11 +324,6 @@ final class ConnectionLadder {
         relayed, target, next.compareTo(RETRY_DIRECT_MAX) > 0 ? RETRY_DIRECT_MAX : next);
   }
 
-  /** Whether {@code c} goes through a relay: a peer's ({@code ns_relay}) or a TURN server's. */
-  private static boolean relayed(StreamPeerConnection c) {
-    return c.stream() instanceof RelayPeerStream || c.path().equals("turn");
-  }
-
   /** Closes relayed connections with the peer of {@code better}, if that is still open. */
   private static void replaceRelayed(PeerConnector pc, StreamPeerConnection better) {
     if (better.isClosed() || better.getTorrentId() == null) {
@@ -338,7 +333,7 @@ final class ConnectionLadder {
     byte[] id = better.peerId();
     for (StreamPeerConnection other : pc.live()) {
       if (other != better
-          && relayed(other)
+          && other.stream() instanceof RelayPeerStream
           && !other.isClosed()
           && id != null
           && java.util.Arrays.equals(id, other.peerId()) // the same peer, not only its address

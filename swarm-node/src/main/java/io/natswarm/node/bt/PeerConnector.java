@@ -151,7 +151,7 @@ final class PeerConnector implements IPeerConnectionFactory {
     this.pool = pool;
   }
 
-  /** Relayed connections closed because a direct or punched one with the same endpoint was made. */
+  /** Relayed connections closed because a direct or punched one with the same peer was made. */
   long relayedTakenOver() {
     return relayedTakenOver.get();
   }
