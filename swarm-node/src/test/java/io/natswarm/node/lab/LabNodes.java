@@ -269,6 +269,39 @@ public final class LabNodes implements AutoCloseable {
     return null;
   }
 
+  /** "transport path" of every connection in {@code status} with a peer at {@code address}. */
+  public static List<String> links(JsonNode status, String address) {
+    List<String> out = new ArrayList<>();
+    if (status == null) {
+      return out;
+    }
+    for (JsonNode t : status.path("torrents")) {
+      for (JsonNode p : t.path("peers")) {
+        if (p.path("address").asText().equals(address)) {
+          out.add(p.path("transport").asText() + " " + p.path("path").asText());
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The connection ladder's decisions in {@code status} for endpoints at {@code address}, oldest
+   * first, as "rung event" (e.g. "holepunch failed").
+   */
+  public static List<String> ladder(JsonNode status, String address) {
+    List<String> out = new ArrayList<>();
+    if (status == null) {
+      return out;
+    }
+    for (JsonNode e : status.path("reachability").path("ladder")) {
+      if (e.path("endpoint").asText().startsWith(address + ":")) {
+        out.add(e.path("rung").asText() + " " + e.path("event").asText());
+      }
+    }
+    return out;
+  }
+
   /** Whether {@code status} lists a connection with {@code address} made by {@code path}. */
   public static boolean hasPeer(JsonNode status, String address, String path) {
     if (status == null) {

@@ -87,12 +87,7 @@ class RelayLabTest {
       // KB
       assertThat(rRelay.path("bytesRelayed").asLong()).as("r: %s", rRelay).isGreaterThan(1000);
       // the ladder climbed direct, hole punch, relay for s's endpoint, and says so
-      List<String> climbed = new java.util.ArrayList<>();
-      for (JsonNode e : lStatus.path("reachability").path("ladder")) {
-        if (e.path("endpoint").asText().startsWith(sPublic + ":")) {
-          climbed.add(e.path("rung").asText() + " " + e.path("event").asText());
-        }
-      }
+      List<String> climbed = LabNodes.ladder(lStatus, sPublic);
       assertThat(climbed)
           .as("l's ladder for s: %s", lStatus.path("reachability").path("ladder"))
           .containsSubsequence(
@@ -151,40 +146,22 @@ class RelayLabTest {
           "relay lab: l moved from the relay to a direct connection with s %.1f s after the relay"
               + " connected; l's ladder counters %s%n",
           movedAfter / 1e9, lStatus.path("reachability").path("ladderCounters"));
-      List<String> lPaths = paths(lStatus, sPublic);
+      List<String> lPaths = LabNodes.links(lStatus, sPublic);
       assertThat(lPaths)
           .as("l's connections with s (log of l:%n%s)", nodes.log("l"))
           .containsExactly("utp direct");
-      assertThat(paths(sStatus, l.publicAddress()))
+      assertThat(LabNodes.links(sStatus, l.publicAddress()))
           .as("s's connections with l (log of s:%n%s)", nodes.log("s"))
           .containsExactly("utp direct");
       JsonNode counters = lStatus.path("reachability").path("ladderCounters");
       assertThat(counters.path("directRetriesWhileRelayed").asLong()).isGreaterThanOrEqualTo(1);
       assertThat(counters.path("relayedTakenOver").asLong()).isEqualTo(1);
-      List<String> climbed = new java.util.ArrayList<>();
-      for (JsonNode e : lStatus.path("reachability").path("ladder")) {
-        if (e.path("endpoint").asText().startsWith(sPublic + ":")) {
-          climbed.add(e.path("rung").asText() + " " + e.path("event").asText());
-        }
-      }
+      List<String> climbed = LabNodes.ladder(lStatus, sPublic);
       assertThat(climbed)
           .as("l's ladder for s: %s", lStatus.path("reachability").path("ladder"))
           .containsSubsequence("peer_relay connected", "direct trying", "direct connected");
       assertThat(nodes.log("l")).doesNotContain("Exception in thread");
     }
-  }
-
-  /** "transport path" of each connection in {@code status} with a peer at {@code address}. */
-  private static List<String> paths(JsonNode status, String address) {
-    List<String> out = new java.util.ArrayList<>();
-    for (JsonNode t : status.path("torrents")) {
-      for (JsonNode p : t.path("peers")) {
-        if (p.path("address").asText().equals(address)) {
-          out.add(p.path("transport").asText() + " " + p.path("path").asText());
-        }
-      }
-    }
-    return out;
   }
 
   /**
@@ -210,7 +187,7 @@ class RelayLabTest {
       LabHost l = hosts.get(2);
 
       String sPublic = s.publicAddress();
-      List<String> climbed = new java.util.ArrayList<>();
+      List<String> climbed = List.of();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(150);
       JsonNode lStatus = null;
       while (System.nanoTime() < deadline
@@ -218,14 +195,7 @@ class RelayLabTest {
           && !climbed.contains("holepunch exhausted")) {
         Thread.sleep(500);
         lStatus = nodes.status(l);
-        climbed.clear();
-        if (lStatus != null) {
-          for (JsonNode e : lStatus.path("reachability").path("ladder")) {
-            if (e.path("endpoint").asText().startsWith(sPublic + ":")) {
-              climbed.add(e.path("rung").asText() + " " + e.path("event").asText());
-            }
-          }
-        }
+        climbed = LabNodes.ladder(lStatus, sPublic);
       }
       assertThat(climbed)
           .as("l's ladder for s (log of l:%n%s)", nodes.log("l"))

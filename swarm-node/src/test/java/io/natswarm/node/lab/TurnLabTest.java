@@ -8,7 +8,6 @@ import io.natswarm.lab.KernelLab;
 import io.natswarm.lab.KernelLab.LabHost;
 import io.natswarm.lab.KernelLab.NatKind;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -111,12 +110,7 @@ class TurnLabTest {
       assertThat(rTurn.path("forwarded").asLong()).as("r: %s", rTurn).isEqualTo(1);
       assertThat(sTurn.path("dialsAsked").asLong()).as("s: %s", sTurn).isEqualTo(1);
       assertThat(sTurn.path("dialsConnected").asLong()).as("s: %s", sTurn).isEqualTo(1);
-      List<String> climbed = new ArrayList<>();
-      for (JsonNode e : lStatus.path("reachability").path("ladder")) {
-        if (e.path("endpoint").asText().startsWith(sPublic + ":")) {
-          climbed.add(e.path("rung").asText() + " " + e.path("event").asText());
-        }
-      }
+      List<String> climbed = LabNodes.ladder(lStatus, sPublic);
       assertThat(climbed)
           .as("l's ladder for s: %s", lStatus.path("reachability").path("ladder"))
           .containsSubsequence(
