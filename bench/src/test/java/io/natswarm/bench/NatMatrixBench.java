@@ -43,9 +43,13 @@ import java.util.stream.Stream;
  *
  * <p>RESULT keys: {@code pairs}, {@code pairs_connected}, {@code pairs_direct} (connected without a
  * relay), {@code pairs_relayed}, {@code pairs_punched}, {@code median_punch_ms}, {@code
- * libtorrent_pairs}, {@code libtorrent_median_punch_ms}. A pair that does not connect is a result;
- * a lab that cannot be built, a node that does not start, or a target that cannot reach the
- * rendezvous fails the benchmark.
+ * punch_floor_ms} (the median over the same pairs of the least time any puncher needs given the
+ * links' delays, {@link #floorMs}), {@code libtorrent_pairs} (punched by libtorrent), {@code
+ * libtorrent_failed} (punched by natswarm, not by libtorrent), {@code libtorrent_median_punch_ms},
+ * and {@code same_pairs_punch_ratio}: natswarm's median punch time over libtorrent's, both over the
+ * pairs both punched (the two medians above are over different sets of pairs when libtorrent fails
+ * some). A pair that does not connect is a result; a lab that cannot be built, a node that does not
+ * start, or a target that cannot reach the rendezvous fails the benchmark.
  */
 public final class NatMatrixBench {
   private static final long CONNECT_WAIT_NANOS = TimeUnit.SECONDS.toNanos(25);
@@ -169,20 +173,43 @@ public final class NatMatrixBench {
         }
       }
       List<Long> ltPunches = new ArrayList<>();
+      List<Long> bothOurs = new ArrayList<>(); // the pairs both punched: like with like
+      List<Long> bothTheirs = new ArrayList<>();
+      int ltFailed = 0;
       if (libtorrent) {
-        System.out.printf("%nlibtorrent 2.0.8 on all three sides, the pairs natswarm punched:%n");
-        System.out.printf("%-16s %-16s %9s%n", "target", "initiator", "punch_ms");
+        System.out.printf(
+            "%nlibtorrent 2.0.8 on all three sides, the pairs natswarm punched"
+                + " (floor_ms: the least any puncher needs, below)%n");
+        System.out.printf(
+            "%-16s %-16s %9s %12s %14s%n",
+            "target", "initiator", "floor_ms", "natswarm_ms", "libtorrent_ms");
         for (Outcome o : outcomes) {
           if (!"holepunch".equals(o.path())) {
             continue;
           }
           long ms = libtorrentPair(work, o.target(), o.initiator());
           System.out.printf(
-              "%-16s %-16s %9s%n",
-              o.target().label, o.initiator().label, ms >= 0 ? String.valueOf(ms) : "none");
+              "%-16s %-16s %9d %12s %14s%n",
+              o.target().label,
+              o.initiator().label,
+              floorMs(o.target(), o.initiator()),
+              o.punchMs() >= 0 ? String.valueOf(o.punchMs()) : "-",
+              ms >= 0 ? String.valueOf(ms) : "none");
           if (ms >= 0) {
             ltPunches.add(ms);
+            if (o.punchMs() >= 0) {
+              bothOurs.add(o.punchMs());
+              bothTheirs.add(ms);
+            }
+          } else {
+            ltFailed++;
           }
+        }
+      }
+      List<Long> floors = new ArrayList<>();
+      for (Outcome o : outcomes) {
+        if ("holepunch".equals(o.path()) && o.punchMs() >= 0) {
+          floors.add(floorMs(o.target(), o.initiator()));
         }
       }
       long connected = outcomes.stream().filter(Outcome::connected).count();
@@ -191,19 +218,46 @@ public final class NatMatrixBench {
       System.out.printf(
           Locale.ROOT,
           "RESULT nat-matrix pairs=%d pairs_connected=%d pairs_direct=%d pairs_relayed=%d"
-              + " pairs_punched=%d median_punch_ms=%s libtorrent_pairs=%d"
-              + " libtorrent_median_punch_ms=%s%n",
+              + " pairs_punched=%d median_punch_ms=%s punch_floor_ms=%s libtorrent_pairs=%d"
+              + " libtorrent_failed=%d libtorrent_median_punch_ms=%s"
+              + " same_pairs_punch_ratio=%s%n",
           outcomes.size(),
           connected,
           connected - relayed,
           relayed,
           punches.size(),
           median(punches),
+          median(floors),
           ltPunches.size(),
-          median(ltPunches));
+          ltFailed,
+          median(ltPunches),
+          ratio(bothOurs, bothTheirs));
     } finally {
       deleteTree(work);
     }
+  }
+
+  /**
+   * The least time from the rendezvous request to a connected stream that any puncher needs, from
+   * the delays of the two sides' links alone (d each way, 0 for a public host): the request reaches
+   * the rendezvous after d(l), its connect messages reach l at 2d(l) and s at d(l)+d(s), when s's
+   * first packet opens its NAT; l's SYN, sent at 2d(l), reaches s's NAT at 3d(l)+d(s), not before
+   * it opened, and the answer takes d(s)+d(l) back: 4d(l)+2d(s). 120 ms with 20 ms on both links.
+   */
+  private static long floorMs(Kind target, Kind initiator) {
+    long l = initiator == Kind.PUBLIC ? 0 : delayMs;
+    long s = target == Kind.PUBLIC ? 0 : delayMs;
+    return 4 * l + 2 * s;
+  }
+
+  /** The median of {@code ours} over the median of {@code theirs}, to two places. */
+  private static String ratio(List<Long> ours, List<Long> theirs) {
+    if (ours.isEmpty()) {
+      return "none";
+    }
+    double a = Double.parseDouble(median(ours));
+    double b = Double.parseDouble(median(theirs));
+    return b == 0 ? "none" : String.format(Locale.ROOT, "%.2f", a / b);
   }
 
   private static String median(List<Long> values) {

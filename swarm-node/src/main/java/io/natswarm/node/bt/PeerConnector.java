@@ -336,16 +336,7 @@ final class PeerConnector implements IPeerConnectionFactory {
       return false; // banned for corrupt pieces: not worth a punch either
     }
     expectPunch(remote);
-    punchedTorrents.put(remote, torrent);
-    try {
-      if (transport.dialIntoAcceptor(remote)) {
-        return true;
-      }
-    } catch (IOException e) {
-      LOG.debug("dialling {} after a hole punch: {}", remote, e.toString());
-    }
-    punchedTorrents.remove(remote, torrent);
-    return false;
+    return dialIntoAcceptor(remote, torrent, null, "after a hole punch");
   }
 
   /**
@@ -360,18 +351,7 @@ final class PeerConnector implements IPeerConnectionFactory {
     if (bans.refuse(remote)) {
       return false;
     }
-    punchedTorrents.put(remote, torrent);
-    directRetries.add(remote);
-    try {
-      if (transport.dialIntoAcceptor(remote)) {
-        return true;
-      }
-    } catch (IOException e) {
-      LOG.debug("dialling {} while relayed: {}", remote, e.toString());
-    }
-    directRetries.remove(remote);
-    punchedTorrents.remove(remote, torrent);
-    return false;
+    return dialIntoAcceptor(remote, torrent, directRetries, "while relayed");
   }
 
   /**
@@ -383,17 +363,31 @@ final class PeerConnector implements IPeerConnectionFactory {
    * @return whether the µTP stream was made
    */
   boolean dialTurn(InetSocketAddress relayed, TorrentId torrent) {
-    punchedTorrents.put(relayed, torrent);
-    turnDials.add(relayed);
+    return dialIntoAcceptor(relayed, torrent, turnDials, "the TURN relayed address");
+  }
+
+  /**
+   * Dials {@code remote} over µTP into {@link StreamAcceptor} as an outgoing connection of {@code
+   * torrent}; {@code path} (the set that names the connection's path, or null for {@code
+   * holepunch}) holds {@code remote} while the dial is pending. Both are undone when it fails.
+   */
+  private boolean dialIntoAcceptor(
+      InetSocketAddress remote, TorrentId torrent, Set<InetSocketAddress> path, String why) {
+    punchedTorrents.put(remote, torrent);
+    if (path != null) {
+      path.add(remote);
+    }
     try {
-      if (transport.dialIntoAcceptor(relayed)) {
+      if (transport.dialIntoAcceptor(remote)) {
         return true;
       }
     } catch (IOException e) {
-      LOG.debug("dialling the TURN relayed address {}: {}", relayed, e.toString());
+      LOG.debug("dialling {} {}: {}", remote, why, e.toString());
     }
-    turnDials.remove(relayed);
-    punchedTorrents.remove(relayed, torrent);
+    if (path != null) {
+      path.remove(remote);
+    }
+    punchedTorrents.remove(remote, torrent);
     return false;
   }
 

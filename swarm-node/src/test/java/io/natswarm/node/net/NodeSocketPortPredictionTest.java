@@ -2,21 +2,15 @@ package io.natswarm.node.net;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.natswarm.datagram.Demultiplexer;
-import io.natswarm.dht.DhtPort;
 import io.natswarm.holepunch.punch.PortPrediction;
-import io.natswarm.netsim.Binding;
 import io.natswarm.netsim.Host;
 import io.natswarm.netsim.LinkConfig;
-import io.natswarm.netsim.NatBox;
 import io.natswarm.netsim.NatConfig;
 import io.natswarm.netsim.Network;
 import io.natswarm.utp.UtpConnection;
-import io.natswarm.utp.UtpSettings;
 import io.natswarm.utp.UtpState;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -30,23 +24,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * next ports in step instead (the order the target uses), the punch does not get through.
  */
 class NodeSocketPortPredictionTest {
-  private static final int PORT = 6881;
+  private static final int PORT = NattedSocket.PORT;
   private static final Duration LINK = Duration.ofMillis(20);
-
-  private record Side(Host host, NatBox nat, NodeSocket socket, Binding binding) {}
-
-  private static Side side(Network net, String name, String outside, String lan, long seed) {
-    NatBox nat =
-        net.addNat("nat-" + name, net.internet(), outside, NatConfig.symmetricSequential());
-    Host host = net.addHost(name, nat.inside(), lan);
-    host.link(LinkConfig.builder().delay(LINK).build());
-    NodeSocketSettings settings =
-        new NodeSocketSettings(
-            UtpSettings.defaults(), null, null, DhtPort.NONE, () -> new Random(seed));
-    NodeSocket socket = NodeSocket.compose(settings, new Demultiplexer(), net.nowNanos());
-    socket.utp().setListening(true);
-    return new Side(host, nat, socket, host.bind(PORT, socket.demultiplexer()));
-  }
 
   private static final class Outcome {
     UtpConnection reflexiveDial;
@@ -59,47 +38,63 @@ class NodeSocketPortPredictionTest {
     Host r = net.addHost("r", net.internet(), "203.0.113.9");
     r.link(LinkConfig.builder().delay(LINK).build());
     InetSocketAddress rendezvous = new InetSocketAddress(r.addresses().get(0), PORT);
-    Side l = side(net, "l", "198.51.100.1", "10.0.1.2", 1);
-    Side s = side(net, "s", "192.0.2.1", "10.0.2.2", 2);
+    NattedSocket l =
+        NattedSocket.behind(
+            net,
+            NatConfig.symmetricSequential(),
+            "l",
+            "198.51.100.1",
+            "10.0.1.2",
+            LinkConfig.builder().delay(LINK).build(),
+            1);
+    NattedSocket s =
+        NattedSocket.behind(
+            net,
+            NatConfig.symmetricSequential(),
+            "s",
+            "192.0.2.1",
+            "10.0.2.2",
+            LinkConfig.builder().delay(LINK).build(),
+            2);
     // Both talked to the rendezvous (a probe stands in for their BitTorrent connections), then to
     // dA and dB other endpoints (the DHT, a TCP dial): each of those took the next port.
-    l.socket.punches().punch(rendezvous, net.nowNanos());
-    s.socket.punches().punch(rendezvous, net.nowNanos());
+    l.socket().punches().punch(rendezvous, net.nowNanos());
+    s.socket().punches().punch(rendezvous, net.nowNanos());
     for (int i = 1; i <= dA; i++) {
-      l.socket.punches().punch(new InetSocketAddress(r.addresses().get(0), PORT + i), 0);
+      l.socket().punches().punch(new InetSocketAddress(r.addresses().get(0), PORT + i), 0);
     }
     for (int i = 1; i <= dB; i++) {
-      s.socket.punches().punch(new InetSocketAddress(r.addresses().get(0), PORT + i), 0);
+      s.socket().punches().punch(new InetSocketAddress(r.addresses().get(0), PORT + i), 0);
     }
-    net.wake(l.binding);
-    net.wake(s.binding);
+    net.wake(l.binding());
+    net.wake(s.binding());
     net.runFor(Duration.ofSeconds(2));
-    InetSocketAddress lOutside = l.nat.externalAddress(l.binding.localAddress(), rendezvous);
-    InetSocketAddress sOutside = s.nat.externalAddress(s.binding.localAddress(), rendezvous);
+    InetSocketAddress lOutside = l.nat().externalAddress(l.binding().localAddress(), rendezvous);
+    InetSocketAddress sOutside = s.nat().externalAddress(s.binding().localAddress(), rendezvous);
 
     Outcome out = new Outcome();
     long start = net.nowNanos();
-    l.socket
+    l.socket()
         .punches()
         .addHeardListener(
             (from, now) -> {
               if (out.reflexiveDial == null && from.getAddress().equals(sOutside.getAddress())) {
-                out.reflexiveDial = l.socket.utp().connect(from, now);
+                out.reflexiveDial = l.socket().utp().connect(from, now);
                 out.dialledAtNanos = now;
-                net.wake(l.binding);
+                net.wake(l.binding());
               }
             });
     PortPrediction.Side initiator =
         predicted ? PortPrediction.Side.INITIATOR : PortPrediction.Side.TARGET;
-    l.socket.punches().punch(sOutside, initiator, PortPrediction.SPAN, start);
-    net.wake(l.binding);
+    l.socket().punches().punch(sOutside, initiator, PortPrediction.SPAN, start);
+    net.wake(l.binding());
     net.schedule(
         Duration.ofMillis(lateMillis),
         () -> {
-          s.socket
+          s.socket()
               .punches()
               .punch(lOutside, PortPrediction.Side.TARGET, PortPrediction.SPAN, net.nowNanos());
-          net.wake(s.binding);
+          net.wake(s.binding());
         });
     net.runUntil(
         () -> out.reflexiveDial != null && out.reflexiveDial.state() == UtpState.CONNECTED,

@@ -2,17 +2,12 @@ package io.natswarm.node.net;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.natswarm.datagram.Demultiplexer;
-import io.natswarm.dht.DhtPort;
 import io.natswarm.holepunch.punch.PortPrediction;
-import io.natswarm.netsim.Binding;
 import io.natswarm.netsim.Host;
 import io.natswarm.netsim.LinkConfig;
-import io.natswarm.netsim.NatBox;
 import io.natswarm.netsim.NatConfig;
 import io.natswarm.netsim.Network;
 import io.natswarm.utp.UtpConnection;
-import io.natswarm.utp.UtpSettings;
 import io.natswarm.utp.UtpState;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -35,7 +30,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * port-restricted cone, another such NAT, or one that allocates in sequence).
  */
 class NodeSocketPunchMatrixTest {
-  private static final int PORT = 6881;
+  private static final int PORT = NattedSocket.PORT;
 
   private enum Kind {
     FULL_CONE,
@@ -60,21 +55,6 @@ class NodeSocketPunchMatrixTest {
     }
   }
 
-  private record Side(NatBox nat, NodeSocket socket, Binding binding) {}
-
-  private static Side side(
-      Network net, Kind kind, String name, String outside, String lan, LinkConfig link, long seed) {
-    NatBox nat = net.addNat("nat-" + name, net.internet(), outside, kind.config());
-    Host host = net.addHost(name, nat.inside(), lan);
-    host.link(link);
-    NodeSocketSettings settings =
-        new NodeSocketSettings(
-            UtpSettings.defaults(), null, null, DhtPort.NONE, () -> new Random(seed));
-    NodeSocket socket = NodeSocket.compose(settings, new Demultiplexer(), net.nowNanos());
-    socket.utp().setListening(true);
-    return new Side(nat, socket, host.bind(PORT, socket.demultiplexer()));
-  }
-
   /** Whether the initiator's dials connected within 5 s of the punch. */
   private static boolean punch(
       Kind target, Kind initiator, long seed, LinkConfig link, long lateMillis) {
@@ -82,47 +62,50 @@ class NodeSocketPunchMatrixTest {
     Host r = net.addHost("r", net.internet(), "203.0.113.9");
     r.link(link);
     InetSocketAddress rendezvous = new InetSocketAddress(r.addresses().get(0), PORT);
-    Side l = side(net, initiator, "l", "198.51.100.1", "10.0.1.2", link, seed + 1);
-    Side s = side(net, target, "s", "192.0.2.1", "10.0.2.2", link, seed + 2);
+    NattedSocket l =
+        NattedSocket.behind(
+            net, initiator.config(), "l", "198.51.100.1", "10.0.1.2", link, seed + 1);
+    NattedSocket s =
+        NattedSocket.behind(net, target.config(), "s", "192.0.2.1", "10.0.2.2", link, seed + 2);
     Random random = new Random(seed);
-    l.socket.punches().punch(rendezvous, net.nowNanos());
-    s.socket.punches().punch(rendezvous, net.nowNanos());
+    l.socket().punches().punch(rendezvous, net.nowNanos());
+    s.socket().punches().punch(rendezvous, net.nowNanos());
     // other traffic since the rendezvous saw them: up to three flows on each side
-    for (Side x : List.of(l, s)) {
+    for (NattedSocket x : List.of(l, s)) {
       int flows = random.nextInt(4);
       for (int i = 1; i <= flows; i++) {
-        x.socket.punches().punch(new InetSocketAddress(r.addresses().get(0), PORT + i), 0);
+        x.socket().punches().punch(new InetSocketAddress(r.addresses().get(0), PORT + i), 0);
       }
     }
-    net.wake(l.binding);
-    net.wake(s.binding);
+    net.wake(l.binding());
+    net.wake(s.binding());
     net.runFor(Duration.ofSeconds(2));
-    InetSocketAddress lOutside = l.nat.externalAddress(l.binding.localAddress(), rendezvous);
-    InetSocketAddress sOutside = s.nat.externalAddress(s.binding.localAddress(), rendezvous);
+    InetSocketAddress lOutside = l.nat().externalAddress(l.binding().localAddress(), rendezvous);
+    InetSocketAddress sOutside = s.nat().externalAddress(s.binding().localAddress(), rendezvous);
 
     List<UtpConnection> dials = new ArrayList<>();
-    l.socket
+    l.socket()
         .punches()
         .addHeardListener(
             (from, now) -> {
               if (dials.size() == 1
                   && from.getAddress().equals(sOutside.getAddress())
                   && !from.equals(sOutside)) {
-                dials.add(l.socket.utp().connect(from, now)); // the peer-reflexive endpoint
-                net.wake(l.binding);
+                dials.add(l.socket().utp().connect(from, now)); // the peer-reflexive endpoint
+                net.wake(l.binding());
               }
             });
     long start = net.nowNanos();
-    l.socket.punches().punch(sOutside, PortPrediction.Side.INITIATOR, PortPrediction.SPAN, start);
-    dials.add(l.socket.utp().connect(sOutside, start));
-    net.wake(l.binding);
+    l.socket().punches().punch(sOutside, PortPrediction.Side.INITIATOR, PortPrediction.SPAN, start);
+    dials.add(l.socket().utp().connect(sOutside, start));
+    net.wake(l.binding());
     net.schedule(
         Duration.ofMillis(lateMillis),
         () -> {
-          s.socket
+          s.socket()
               .punches()
               .punch(lOutside, PortPrediction.Side.TARGET, PortPrediction.SPAN, net.nowNanos());
-          net.wake(s.binding);
+          net.wake(s.binding());
         });
     return net.runUntil(
         () -> dials.stream().anyMatch(d -> d.state() == UtpState.CONNECTED), Duration.ofSeconds(5));

@@ -2,21 +2,15 @@ package io.natswarm.node.net;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.natswarm.datagram.Demultiplexer;
-import io.natswarm.dht.DhtPort;
-import io.natswarm.netsim.Binding;
 import io.natswarm.netsim.DropReason;
 import io.natswarm.netsim.Host;
 import io.natswarm.netsim.LinkConfig;
-import io.natswarm.netsim.NatBox;
 import io.natswarm.netsim.NatConfig;
 import io.natswarm.netsim.Network;
 import io.natswarm.utp.UtpConnection;
-import io.natswarm.utp.UtpSettings;
 import io.natswarm.utp.UtpState;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -31,22 +25,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * second after the first, at the retransmission timer.
  */
 class NodeSocketPunchTest {
-  private static final int PORT = 6881;
+  private static final int PORT = NattedSocket.PORT;
   private static final Duration LINK = Duration.ofMillis(20);
-
-  private record Side(Host host, NatBox nat, NodeSocket socket, Binding binding) {}
-
-  private static Side side(Network net, String name, String outside, String lan, long seed) {
-    NatBox nat = net.addNat("nat-" + name, net.internet(), outside, NatConfig.portRestrictedCone());
-    Host host = net.addHost(name, nat.inside(), lan);
-    host.link(LinkConfig.builder().delay(LINK).build());
-    NodeSocketSettings settings =
-        new NodeSocketSettings(
-            UtpSettings.defaults(), null, null, DhtPort.NONE, () -> new Random(seed));
-    NodeSocket socket = NodeSocket.compose(settings, new Demultiplexer(), net.nowNanos());
-    socket.utp().setListening(true);
-    return new Side(host, nat, socket, host.bind(PORT, socket.demultiplexer()));
-  }
 
   private record Outcome(Duration connectedAfter, UtpConnection dial, long filtered) {}
 
@@ -55,28 +35,44 @@ class NodeSocketPunchTest {
     Host r = net.addHost("r", net.internet(), "203.0.113.9");
     r.link(LinkConfig.builder().delay(LINK).build());
     InetSocketAddress rendezvous = new InetSocketAddress(r.addresses().get(0), PORT);
-    Side l = side(net, "l", "198.51.100.1", "10.0.1.2", 1);
-    Side s = side(net, "s", "192.0.2.1", "10.0.2.2", 2);
+    NattedSocket l =
+        NattedSocket.behind(
+            net,
+            NatConfig.portRestrictedCone(),
+            "l",
+            "198.51.100.1",
+            "10.0.1.2",
+            LinkConfig.builder().delay(LINK).build(),
+            1);
+    NattedSocket s =
+        NattedSocket.behind(
+            net,
+            NatConfig.portRestrictedCone(),
+            "s",
+            "192.0.2.1",
+            "10.0.2.2",
+            LinkConfig.builder().delay(LINK).build(),
+            2);
     // Both talked to the rendezvous (a probe stands in for their BitTorrent connections): each NAT
     // holds the mapping whose external endpoint the rendezvous will name to the other side.
-    l.socket.punches().punch(rendezvous, net.nowNanos());
-    s.socket.punches().punch(rendezvous, net.nowNanos());
-    net.wake(l.binding);
-    net.wake(s.binding);
+    l.socket().punches().punch(rendezvous, net.nowNanos());
+    s.socket().punches().punch(rendezvous, net.nowNanos());
+    net.wake(l.binding());
+    net.wake(s.binding());
     net.runFor(Duration.ofSeconds(1));
-    InetSocketAddress lOutside = l.nat.externalAddress(l.binding.localAddress(), rendezvous);
-    InetSocketAddress sOutside = s.nat.externalAddress(s.binding.localAddress(), rendezvous);
+    InetSocketAddress lOutside = l.nat().externalAddress(l.binding().localAddress(), rendezvous);
+    InetSocketAddress sOutside = s.nat().externalAddress(s.binding().localAddress(), rendezvous);
     long filteredBefore = net.stats().dropped(DropReason.FILTER);
 
     long start = net.nowNanos();
-    l.socket.punches().punch(sOutside, start);
-    UtpConnection dial = l.socket.utp().connect(sOutside, start);
-    net.wake(l.binding);
+    l.socket().punches().punch(sOutside, start);
+    UtpConnection dial = l.socket().utp().connect(sOutside, start);
+    net.wake(l.binding());
     net.schedule(
         Duration.ofMillis(lateMillis),
         () -> {
-          s.socket.punches().punch(lOutside, net.nowNanos());
-          net.wake(s.binding);
+          s.socket().punches().punch(lOutside, net.nowNanos());
+          net.wake(s.binding());
         });
     assertThat(net.runUntil(() -> dial.state() == UtpState.CONNECTED, Duration.ofSeconds(10)))
         .as("connected (state %s)", dial.state())
