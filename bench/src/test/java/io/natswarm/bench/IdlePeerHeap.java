@@ -66,7 +66,7 @@ final class IdlePeerHeap {
     byte[] data = new byte[1 << 20];
     new Random(7).nextBytes(data);
     Files.write(file, data);
-    try (SwarmNode node = SwarmNode.start(SwarmNodeSettings.loopback())) {
+    try (SwarmNode node = SwarmNode.start(SwarmLoopbackBench.nodeSettings())) {
       SharedTorrent shared = node.share(file);
       Transfer t = shared.transfer();
       t.completion().get(30, TimeUnit.SECONDS);

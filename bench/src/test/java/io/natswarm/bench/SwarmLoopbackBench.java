@@ -1,5 +1,6 @@
 package io.natswarm.bench;
 
+import io.natswarm.node.EngineTuning;
 import io.natswarm.node.PeerTransports;
 import io.natswarm.node.SwarmNode;
 import io.natswarm.node.SwarmNodeSettings;
@@ -28,17 +29,17 @@ import java.util.stream.Stream;
 
 /**
  * {@code bench/run swarm-loopback [--mib N] [--runs R] [--piece-kib K] [--peers P] [--no-heap]
- * [--no-transfers] [--heap-rounds H]}: issue 9's benchmark. A torrent of N MiB (default 256, pieces
- * of K KiB, default 256) seeded by libtorrent 2.0.8 on 127.0.0.1 in seed mode with its {@code
- * high_performance_seed()} settings plus LAB.md's loopback settings (4 MiB socket buffers, v1-only
- * torrent, µTP-only or TCP-only: one seeder per transport, both alive for the whole benchmark),
- * downloaded in turn by natswarm and by a libtorrent leecher (default settings plus the loopback
- * ones), over µTP and over TCP, interleaved in each round: natswarm-utp, libtorrent-utp,
- * natswarm-tcp, libtorrent-tcp; R rounds (default 5: the 2-core machine is shared by other builds,
- * and single runs spread by ±50 %), medians. Rates are N MiB over the median time from adding the
- * torrent. {@code natswarm_utp_cpu_s} and {@code natswarm_tcp_cpu_s}: the median CPU seconds the
- * benchmark's JVM (natswarm's node: all its threads, GC included) spent per download, a figure the
- * machine's other load disturbs much less than the times do.
+ * [--no-transfers] [--heap-rounds H] [--network-buffer-kib K]}: issue 9's benchmark. A torrent of N
+ * MiB (default 256, pieces of K KiB, default 256) seeded by libtorrent 2.0.8 on 127.0.0.1 in seed
+ * mode with its {@code high_performance_seed()} settings plus LAB.md's loopback settings (4 MiB
+ * socket buffers, v1-only torrent, µTP-only or TCP-only: one seeder per transport, both alive for
+ * the whole benchmark), downloaded in turn by natswarm and by a libtorrent leecher (default
+ * settings plus the loopback ones), over µTP and over TCP, interleaved in each round: natswarm-utp,
+ * libtorrent-utp, natswarm-tcp, libtorrent-tcp; R rounds (default 5: the 2-core machine is shared
+ * by other builds, and single runs spread by ±50 %), medians. Rates are N MiB over the median time
+ * from adding the torrent. {@code natswarm_utp_cpu_s} and {@code natswarm_tcp_cpu_s}: the median
+ * CPU seconds the benchmark's JVM (natswarm's node: all its threads, GC included) spent per
+ * download, a figure the machine's other load disturbs much less than the times do.
  *
  * <p>Each time runs from adding the torrent (the seeder's address given at once) to every piece
  * verified on disk: for natswarm from {@link SwarmNode#download} to {@link Transfer#completion()};
@@ -94,6 +95,26 @@ public final class SwarmLoopbackBench {
     }
   }
 
+  /** {@code --network-buffer-kib}: each connection's buffers, for an A/B; 0 = the default. */
+  private static int networkBufferKib;
+
+  /** The node's settings: the loopback defaults, with {@code --network-buffer-kib} if given. */
+  static SwarmNodeSettings nodeSettings() {
+    SwarmNodeSettings s = SwarmNodeSettings.loopback();
+    if (networkBufferKib == 0) {
+      return s;
+    }
+    EngineTuning t = s.tuning();
+    return s.withTuning(
+        new EngineTuning(
+            t.maxSimultaneouslyAssignedPieces(),
+            t.maxOutstandingRequests(),
+            t.maxPieceReceivingTime(),
+            t.hashingThreads(),
+            networkBufferKib * 1024,
+            t.maxMessageProcessingInterval()));
+  }
+
   public static void main(String[] args) throws Exception {
     int mib = 256;
     int runs = 5;
@@ -111,6 +132,7 @@ public final class SwarmLoopbackBench {
         case "--heap-rounds" -> heapRounds = Integer.parseInt(args[++i]);
         case "--no-heap" -> heap = false;
         case "--no-transfers" -> transfers = false;
+        case "--network-buffer-kib" -> networkBufferKib = Integer.parseInt(args[++i]);
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
@@ -344,7 +366,7 @@ public final class SwarmLoopbackBench {
   private static Run natswarm(Path torrent, int port, Transport transport, Path dir, String sha)
       throws Exception {
     SwarmNodeSettings settings =
-        SwarmNodeSettings.loopback()
+        nodeSettings()
             .withTransports(
                 transport == Transport.UTP ? PeerTransports.UTP_ONLY : PeerTransports.TCP_ONLY);
     Path down =
