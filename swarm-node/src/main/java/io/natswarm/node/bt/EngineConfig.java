@@ -118,6 +118,20 @@ import io.natswarm.node.SwarmNodeSettings;
  * download, {@code heap_kib_per_peer} 20.2. The µTP ratio below 1.0 in this run is within the
  * spread seen above (0.97–1.26 for the same code), so the µTP goal is not shown to be met reliably
  * on this machine.
+ *
+ * <p>Re-measured on 2026-12-05 on a quiet machine (load average 1–4, the benchmark's own processes
+ * included), same code: three full {@code bench/run swarm-loopback} runs gave {@code utp_ratio}
+ * 0.83, 0.90 and 0.85, {@code tcp_ratio} 0.64, 0.66 and 0.66, {@code heap_kib_per_peer} 20.3, and
+ * two more with {@code --no-heap} 0.88 and 0.86 (TCP 0.67, 0.67). The first µTP round of each JVM
+ * (cold code) is slower than libtorrent's (1.03–1.17 of its time); from the third round on,
+ * 0.7–0.9. So the earlier spread above 1.0 was the machine's load, which takes CPU from the JVM
+ * (2.3–2.5 CPU seconds per µTP download) more than from libtorrent.
+ *
+ * <p>The connections' buffers ({@code networkBufferBytes}, 1 MiB each way: 2 MiB of direct memory
+ * per connection, idle or not) against 256 KiB, alternately, three runs each ({@code
+ * --network-buffer-kib}): µTP ratio 0.77, 1.00, 1.10 at 256 KiB against 0.90, 0.88, 0.86 at 1 MiB;
+ * TCP download 1.24, 1.50, 1.47 s against 1.38, 1.16, 1.14 s. 1 MiB stays; a smaller buffer would
+ * also refuse a message over its size (a bitfield of more than 8 × 256 Ki pieces).
  */
 final class EngineConfig {
   private EngineConfig() {}
