@@ -22,7 +22,11 @@ import org.slf4j.LoggerFactory;
  * made. While a peer relays a connection we dialled, the direct path is tried again, 30 s after it
  * connected and twice as late each time after ({@link #RETRY_DIRECT_AFTER}): Bt itself dials the
  * endpoint no more, as it holds a connection under it. A direct connection made then takes the
- * relayed one's place ({@link PeerConnector}'s take-over), so the stream moves off the relay.
+ * relayed one's place ({@link PeerConnector}'s take-over), so the stream moves off the relay. The
+ * same holds for a connection through TURN on the side that offered its relayed address; its retry
+ * bypasses the TURN client ({@link PeerConnector#dialWhileRelayed}), and a failed one climbs no
+ * further (a punch's probes would be relayed), and a direct or punched connection with the peer
+ * closes the TURN one.
  *
  * <p>The last {@value #KEPT_EVENTS} decisions are kept as {@link LadderEvent}s for the status page
  * and the tests.
@@ -253,21 +257,30 @@ final class ConnectionLadder {
           default -> Rung.DIRECT;
         };
     TurnService t = turn;
+    boolean weOffered =
+        false; // through TURN: we climbed, the other side dialled our relayed address
     if (rung == Rung.TURN && t != null) {
-      remote = t.targetOf(remote); // the endpoint the ladder climbed for, not the relay's view
+      InetSocketAddress target = t.targetOf(remote);
+      weOffered = target != null;
+      if (weOffered) {
+        remote = target; // the endpoint the ladder climbed for, not the relay's view
+      }
     }
     synchronized (this) {
       ladder.connected(remote, rung, System.nanoTime());
     }
     PeerConnector pc = connector;
-    // A TURN connection is not retried: the egress filter sends whatever goes to the peer's
-    // address through the allocation, so a "direct" dial from there would be relayed too.
-    if (rung == Rung.PEER_RELAY && c.stream().outgoing() && pc != null && relayedNow.add(remote)) {
+    // The side that climbed to a relay tries the direct path again while relayed. Through TURN
+    // too: the retry's datagrams pass the TURN client's egress filter unwrapped (PeerConnector's
+    // dialWhileRelayed), though it relays whatever else goes to the peer's address.
+    if (((rung == Rung.PEER_RELAY && c.stream().outgoing()) || (rung == Rung.TURN && weOffered))
+        && pc != null
+        && relayedNow.add(remote)) {
       retryDirectLater(c, remote, RETRY_DIRECT_AFTER);
     }
     if (rung == Rung.PEER_RELAY
         || pc == null
-        || pc.live().stream().noneMatch(o -> o.stream() instanceof RelayPeerStream)) {
+        || pc.live().stream().noneMatch(o -> replaces(c, o))) {
       return;
     }
     // Later, once Bt's pool took the new connection: a pool that already holds a connection with
@@ -316,12 +329,22 @@ final class ConnectionLadder {
         torrent,
         Rung.DIRECT,
         "µTP did not connect while relayed",
-        canPunch(target, torrent),
+        // a punch's probes and dial would go through TURN, which relays for the peer's address
+        !"turn".equals(relayed.path()) && canPunch(target, torrent),
         false,
         false);
     java.time.Duration next = after.multipliedBy(2);
     retryDirectLater(
         relayed, target, next.compareTo(RETRY_DIRECT_MAX) > 0 ? RETRY_DIRECT_MAX : next);
+  }
+
+  /**
+   * Whether {@code better}, once made, closes {@code other} if both are with the same peer: a
+   * peer-relayed one gives way to any other, a TURN one to a direct or punched one.
+   */
+  private static boolean replaces(StreamPeerConnection better, StreamPeerConnection other) {
+    return other.stream() instanceof RelayPeerStream
+        || ("turn".equals(other.path()) && !PeerConnector.isRelayed(better));
   }
 
   /** Closes relayed connections with the peer of {@code better}, if that is still open. */
@@ -333,13 +356,14 @@ final class ConnectionLadder {
     byte[] id = better.peerId();
     for (StreamPeerConnection other : pc.live()) {
       if (other != better
-          && other.stream() instanceof RelayPeerStream
+          && replaces(better, other)
           && !other.isClosed()
           && id != null
           && java.util.Arrays.equals(id, other.peerId()) // the same peer, not only its address
           && better.getTorrentId().equals(other.getTorrentId())) {
         LOG.debug("{}: a {} connection replaces the relayed one", remote, better.path());
         other.closeQuietly();
+        pc.tookOver();
       }
     }
   }

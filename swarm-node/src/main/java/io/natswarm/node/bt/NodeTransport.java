@@ -257,7 +257,20 @@ final class NodeTransport implements AutoCloseable {
    * @return false when the stream could not be queued (the queue is full) and was closed
    */
   boolean dialIntoAcceptor(InetSocketAddress remote) throws IOException {
-    PeerStream stream = new UtpPeerStream(utp.connect(remote, utpConnectTimeout));
+    return dialIntoAcceptor(remote, false);
+  }
+
+  /**
+   * Like {@link #dialIntoAcceptor(InetSocketAddress)}; with {@code direct}, the connection's
+   * datagrams go straight to {@code remote} even where the TURN client relays for its address
+   * ({@link NodeSocket#sendDirect}: the direct retry while connected through TURN).
+   */
+  boolean dialIntoAcceptor(InetSocketAddress remote, boolean direct) throws IOException {
+    PeerStream stream =
+        new UtpPeerStream(
+            direct
+                ? utp.connect(remote, utpConnectTimeout, socket::sendDirect)
+                : utp.connect(remote, utpConnectTimeout));
     if (accepted.offer(stream)) {
       return true;
     }

@@ -156,6 +156,13 @@ final class PeerConnector implements IPeerConnectionFactory {
     return relayedTakenOver.get();
   }
 
+  /**
+   * Counts a relayed connection closed for a better one by someone else ({@link ConnectionLadder}).
+   */
+  void tookOver() {
+    relayedTakenOver.incrementAndGet();
+  }
+
   /** Called with every connection whose handshakes completed (before Bt's pool takes it). */
   void addEstablishedListener(java.util.function.Consumer<StreamPeerConnection> c) {
     onEstablished.add(c);
@@ -336,14 +343,16 @@ final class PeerConnector implements IPeerConnectionFactory {
       return false; // banned for corrupt pieces: not worth a punch either
     }
     expectPunch(remote);
-    return dialIntoAcceptor(remote, torrent, null, "after a hole punch");
+    return dialIntoAcceptor(remote, torrent, null, false, "after a hole punch");
   }
 
   /**
-   * Dials {@code remote} over µTP while a relayed connection with it is open (the ladder's retry,
-   * {@link ConnectionLadder}): the stream enters Bt through {@link StreamAcceptor} as an outgoing
-   * connection of {@code torrent} with the path {@code direct}, and takes the relayed connection's
-   * place ({@link #takeOverRelayed}). Blocks until µTP connected or gave up.
+   * Dials {@code remote} over µTP while a relayed connection with it is open, by a peer or through
+   * TURN (the ladder's retry, {@link ConnectionLadder}; never itself through TURN, {@link
+   * NodeTransport#dialIntoAcceptor(InetSocketAddress, boolean)}): the stream enters Bt through
+   * {@link StreamAcceptor} as an outgoing connection of {@code torrent} with the path {@code
+   * direct}, and takes the relayed connection's place ({@link #takeOverRelayed}). Blocks until µTP
+   * connected or gave up.
    *
    * @return whether the µTP stream was made
    */
@@ -351,7 +360,7 @@ final class PeerConnector implements IPeerConnectionFactory {
     if (bans.refuse(remote)) {
       return false;
     }
-    return dialIntoAcceptor(remote, torrent, directRetries, "while relayed");
+    return dialIntoAcceptor(remote, torrent, directRetries, true, "while relayed");
   }
 
   /**
@@ -363,22 +372,28 @@ final class PeerConnector implements IPeerConnectionFactory {
    * @return whether the µTP stream was made
    */
   boolean dialTurn(InetSocketAddress relayed, TorrentId torrent) {
-    return dialIntoAcceptor(relayed, torrent, turnDials, "the TURN relayed address");
+    return dialIntoAcceptor(relayed, torrent, turnDials, false, "the TURN relayed address");
   }
 
   /**
    * Dials {@code remote} over µTP into {@link StreamAcceptor} as an outgoing connection of {@code
    * torrent}; {@code path} (the set that names the connection's path, or null for {@code
-   * holepunch}) holds {@code remote} while the dial is pending. Both are undone when it fails.
+   * holepunch}) holds {@code remote} while the dial is pending. Both are undone when it fails. With
+   * {@code direct} the dial never goes through TURN ({@link NodeTransport#dialIntoAcceptor(
+   * InetSocketAddress, boolean)}).
    */
   private boolean dialIntoAcceptor(
-      InetSocketAddress remote, TorrentId torrent, Set<InetSocketAddress> path, String why) {
+      InetSocketAddress remote,
+      TorrentId torrent,
+      Set<InetSocketAddress> path,
+      boolean direct,
+      String why) {
     punchedTorrents.put(remote, torrent);
     if (path != null) {
       path.add(remote);
     }
     try {
-      if (transport.dialIntoAcceptor(remote)) {
+      if (transport.dialIntoAcceptor(remote, direct)) {
         return true;
       }
     } catch (IOException e) {
@@ -484,7 +499,7 @@ final class PeerConnector implements IPeerConnectionFactory {
     }
     for (StreamPeerConnection c : live) {
       if (c != better
-          && c.stream() instanceof RelayPeerStream
+          && isRelayed(c)
           && !c.isClosed()
           && torrent.equals(c.getTorrentId())
           && remote.equals(c.stream().remoteAddress())) {
@@ -495,6 +510,11 @@ final class PeerConnector implements IPeerConnectionFactory {
         awaitPurged(key);
       }
     }
+  }
+
+  /** Whether {@code c} runs through a relay: a peer's ({@code ns_relay}) or the TURN server. */
+  static boolean isRelayed(StreamPeerConnection c) {
+    return c.stream() instanceof RelayPeerStream || "turn".equals(c.path());
   }
 
   /**

@@ -434,10 +434,14 @@ public final class TurnService implements AutoCloseable {
     return true;
   }
 
-  /** The endpoint the ladder climbed for when {@code remote} reached us through the relay. */
+  /**
+   * The endpoint the ladder climbed for when {@code remote} reached us through the relay, or null
+   * when we offered our relayed address to no one at {@code remote}'s address (we are the side that
+   * dialled the relayed address).
+   */
   synchronized InetSocketAddress targetOf(InetSocketAddress remote) {
     Offer o = offers.get(remote.getAddress());
-    return o == null ? remote : o.target;
+    return o == null ? null : o.target;
   }
 
   private void established(StreamPeerConnection c) {

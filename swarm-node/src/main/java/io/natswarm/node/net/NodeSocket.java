@@ -2,6 +2,7 @@ package io.natswarm.node.net;
 
 import io.natswarm.datagram.DatagramKind;
 import io.natswarm.datagram.Demultiplexer;
+import io.natswarm.datagram.Transmit;
 import io.natswarm.datagram.UdpEndpoint;
 import io.natswarm.dht.DhtNode;
 import io.natswarm.holepunch.portmap.PortMapSequence;
@@ -9,8 +10,12 @@ import io.natswarm.holepunch.punch.PunchProbes;
 import io.natswarm.holepunch.reach.DialBackProbes;
 import io.natswarm.holepunch.stun.BindingDiscovery;
 import io.natswarm.holepunch.turn.TurnClient;
+import io.natswarm.utp.UtpConnection;
 import io.natswarm.utp.UtpStack;
+import io.natswarm.utp.UtpState;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 
 /**
@@ -25,9 +30,10 @@ import java.time.Duration;
  * and the hole-punch prober ({@link PunchProbes}, BEP 55's punch from this socket), and a slot for
  * the TURN client under {@link DatagramKind#STUN} (before binding discovery) and {@link
  * DatagramKind#TURN_CHANNEL}, whose {@link TurnClient#wrap} is the demultiplexer's egress filter:
- * what a core sends to a peer reached through the TURN relay leaves wrapped toward the server. This
- * is the only place that decides what shares the socket: the services that run STUN and port
- * mapping fill the slots, they never register cores themselves.
+ * what a core sends to a peer reached through the TURN relay leaves wrapped toward the server,
+ * except the µTP connections marked to go direct ({@link #sendDirect}). This is the only place that
+ * decides what shares the socket: the services that run STUN and port mapping fill the slots, they
+ * never register cores themselves.
  *
  * <p>The result is hosted either by a real {@link UdpEndpoint} ({@link #open}) or, in tests, by a
  * netsim host that binds {@link #demultiplexer()} to a port: the same objects in both.
@@ -36,6 +42,9 @@ import java.time.Duration;
  */
 public final class NodeSocket {
   private static final Duration LOOP_CALL_TIMEOUT = Duration.ofSeconds(10);
+
+  /** BEP 29's header: type and version, extension, connection id, and 16 bytes more. */
+  private static final int UTP_HEADER_BYTES = 20;
 
   private final Demultiplexer demultiplexer;
   private final UtpStack utp;
@@ -46,6 +55,14 @@ public final class NodeSocket {
   private final CoreSlot<TurnClient> turn = new CoreSlot<>();
   private final DialBackProbes probes = new DialBackProbes();
   private final PunchProbes punches = new PunchProbes(PunchProbes.Settings.DEFAULTS);
+
+  /** At most this many µTP connections pass the TURN client's egress filter unwrapped at once. */
+  static final int MAX_DIRECT = 16;
+
+  /** µTP connections whose datagrams bypass TURN ({@link #sendDirect}); null or closed: free. */
+  private final UtpConnection[] direct = new UtpConnection[MAX_DIRECT];
+
+  private int directCount;
 
   private NodeSocket(Demultiplexer demultiplexer, UtpStack utp, DhtNode dhtV4, DhtNode dhtV6) {
     this.demultiplexer = demultiplexer;
@@ -85,7 +102,7 @@ public final class NodeSocket {
     demultiplexer.setEgressFilter(
         (out, now) -> {
           TurnClient c = socket.turn.current();
-          if (c != null) {
+          if (c != null && !socket.isDirect(out)) {
             var unused = c.wrap(out, now);
           }
         });
@@ -150,5 +167,54 @@ public final class NodeSocket {
   /** The hole-punch prober (BEP 55's UDP punch from this socket). Host thread only. */
   public PunchProbes punches() {
     return punches;
+  }
+
+  /**
+   * Sends what µTP connection {@code c} sends straight to its peer, never through the TURN relay,
+   * even where the TURN client relays for the peer's address (a direct retry while a connection
+   * with that peer runs through TURN: its permission covers the whole address). Call on the
+   * socket's thread before the connection's SYN leaves ({@code UtpSocket.connect}'s hook). Holds up
+   * to {@link #MAX_DIRECT} open connections; the oldest gives way.
+   */
+  public void sendDirect(UtpConnection c) {
+    int free = -1;
+    for (int i = 0; i < direct.length; i++) {
+      UtpConnection d = direct[i];
+      if (d == null || d.state() == UtpState.CLOSED) {
+        free = i;
+        break;
+      }
+    }
+    if (free < 0) {
+      free = directCount % direct.length; // all open: the oldest slot, round robin
+    }
+    direct[free] = c;
+    directCount++;
+  }
+
+  /**
+   * Whether {@code out} is a µTP datagram of a connection marked by {@link #sendDirect}: its type
+   * and version say µTP, and its connection id (the SYN's is the connection's receive id, every
+   * later packet's its send id) and destination are that connection's.
+   */
+  private boolean isDirect(Transmit out) {
+    if (directCount == 0) {
+      return false;
+    }
+    ByteBuffer b = out.buffer();
+    if (b.position() < UTP_HEADER_BYTES || (b.get(0) & 0x0F) != 1 || (b.get(0) & 0xF0) > 0x40) {
+      return false;
+    }
+    int id = ((b.get(2) & 0xFF) << 8) | (b.get(3) & 0xFF);
+    InetSocketAddress to = out.destination();
+    for (UtpConnection d : direct) {
+      if (d != null
+          && (d.sendId() == id || d.receiveId() == id)
+          && d.state() != UtpState.CLOSED
+          && d.remoteAddress().equals(to)) {
+        return true;
+      }
+    }
+    return false;
   }
 }

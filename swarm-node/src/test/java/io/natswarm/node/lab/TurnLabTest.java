@@ -124,6 +124,84 @@ class TurnLabTest {
   }
 
   /**
+   * Three nodes as above but {@code s} behind a port-restricted NAT (against {@code l}'s symmetric
+   * one no punch gets through, and {@code r} relays nothing): once {@code l} is connected to {@code
+   * s} through TURN, a UDP port forwarded on {@code s}'s router opens the direct path. Bt dials
+   * {@code s} no more (it holds the TURN connection under the same endpoint, since {@code s}'s NAT
+   * keeps its port), so {@code l}'s ladder retries it 30 s after the TURN connection was made; the
+   * retry's µTP datagrams pass the TURN client unwrapped (the client relays whatever else goes to
+   * {@code s}'s address), and the direct connection takes the TURN one's place on both sides.
+   */
+  @Test
+  void aTurnConnectionMovesToTheDirectPathWhenOneOpens() throws Exception {
+    String why = KernelLab.unavailableReason();
+    assumeTrue(why == null, why);
+    try (KernelLab lab = KernelLab.create();
+        LabNodes nodes = new LabNodes(lab, dir)) {
+      String turn = lab.addTurnServer("natswarm", "lab-secret");
+      String turnAddress = turn.substring(0, turn.indexOf(':'));
+      List<LabHost> hosts =
+          nodes.startSeeders(
+              NatKind.PORT_RESTRICTED_CONE,
+              NatKind.SYMMETRIC,
+              23,
+              List.of("--set", "nat.peer_relay=false"),
+              List.of(
+                  "--set",
+                  "nat.turn_server=" + turn,
+                  "--set",
+                  "nat.turn_username=natswarm",
+                  "--set",
+                  "nat.turn_password=lab-secret"));
+      LabHost s = hosts.get(1);
+      LabHost l = hosts.get(2);
+      String sPublic = s.publicAddress();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(170);
+      String atL = null;
+      while (System.nanoTime() < deadline && atL == null) {
+        atL = LabNodes.link(nodes.status(l), sPublic);
+        Thread.sleep(200);
+      }
+      assertThat(atL)
+          .as("l through TURN to s (log of l:%n%s)", nodes.log("l"))
+          .isEqualTo("utp turn");
+      long turnedAt = System.nanoTime();
+
+      lab.forwardUdpPort(s, LabNodes.PORT);
+      deadline = turnedAt + TimeUnit.SECONDS.toNanos(60);
+      while (System.nanoTime() < deadline
+          && !"utp direct".equals(LabNodes.link(nodes.status(l), sPublic))) {
+        Thread.sleep(200);
+      }
+      long movedAfter = System.nanoTime() - turnedAt;
+      // l's close of the TURN connection reaches s through the relay; give it a status tick
+      Thread.sleep(2500);
+      JsonNode lStatus = nodes.status(l);
+      JsonNode sStatus = nodes.status(s);
+      System.out.printf(
+          "turn lab: l moved from TURN to a direct connection with s %.1f s after the TURN"
+              + " connection; l's ladder counters %s%n",
+          movedAfter / 1e9, lStatus.path("reachability").path("ladderCounters"));
+      assertThat(LabNodes.links(lStatus, sPublic))
+          .as("l's connections with s (log of l:%n%s)", nodes.log("l"))
+          .containsExactly("utp direct");
+      assertThat(LabNodes.links(sStatus, l.publicAddress()))
+          .as("s's connections with l (log of s:%n%s)", nodes.log("s"))
+          .containsExactly("utp direct");
+      assertThat(LabNodes.links(sStatus, turnAddress))
+          .as("s's connection to l's relayed address closed (log of s:%n%s)", nodes.log("s"))
+          .isEmpty();
+      JsonNode counters = lStatus.path("reachability").path("ladderCounters");
+      assertThat(counters.path("directRetriesWhileRelayed").asLong()).isGreaterThanOrEqualTo(1);
+      assertThat(counters.path("relayedTakenOver").asLong()).isEqualTo(1);
+      assertThat(LabNodes.ladder(lStatus, sPublic))
+          .as("l's ladder for s: %s", lStatus.path("reachability").path("ladder"))
+          .containsSubsequence("turn connected", "direct trying", "direct connected");
+      assertThat(nodes.log("l")).doesNotContain("Exception in thread");
+    }
+  }
+
+  /**
    * A wrong password: coturn refuses the allocation (401 after credentials), the status says so
    * with the server's reason, and the node runs on without the rung.
    */

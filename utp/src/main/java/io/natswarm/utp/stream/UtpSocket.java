@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -141,7 +142,18 @@ public final class UtpSocket implements Closeable {
    * @throws SocketTimeoutException if no answer came within {@code timeout}
    */
   public UtpChannel connect(InetSocketAddress remote, Duration timeout) throws IOException {
-    CompletableFuture<UtpChannel> f = connectAsync(remote, timeout);
+    return connect(remote, timeout, c -> {});
+  }
+
+  /**
+   * Like {@link #connect(InetSocketAddress, Duration)}, handing the connection to {@code created}
+   * on the endpoint's thread as soon as it exists, before its SYN is sent (to mark it for an egress
+   * filter, say).
+   */
+  public UtpChannel connect(
+      InetSocketAddress remote, Duration timeout, Consumer<UtpConnection> created)
+      throws IOException {
+    CompletableFuture<UtpChannel> f = connectAsync(remote, timeout, created);
     try {
       // The loop enforces the deadline; the extra second only guards against a stuck loop.
       return f.get(timeout.toNanos() + TimeUnit.SECONDS.toNanos(1), TimeUnit.NANOSECONDS);
@@ -168,6 +180,11 @@ public final class UtpSocket implements Closeable {
    * exceptionally with the {@link IOException} {@link #connect} would throw.
    */
   public CompletableFuture<UtpChannel> connectAsync(InetSocketAddress remote, Duration timeout) {
+    return connectAsync(remote, timeout, c -> {});
+  }
+
+  private CompletableFuture<UtpChannel> connectAsync(
+      InetSocketAddress remote, Duration timeout, Consumer<UtpConnection> created) {
     CompletableFuture<UtpChannel> f = new CompletableFuture<>();
     if (remote.isUnresolved()) {
       f.completeExceptionally(new IOException("µTP connect: unresolved address " + remote));
@@ -189,6 +206,7 @@ public final class UtpSocket implements Closeable {
                   new IOException("µTP connect to " + remote + ": " + e.getMessage(), e));
               return;
             }
+            created.accept(conn);
             UtpChannel ch = layer.open(conn);
             ch.startConnect(f, timeout, now);
           });
