@@ -174,7 +174,7 @@ public final class NodeSocket {
    * even where the TURN client relays for the peer's address (a direct retry while a connection
    * with that peer runs through TURN: its permission covers the whole address). Call on the
    * socket's thread before the connection's SYN leaves ({@code UtpSocket.connect}'s hook). Holds up
-   * to {@link #MAX_DIRECT} open connections; the oldest gives way.
+   * to {@link #MAX_DIRECT} open connections; past that, the slots are taken over in turn.
    */
   public void sendDirect(UtpConnection c) {
     int free = -1;
@@ -186,7 +186,7 @@ public final class NodeSocket {
       }
     }
     if (free < 0) {
-      free = directCount % direct.length; // all open: the oldest slot, round robin
+      free = directCount % direct.length; // all open: each slot in turn
     }
     direct[free] = c;
     directCount++;
