@@ -41,13 +41,7 @@ class TurnLabTest {
               NatKind.SYMMETRIC,
               23,
               List.of("--set", "nat.peer_relay=false"),
-              List.of(
-                  "--set",
-                  "nat.turn_server=" + turn,
-                  "--set",
-                  "nat.turn_username=natswarm",
-                  "--set",
-                  "nat.turn_password=lab-secret"));
+              turnClient(turn));
       LabHost r = hosts.get(0);
       LabHost s = hosts.get(1);
       LabHost l = hosts.get(2);
@@ -146,13 +140,7 @@ class TurnLabTest {
               NatKind.SYMMETRIC,
               23,
               List.of("--set", "nat.peer_relay=false"),
-              List.of(
-                  "--set",
-                  "nat.turn_server=" + turn,
-                  "--set",
-                  "nat.turn_username=natswarm",
-                  "--set",
-                  "nat.turn_password=lab-secret"));
+              turnClient(turn));
       LabHost s = hosts.get(1);
       LabHost l = hosts.get(2);
       String sPublic = s.publicAddress();
@@ -241,5 +229,18 @@ class TurnLabTest {
       assertThat(t.path("failure").asText()).as("h: %s", t).contains("401");
       assertThat(t.path("relayedAddress").isNull()).isTrue();
     }
+  }
+
+  /**
+   * The options of a node that uses the lab's TURN server at {@code turn} with the right password.
+   */
+  private static List<String> turnClient(String turn) {
+    return List.of(
+        "--set",
+        "nat.turn_server=" + turn,
+        "--set",
+        "nat.turn_username=natswarm",
+        "--set",
+        "nat.turn_password=lab-secret");
   }
 }
